@@ -1,0 +1,51 @@
+"""The one exception hierarchy of kyphoprep.
+
+Every error a person can cause carries its exit code on its class. The CLI turns
+any of them into a single line on stderr in one place (``cli.run_safely``), so
+no bad input ever shows a traceback. Messages say what is wrong and how to fix
+it, and never include more patient data than the person typed in that option.
+"""
+
+from __future__ import annotations
+
+
+class KyphoprepError(Exception):
+    """Base class for every error kyphoprep reports to a person. Not raised directly."""
+
+    exit_code: int = 1
+
+
+class InputError(KyphoprepError):
+    """A date, time, zone, medicine or option that kyphoprep will not guess about."""
+
+    exit_code = 2
+
+
+class ChecklistError(KyphoprepError):
+    """A protocol file (``checklists/*.toml``) that is missing or malformed."""
+
+    exit_code = 4
+
+    def __init__(self, file: str, message: str, *, step: str | None = None,
+                 field: str | None = None) -> None:
+        self.file = file
+        self.step = step
+        self.field = field
+        where = file
+        if step is not None:
+            where += f", step '{step}'"
+        if field is not None:
+            where += f", field '{field}'"
+        super().__init__(f"{where}: {message}")
+
+
+class OutputError(KyphoprepError):
+    """An output file that exists (without --force) or cannot be written."""
+
+    exit_code = 5
+
+
+class InternalError(KyphoprepError):
+    """A bug in kyphoprep itself; the message asks the person to report it."""
+
+    exit_code = 70  # EX_SOFTWARE from sysexits.h

@@ -1,0 +1,349 @@
+"""Turn what a person typed into values, refusing anything that would need a guess.
+
+Each function raises ``InputError`` with one line that says what is wrong and how
+to fix it. Nothing here reads the clock: "now" is always passed in.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import unicodedata
+import warnings
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, available_timezones
+
+from dateutil import parser as date_parser
+from dateutil.relativedelta import relativedelta
+
+from kyphoprep.errors import InputError
+from kyphoprep.models import Hold, MedicineHold
+from kyphoprep.planner import medicine_slug
+from kyphoprep.wording import format_date, format_moment, format_time
+
+DateOrder = Literal["mdy", "dmy"]
+
+# 03/04/2027, 3.4.2027, 03-04-2027: day and month could be either way round.
+_NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})([/.\-])(\d{1,2})\2(\d{2,4})(?=$|[\sT,])(.*)$", re.DOTALL)
+_HOLD = re.compile(r"^\s*(\d{1,4})\s*(d|day|days|h|hr|hrs|hour|hours)\s*$", re.IGNORECASE)
+MAX_HOLD_DAYS = 60
+MAX_HOLD_HOURS = MAX_HOLD_DAYS * 24
+MAX_TEXT = 200
+EXAMPLE_WHEN = "2026-12-03 07:30"
+
+
+def clean_text(value: str | None, option: str) -> str | None:
+    """A free-text option (name, phone) with no control characters, or None if not given.
+
+    Newlines and other control characters would let a name start a new line
+    in the handout or inject a property into the calendar file, so they are refused.
+    """
+    if value is None:
+        return None
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in value):
+        raise InputError(f"{option} contains a line break or control character; type it on one line.")
+    text = " ".join(value.split())
+    if not text:
+        raise InputError(f"{option} is empty; leave it out or give a value.")
+    if len(text) > MAX_TEXT:
+        raise InputError(f"{option} is longer than {MAX_TEXT} characters; shorten it.")
+    return text
+
+
+# --- time zones ---------------------------------------------------------------------------
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def resolve_zone(name: str) -> str:
+    """The IANA zone *name*, checked; unknown names get the closest real names suggested."""
+    name = name.strip()
+    if name in _zone_names():
+        return name
+    if not name:
+        raise InputError("--tz is empty. Give an IANA zone name such as America/Chicago.")
+    by_lower = {zone.casefold(): zone for zone in _zone_names()}
+    if name.casefold() in by_lower:
+        hint = f" Did you mean {by_lower[name.casefold()]}? (Zone names are case-sensitive.)"
+    else:
+        guesses = difflib.get_close_matches(name, sorted(_zone_names()), n=3, cutoff=0.6)
+        if not guesses:
+            # Matching the city alone finds "Chicago" -> America/Chicago.
+            cities = {zone.rsplit("/", 1)[-1].casefold(): zone for zone in _zone_names()}
+            key = name.replace(" ", "_").casefold()
+            guesses = [cities[c] for c in difflib.get_close_matches(key, sorted(cities), n=3, cutoff=0.75)]
+        hint = f" Did you mean: {', '.join(guesses)}?" if guesses else " Use an IANA name such as America/Chicago."
+    raise InputError(f"Unknown time zone '{name}'.{hint}")
+
+
+def system_zone(environ: dict[str, str] | None = None) -> str:
+    """The computer's IANA time zone name, from TZ or /etc/localtime."""
+    env = os.environ if environ is None else environ
+    candidates: list[str] = []
+    tz_var = env.get("TZ", "").removeprefix(":")
+    if tz_var:
+        candidates.append(tz_var.split("zoneinfo/", 1)[-1])
+    localtime = Path("/etc/localtime")
+    if localtime.is_symlink():
+        candidates.append(str(localtime.resolve()).split("zoneinfo/", 1)[-1])
+    timezone_file = Path("/etc/timezone")
+    if timezone_file.is_file():
+        candidates.append(timezone_file.read_text(encoding="utf-8", errors="replace").strip())
+    for candidate in candidates:
+        if candidate in _zone_names():
+            return candidate
+    raise InputError("Could not tell this computer's time zone. Give it with --tz, for example --tz America/Chicago.")
+
+
+# --- the procedure date and time ---------------------------------------------------------
+
+
+def parse_when(text: str, zone_name: str, *, date_order: DateOrder | None = None) -> datetime:
+    """Read the procedure date and time typed by a person, in zone *zone_name*.
+
+    Refuses: no time, no year, a day/month order that could go either way,
+    impossible dates, and local times that a daylight-saving change skips or repeats.
+    """
+    raw = " ".join(text.split())
+    if not raw:
+        raise InputError(f"The procedure date and time is empty. Example: {EXAMPLE_WHEN}")
+    canonical = _settle_numeric_date(raw, date_order)
+    naive, offset = _parse_fields(canonical, raw)
+    zone = ZoneInfo(zone_name)
+    if offset is not None:
+        return _with_offset(naive, offset, zone, zone_name, raw)
+    return _localize(naive, zone, zone_name)
+
+
+def _settle_numeric_date(raw: str, date_order: DateOrder | None) -> str:
+    """Rewrite a numeric day/month date as ISO, or refuse it if the order is unclear."""
+    match = _NUMERIC_DATE.match(raw)
+    if not match:
+        return raw
+    first, _, second, year_text, rest = match.groups()
+    if len(year_text) != 4:
+        raise InputError(f"Write the year with four digits in '{raw}', for example {first}/{second}/2027.")
+    a, b, year = int(first), int(second), int(year_text)
+    if date_order == "mdy":
+        month, day = a, b
+    elif date_order == "dmy":
+        day, month = a, b
+    elif a == b or a > 12 or b > 12:
+        month, day = (b, a) if a > 12 else (a, b)
+    else:
+        raise InputError(
+            f"'{first}/{second}/{year_text}' could be {_month_name(a)} {b} or {_month_name(b)} {a}. "
+            f"Write the date as {year}-MM-DD, or add --date-order mdy (month first) or dmy (day first)."
+        )
+    try:
+        day_value = date(year, month, day)
+    except ValueError:
+        raise InputError(f"'{first}/{second}/{year_text}' is not a real date{_order_note(date_order)}.") from None
+    return f"{day_value.isoformat()}{rest}"
+
+
+def _month_name(month: int) -> str:
+    return ["January", "February", "March", "April", "May", "June", "July", "August",
+            "September", "October", "November", "December"][month - 1]
+
+
+def _order_note(date_order: DateOrder | None) -> str:
+    if date_order == "mdy":
+        return " (reading it month first, as --date-order mdy says)"
+    if date_order == "dmy":
+        return " (reading it day first, as --date-order dmy says)"
+    return ""
+
+
+def _parse_fields(text: str, raw: str) -> tuple[datetime, timedelta | None]:
+    """Parse with dateutil twice, with different defaults, to learn which fields were typed."""
+    defaults = (datetime(1904, 1, 1, 0, 0), datetime(1908, 2, 2, 1, 0))
+    results = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for default in defaults:
+            try:
+                results.append(date_parser.parse(text, default=default, fuzzy=False))
+            except date_parser.ParserError as exc:
+                raise InputError(_explain_parse_error(raw, str(exc))) from None
+            except (ValueError, OverflowError):
+                raise InputError(f"Could not read '{raw}' as a date and time. Example: {EXAMPLE_WHEN}") from None
+            except Warning:
+                raise InputError(
+                    f"'{raw}' names a time zone kyphoprep does not know. "
+                    "Leave the zone out of the date and give it with --tz."
+                ) from None
+    first, second = results
+    if first.year != second.year:
+        raise InputError(f"Add the year to '{raw}', for example {EXAMPLE_WHEN}.")
+    if first.month != second.month or first.day != second.day:
+        raise InputError(f"'{raw}' has no full date. Give the day, month and year, for example {EXAMPLE_WHEN}.")
+    if first.hour != second.hour:
+        raise InputError(
+            f"'{raw}' has a date but no time. The time matters for fasting and medicines: "
+            f"add it, for example '{raw} 7:30am'."
+        )
+    offset = first.utcoffset()
+    if first.tzinfo is not None and offset is None:  # pragma: no cover - dateutil always gives offsets
+        raise InputError(f"Could not read the time zone in '{raw}'. Give the zone with --tz.")
+    return first.replace(tzinfo=None), offset
+
+
+def _explain_parse_error(raw: str, reason: str) -> str:
+    lowered = reason.lower()
+    if "out of range" in lowered or "must be in" in lowered:
+        return f"'{raw}' is not a real date or time ({reason.split(':')[0].strip()}). Check the day and month."
+    return f"Could not read '{raw}' as a date and time. Example: {EXAMPLE_WHEN} or 'Dec 3 2026 7:30am'."
+
+
+def _localize(naive: datetime, zone: ZoneInfo, zone_name: str) -> datetime:
+    """Attach *zone*, refusing times that the clocks skip or show twice that day."""
+    early = naive.replace(tzinfo=zone, fold=0)
+    late = naive.replace(tzinfo=zone, fold=1)
+    if early.utcoffset() == late.utcoffset():
+        return early
+    day = format_date(naive.date())
+    shown = format_time(naive)
+    round_trip = early.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    if round_trip != naive:
+        raise InputError(
+            f"{shown} does not exist on {day} in {zone_name}: the clocks jump forward for "
+            "daylight saving time. Check the time with your care team."
+        )
+    first = _offset_text(early)
+    second = _offset_text(late)
+    raise InputError(
+        f"{shown} happens twice on {day} in {zone_name}: the clocks go back for daylight "
+        f"saving time. Add the offset to say which: '{naive:%Y-%m-%d %H:%M}{first}' (the first) "
+        f"or '{naive:%Y-%m-%d %H:%M}{second}' (the second)."
+    )
+
+
+def _offset_text(moment: datetime) -> str:
+    offset = moment.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    minutes = abs(minutes)
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _with_offset(naive: datetime, offset: timedelta, zone: ZoneInfo, zone_name: str, raw: str) -> datetime:
+    """Accept a typed UTC offset only if it is one the zone really uses at that time."""
+    for fold in (0, 1):
+        candidate = naive.replace(tzinfo=zone, fold=fold)
+        if candidate.utcoffset() == offset:
+            check = candidate.astimezone(UTC).astimezone(zone)
+            if check.replace(tzinfo=None) == naive:
+                return check.replace(fold=fold)
+    typed = naive.replace(tzinfo=UTC) - offset
+    raise InputError(
+        f"The offset in '{raw}' does not match {zone_name} at that time. "
+        f"Leave the offset out, or check --tz (that moment is {format_moment(typed.astimezone(zone))} there)."
+    )
+
+
+# --- "now" -------------------------------------------------------------------------------
+
+
+def parse_today(text: str, zone_name: str) -> datetime:
+    """The --today value: a date (start of that day in the zone) or a date and time."""
+    raw = " ".join(text.split())
+    zone = ZoneInfo(zone_name)
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+            day = date.fromisoformat(raw)
+            return datetime.combine(day, datetime.min.time(), tzinfo=zone).astimezone(UTC).astimezone(zone)
+        moment = datetime.fromisoformat(raw.replace(" ", "T", 1))
+    except ValueError:
+        raise InputError(f"--today '{text}' is not a date. Use YYYY-MM-DD, for example 2026-11-21.") from None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
+    return moment.astimezone(zone)
+
+
+def now_from_epoch(value: str) -> datetime:
+    """SOURCE_DATE_EPOCH (whole seconds since 1970, UTC) as an aware instant."""
+    if not re.fullmatch(r"\d{1,12}", value.strip()):
+        raise InputError(f"SOURCE_DATE_EPOCH '{value}' must be a whole number of seconds since 1970.")
+    return datetime.fromtimestamp(int(value.strip()), tz=UTC)
+
+
+def check_procedure_window(start: datetime, now: datetime) -> None:
+    """Refuse a procedure time that has passed or is more than a year away."""
+    if start <= now:
+        raise InputError(
+            f"The procedure time {format_moment(start)} has already passed "
+            f"(today is {format_date(now.astimezone(start.tzinfo).date())}). Check the date and year."
+        )
+    if start > now + relativedelta(years=1):
+        raise InputError(
+            f"The procedure time {format_moment(start)} is more than a year away. Check the year."
+        )
+
+
+# --- medicines ---------------------------------------------------------------------------
+
+
+def parse_medicine(text: str) -> MedicineHold:
+    """One ``--med NAME=HOLD`` value, e.g. ``warfarin=5d`` or ``enoxaparin=24h``."""
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text):
+        raise InputError("--med contains a line break or control character; type it on one line.")
+    if "=" not in text:
+        name = " ".join(text.split()) or "NAME"
+        raise InputError(
+            f"--med '{name}' has no hold. Add what your doctor said, for example "
+            f"--med '{name}=5d' (5 days) or --med '{name}=24h' (24 hours)."
+        )
+    name_part, hold_part = text.split("=", 1)
+    name = " ".join(name_part.split())
+    if not name:
+        raise InputError(f"--med '{text.strip()}' has no medicine name before '='. Example: --med warfarin=5d")
+    if len(name) > 60 or not re.fullmatch(r"[\w][\w .'()/+-]*", name):
+        raise InputError(
+            f"--med name '{name[:60]}' is not a medicine name. Use letters, digits, spaces and '-' "
+            "(at most 60 characters)."
+        )
+    return MedicineHold(name=name, hold=parse_hold(hold_part, name))
+
+
+def parse_hold(text: str, name: str) -> Hold:
+    """A hold such as ``5d``, ``5 days``, ``24h`` or ``24 hours``."""
+    given = " ".join(text.split())
+    if not given:
+        raise InputError(f"--med '{name}=' has no hold after '='. Example: {name}=5d or {name}=24h.")
+    match = _HOLD.match(given)
+    if not match:
+        raise InputError(
+            f"--med '{name}={given}': the hold must be a whole number of days or hours, "
+            f"such as {name}=5d or {name}=24h."
+        )
+    amount = int(match.group(1))
+    unit: Literal["days", "hours"] = "days" if match.group(2).lower().startswith("d") else "hours"
+    limit = MAX_HOLD_DAYS if unit == "days" else MAX_HOLD_HOURS
+    if not 1 <= amount <= limit:
+        raise InputError(
+            f"--med '{name}={given}': the hold must be from 1 to {limit} {unit}. "
+            "Check what your doctor said."
+        )
+    return Hold(amount=amount, unit=unit, given_as=given)
+
+
+def parse_medicines(values: list[str]) -> tuple[MedicineHold, ...]:
+    """All ``--med`` values, refusing the same medicine twice."""
+    holds = [parse_medicine(value) for value in values]
+    seen: dict[str, str] = {}
+    for hold in holds:
+        key = medicine_slug(hold.name)
+        if key in seen:
+            raise InputError(
+                f"--med names {hold.name} twice (also as '{seen[key]}'). Give each medicine once."
+            )
+        seen[key] = hold.name
+    return tuple(holds)

@@ -1,0 +1,97 @@
+"""What the human-readable renderers (text, terminal) share: grouping and header facts.
+
+Keeping these here means the handout and the screen always say the same things
+in the same order; only the drawing differs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from kyphoprep.models import Category, Plan, PlannedStep
+from kyphoprep.wording import format_date, format_hold, format_moment, format_time, message
+
+
+@dataclass(frozen=True)
+class DayGroup:
+    """The steps that start on one local date."""
+
+    day: date
+    heading: str
+    steps: tuple[PlannedStep, ...]
+
+
+def days(plan: Plan) -> Iterator[DayGroup]:
+    """Steps grouped by local start date, in time order, under full weekday dates."""
+    current: list[PlannedStep] = []
+    for step in plan.steps:
+        if current and step.start.date() != current[0].start.date():
+            yield _group(current)
+            current = []
+        current.append(step)
+    if current:
+        yield _group(current)
+
+
+def _group(steps: list[PlannedStep]) -> DayGroup:
+    day = steps[0].start.date()
+    return DayGroup(day=day, heading=format_date(day), steps=tuple(steps))
+
+
+def header_rows(plan: Plan) -> list[tuple[str, str]]:
+    """Label/value pairs for the top of a handout or screen."""
+    request = plan.request
+    missing = message("not_given")
+    return [
+        (message("label_patient"), request.patient or missing),
+        (message("label_procedure"), plan.protocol.name),
+        (message("label_when"), format_moment(request.procedure_start)),
+        (message("label_arrive"), format_time(plan.arrival)),
+        (message("label_facility"), request.facility or missing),
+        (message("label_phone"), request.phone or missing),
+        (message("label_driver"), request.driver or missing),
+        (message("label_timezone"), request.timezone),
+        (message("label_made_on"), format_date(request.now.astimezone(request.procedure_start.tzinfo).date())),
+    ]
+
+
+def step_time(step: PlannedStep) -> str:
+    """The clock time to show beside a step."""
+    return format_time(step.start)
+
+
+def bring_rows(plan: Plan) -> list[tuple[str, str, str]]:
+    """Medicine, the doctor's instruction, and the last dose, for the "Bring this list" table."""
+    rows = []
+    for step in plan.steps:
+        if step.medicine is None:
+            continue
+        hold = step.medicine.hold
+        last = format_moment(step.start, year=False) if hold.unit == "hours" \
+            else format_date(step.start.date(), year=False)
+        rows.append((step.medicine.name, message("bring_hold", hold=format_hold(hold)), last))
+    return rows
+
+
+def after_care_steps(plan: Plan) -> list[PlannedStep]:
+    """After-care steps, for the summary that goes on the fridge."""
+    return [s for s in plan.steps if s.category is Category.AFTER_CARE]
+
+
+def warning_signs(plan: Plan, level: str) -> list[str]:
+    """The texts of the warning signs at *level* ("call" or "emergency")."""
+    return [sign.text for sign in plan.protocol.warning_signs if sign.level == level]
+
+
+def sources(plan: Plan) -> list[tuple[str, str]]:
+    """Every source cited by a step, once, in first-use order."""
+    seen: dict[str, str] = {}
+    for step in plan.steps:
+        for source in step.sources:
+            seen.setdefault(source.key, source.citation)
+    for sign in plan.protocol.warning_signs:
+        for source in sign.sources:
+            seen.setdefault(source.key, source.citation)
+    return list(seen.items())

@@ -1,0 +1,128 @@
+"""The calendar file: RFC 5545, one VCALENDAR, METHOD:PUBLISH, CRLF.
+
+Choices, each from what real calendar apps do on import (see the README):
+- every time carries the IANA TZID, with a VTIMEZONE in the file (never floating,
+  never a ``Z`` after a TZID);
+- each action is its own timed event at the moment to act, so the event is the
+  reminder even where an app drops alarms; actionable events get one DISPLAY alarm;
+- UIDs come from the plan's identity and the step id, not the date, so a
+  rescheduled plan updates the same events; DTSTAMP is "today", so the same
+  input always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vText
+
+from kyphoprep.models import Category, Plan, PlannedStep
+from kyphoprep.render import RenderOptions
+from kyphoprep.render.vtimezone import observances
+from kyphoprep.wording import format_date, message
+
+PRODID = "-//kyphoprep//Procedure preparation plan//EN"
+UID_NAMESPACE = uuid.UUID("6f1c2a52-4a0e-4d59-9d67-6b7a3b1f0c11")
+WARNING_MINUTES = 15
+
+
+def event_uid(plan_id: str, part: str) -> str:
+    """A UID that stays the same for the same plan identity and step, whatever the date."""
+    return f"{uuid.uuid5(UID_NAMESPACE, f'{plan_id}/{part}')}@kyphoprep"
+
+
+def _month_floor(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def build_vtimezone(zone_name: str, first: datetime, last: datetime) -> Timezone:
+    """The VTIMEZONE for *zone_name*, correct for every time between *first* and *last*."""
+    # Whole months keep the cache warm across patients with nearby dates.
+    start = _month_floor(first)
+    end = _month_floor(last + timedelta(days=32))
+    vtimezone = Timezone()
+    vtimezone.add("TZID", zone_name)
+    for observance in observances(zone_name, start, end):
+        part = TimezoneDaylight() if observance.kind == "DAYLIGHT" else TimezoneStandard()
+        part.add("DTSTART", observance.onset)
+        if observance.rrule is not None:
+            part.add("RRULE", observance.rrule)
+        part.add("TZOFFSETFROM", observance.offset_from)
+        part.add("TZOFFSETTO", observance.offset_to)
+        if observance.name:
+            part.add("TZNAME", observance.name)
+        vtimezone.add_component(part)
+    return vtimezone
+
+
+class IcsRenderer:
+    """Renders the plan as an iCalendar file."""
+
+    def render(self, plan: Plan, options: RenderOptions) -> bytes:
+        """Return the calendar as bytes with CRLF line endings."""
+        request = plan.request
+        stamp = request.now.astimezone(UTC).replace(microsecond=0)
+        calendar = Calendar()
+        calendar.add("PRODID", PRODID)
+        calendar.add("VERSION", "2.0")
+        calendar.add("CALSCALE", "GREGORIAN")
+        calendar.add("METHOD", "PUBLISH")
+        calendar.add("X-WR-CALNAME", message("plan_title", procedure=plan.protocol.name.lower()))
+        description = [w.message for w in plan.warnings] + [message("care_team_first")]
+        # X- properties are not escaped unless typed as TEXT explicitly.
+        calendar.add("X-WR-CALDESC", vText("\n\n".join(description)))
+
+        now_local = request.now.astimezone(request.procedure_start.tzinfo).replace(microsecond=0)
+        times = [s.start for s in plan.steps] + [s.end for s in plan.steps]
+        if plan.warnings:
+            times.append(now_local)
+        calendar.add_component(build_vtimezone(request.timezone, min(times), max(times)))
+
+        for warning in plan.warnings:
+            event = Event()
+            event.add("UID", event_uid(plan.plan_id, f"warning/{warning.code}/{warning.step_id}"))
+            event.add("DTSTAMP", stamp)
+            event.add("DTSTART", now_local)
+            event.add("DTEND", now_local + timedelta(minutes=WARNING_MINUTES))
+            event.add("SUMMARY", message("heading_warnings"))
+            event.add("DESCRIPTION", warning.message)
+            event.add("TRANSP", "TRANSPARENT")
+            calendar.add_component(event)
+
+        made_on = f"{message('label_made_on')}: {format_date(now_local.date())}"
+        for step in plan.steps:
+            calendar.add_component(self._event(plan, step, stamp, made_on))
+        return calendar.to_ical()
+
+    def _event(self, plan: Plan, step: PlannedStep, stamp: datetime, made_on: str) -> Event:
+        request = plan.request
+        event = Event()
+        event.add("UID", event_uid(plan.plan_id, step.id))
+        event.add("DTSTAMP", stamp)
+        event.add("DTSTART", step.start)
+        event.add("DTEND", step.end)
+        event.add("SUMMARY", step.title)
+        parts = [step.detail]
+        if step.items:
+            parts.append("\n".join(f"- {item}" for item in step.items))
+        parts.append(f"{message('label_sources')}: " + "; ".join(s.citation for s in step.sources))
+        parts.append(message("care_team_first"))
+        parts.append(made_on)
+        event.add("DESCRIPTION", "\n\n".join(parts))
+        if step.category is Category.DAY_OF and request.facility:
+            event.add("LOCATION", request.facility)
+        event.add("CATEGORIES", [step.category.value])
+        # Only the hours at the facility block the calendar; reminders and
+        # day-long rules (no driving) should not make the person look busy.
+        event.add("TRANSP", "OPAQUE" if step.category is Category.DAY_OF else "TRANSPARENT")
+        if step.actionable and not step.past:
+            alarm = Alarm()
+            alarm.add("ACTION", "DISPLAY")
+            alarm.add("DESCRIPTION", step.title)
+            alarm.add("TRIGGER", timedelta(minutes=-plan.protocol.reminder_minutes))
+            event.add_component(alarm)
+        return event
+
+
+RENDERER = IcsRenderer()

@@ -1,0 +1,118 @@
+"""The printable handout: plain UTF-8 text, at most 72 columns, no escape codes.
+
+72 columns fit a printed page in any monospaced font at a large size, and
+survive being pasted into an email. Every action gets a ``[ ]`` box to tick.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from kyphoprep.models import Plan, PlannedStep
+from kyphoprep.render import RenderOptions
+from kyphoprep.render.common import (
+    after_care_steps,
+    bring_rows,
+    days,
+    header_rows,
+    sources,
+    step_time,
+    warning_signs,
+)
+from kyphoprep.wording import format_date, message
+
+WIDTH = 72
+RULE = "=" * WIDTH
+THIN_RULE = "-" * WIDTH
+INDENT = "    "
+
+
+def _wrap(text: str, first: str = "", rest: str | None = None) -> list[str]:
+    """Wrap *text* to the page width; long words are broken rather than overflow."""
+    return textwrap.wrap(
+        text,
+        width=WIDTH,
+        initial_indent=first,
+        subsequent_indent=first if rest is None else rest,
+        break_long_words=True,
+        break_on_hyphens=False,
+    ) or [first.rstrip()]
+
+
+class TextRenderer:
+    """Renders the plan as a printable handout."""
+
+    def render(self, plan: Plan, options: RenderOptions) -> bytes:
+        """Return the handout as UTF-8 text with LF line endings."""
+        lines: list[str] = []
+        source_numbers = {key: n for n, (key, _) in enumerate(sources(plan), start=1)}
+        if plan.warnings:
+            lines += [RULE, f"!!! {message('heading_warnings')} !!!", RULE]
+            for warning in plan.warnings:
+                lines += _wrap(warning.message, "* ", "  ")
+            lines.append("")
+        lines += [RULE, *_wrap(message("plan_title", procedure=plan.protocol.name.lower()).upper()), RULE]
+        label_width = max(len(label) for label, _ in header_rows(plan)) + 2
+        for label, value in header_rows(plan):
+            lines += _wrap(value, f"{label + ':':<{label_width}}", " " * label_width)
+        lines.append("")
+        lines += _wrap(message("care_team_first"))
+        lines.append("")
+
+        lines += [RULE, message("heading_plan").upper(), RULE]
+        for group in days(plan):
+            lines += ["", group.heading, THIN_RULE]
+            for step in group.steps:
+                lines += self._step(step, source_numbers)
+
+        lines += ["", RULE, message("heading_bring").upper(), RULE]
+        lines += _wrap(message("bring_intro"))
+        rows = bring_rows(plan)
+        if rows:
+            for name, said, last in rows:
+                lines += _wrap(f"{name}: {said}. Last dose: {last}.", "[ ] ", INDENT)
+        else:
+            lines += _wrap(message("bring_none"))
+        for _ in range(3):
+            lines.append(f"[ ] {message('bring_other')} " + "_" * (WIDTH - 6 - len(message("bring_other"))))
+
+        lines += ["", RULE, message("heading_after_care").upper(), RULE]
+        for step in after_care_steps(plan):
+            lines += _wrap(f"{step.title} ({format_date(step.start.date(), year=False)})", "* ", "  ")
+
+        phone = plan.request.phone
+        call_heading = message("heading_call")
+        if phone:
+            call_heading += f" ({message('label_call')} {phone})"
+        lines += ["", RULE, *_wrap(call_heading.upper() + ":"), RULE]
+        lines += [line for text in warning_signs(plan, "call") for line in _wrap(text, "* ", "  ")]
+        lines += ["", RULE, *_wrap(message("heading_emergency").upper() + ":"), RULE]
+        lines += [line for text in warning_signs(plan, "emergency") for line in _wrap(text, "* ", "  ")]
+
+        lines += ["", THIN_RULE]
+        lines += _wrap(message("care_team_first"))
+        lines += ["", *_wrap(message("calendar_tip"))]
+        lines += ["", message("heading_sources") + ":"]
+        for number, (_, citation) in enumerate(sources(plan), start=1):
+            lines += _wrap(citation, f"[{number}] ", " " * (len(str(number)) + 3))
+        lines += ["", message("end_of_plan"), ""]
+        return "\n".join(lines).encode("utf-8")
+
+    def _step(self, step: PlannedStep, source_numbers: dict[str, int]) -> list[str]:
+        box = "[ ] " if step.actionable else "  - "
+        title = f"{step_time(step)} - {step.title}"
+        if step.past:
+            title += f" ({message('past_marker')})"
+        lines = _wrap(title, box, INDENT)
+        lines += _wrap(step.detail, INDENT)
+        for item in step.items:
+            lines += _wrap(item, INDENT + "[ ] ", INDENT * 2)
+        if step.past:
+            lines += _wrap(message("past_note"), INDENT)
+        refs = " ".join(f"[{n}]" for n in sorted(source_numbers[s.key] for s in step.sources))
+        lines += _wrap(f"{message('label_sources')}: {refs}", INDENT)
+        lines.append("")
+        return lines
+
+
+RENDERER = TextRenderer()
