@@ -99,8 +99,9 @@ def _version_callback(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", help="Show the version and exit.", callback=_version_callback,
-                     is_eager=True),
+        typer.Option(
+            "--version", help="Show the version and exit.", callback=_version_callback, is_eager=True
+        ),
     ] = False,
 ) -> None:
     """Make a dated preparation plan for a kyphoplasty or vertebroplasty."""
@@ -155,74 +156,123 @@ def _emit(plan_request: PlanRequest, output_format: OutputFormat, output: str, f
 
 FormatOption = Annotated[
     FormatChoice | None,
-    typer.Option("--format", "-f", help=(
-        "terminal (a view for the screen), text (a printable handout), ics (a calendar file) or "
-        "json (for scripts). Default: terminal on a screen; otherwise from the -o file name "
-        "(.ics, .json), else text."), show_default=False),
+    typer.Option(
+        "--format",
+        "-f",
+        help=(
+            "terminal (a view for the screen), text (a printable handout), ics (a calendar file) or "
+            "json (for scripts). Default: terminal on a screen; otherwise from the -o file name "
+            "(.ics, .json), else text."
+        ),
+        show_default=False,
+    ),
 ]
 OutputOption = Annotated[
-    str, typer.Option("--output", "-o", help="Write to this file; '-' means the screen (standard output).",
-                      metavar="PATH"),
+    str,
+    typer.Option(
+        "--output", "-o", help="Write to this file; '-' means the screen (standard output).", metavar="PATH"
+    ),
 ]
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace the -o file if it already exists.")]
 TodayOption = Annotated[
     str | None,
-    typer.Option("--today", metavar="DATE", help=(
-        "Pretend today is DATE (YYYY-MM-DD, or YYYY-MM-DDTHH:MM) so output is repeatable. "
-        "SOURCE_DATE_EPOCH works too."), show_default=False),
+    typer.Option(
+        "--today",
+        metavar="DATE",
+        help=(
+            "Pretend today is DATE (YYYY-MM-DD, or YYYY-MM-DDTHH:MM) so output is repeatable. "
+            "SOURCE_DATE_EPOCH works too."
+        ),
+        show_default=False,
+    ),
 ]
 TzOption = Annotated[
     str | None,
-    typer.Option("--tz", metavar="ZONE", help=(
-        "IANA time zone of the procedure, such as America/Chicago. Default: this computer's zone."),
-        show_default=False),
+    typer.Option(
+        "--tz",
+        metavar="ZONE",
+        help=("IANA time zone of the procedure, such as America/Chicago. Default: this computer's zone."),
+        show_default=False,
+    ),
 ]
 
 
 # --- commands ------------------------------------------------------------------------------
 
 
-@app.command(epilog=(
-    "Examples:\n\n"
-    "  kyphoprep plan '2026-12-03 07:30' --tz America/Chicago --med warfarin=5d\n\n"
-    "  kyphoprep plan 'Dec 3 2026 7:30am' --patient 'Ann Lee' --driver 'Tom Lee' "
-    "--phone 555-0100 -o plan.txt\n\n"
-    "  kyphoprep plan '03/12/2026 07:30' --date-order dmy --tz Europe/London -o plan.ics\n\n"
-    + EXIT_CODES_HELP
-))
+@app.command(
+    epilog=(
+        "Examples:\n\n"
+        "  kyphoprep plan '2026-12-03 07:30' --tz America/Chicago --med warfarin=5d\n\n"
+        "  kyphoprep plan 'Dec 3 2026 7:30am' --patient 'Ann Lee' --driver 'Tom Lee' "
+        "--phone 555-0100 -o plan.txt\n\n"
+        "  kyphoprep plan '03/12/2026 07:30' --date-order dmy --tz Europe/London -o plan.ics\n\n"
+        + EXIT_CODES_HELP
+    )
+)
 def plan(
-    when: Annotated[str, typer.Argument(
-        metavar="WHEN",
-        help="Date and time of the procedure, e.g. '2026-12-03 07:30' or 'Dec 3 2026 7:30am'.",
-        show_default=False)],
+    when: Annotated[
+        str,
+        typer.Argument(
+            metavar="WHEN",
+            help="Date and time of the procedure, e.g. '2026-12-03 07:30' or 'Dec 3 2026 7:30am'.",
+            show_default=False,
+        ),
+    ],
     tz: TzOption = None,
     date_order: Annotated[
         DateOrderChoice | None,
-        typer.Option("--date-order", help=(
-            "How to read a date like 03/04/2027: mdy (month first, US) or dmy (day first)."),
-            show_default=False),
+        typer.Option(
+            "--date-order",
+            help=("How to read a date like 03/04/2027: mdy (month first, US) or dmy (day first)."),
+            show_default=False,
+        ),
     ] = None,
-    procedure: Annotated[str, typer.Option(
-        "--procedure", "-p", help="kyphoplasty or vertebroplasty.")] = "kyphoplasty",
-    patient: Annotated[str | None, typer.Option(help="Patient name, shown on the handout.",
-                                                show_default=False)] = None,
+    procedure: Annotated[
+        str, typer.Option("--procedure", "-p", help="kyphoplasty or vertebroplasty.")
+    ] = "kyphoplasty",
+    patient: Annotated[
+        str | None, typer.Option(help="Patient name, shown on the handout.", show_default=False)
+    ] = None,
     driver: Annotated[str | None, typer.Option(help="Who drives you home.", show_default=False)] = None,
-    facility: Annotated[str | None, typer.Option(help="Where the procedure is done.",
-                                                 show_default=False)] = None,
+    facility: Annotated[
+        str | None, typer.Option(help="Where the procedure is done.", show_default=False)
+    ] = None,
     phone: Annotated[str | None, typer.Option(help="The clinic's phone number.", show_default=False)] = None,
-    arrive_minutes: Annotated[int | None, typer.Option(
-        "--arrive-minutes", min=10, max=360,
-        help="Arrive this many minutes before the procedure. Default: from the protocol (90).",
-        show_default=False)] = None,
-    med: Annotated[list[str] | None, typer.Option(
-        "--med", "-m", metavar="NAME=HOLD",
-        help=("A medicine your doctor said to stop, and for how long before the procedure: "
-              "warfarin=5d (days) or enoxaparin=24h (hours). Repeat for each medicine."),
-        show_default=False)] = None,
-    plan_id: Annotated[str | None, typer.Option(
-        "--plan-id", help=("A stable id for this person's plan (e.g. a clinic record number). Keeps "
-                           "calendar entries the same when the date changes. Default: from --patient."),
-        show_default=False)] = None,
+    arrive_minutes: Annotated[
+        int | None,
+        typer.Option(
+            "--arrive-minutes",
+            min=10,
+            max=360,
+            help="Arrive this many minutes before the procedure. Default: from the protocol (90).",
+            show_default=False,
+        ),
+    ] = None,
+    med: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--med",
+            "-m",
+            metavar="NAME=HOLD",
+            help=(
+                "A medicine your doctor said to stop, and for how long before the procedure: "
+                "warfarin=5d (days) or enoxaparin=24h (hours). Repeat for each medicine."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    plan_id: Annotated[
+        str | None,
+        typer.Option(
+            "--plan-id",
+            help=(
+                "A stable id for this person's plan (e.g. a clinic record number). Keeps "
+                "calendar entries the same when the date changes. Default: from --patient."
+            ),
+            show_default=False,
+        ),
+    ] = None,
     today: TodayOption = None,
     output_format: FormatOption = None,
     output: OutputOption = "-",

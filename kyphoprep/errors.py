@@ -26,8 +26,7 @@ class ChecklistError(KyphoprepError):
 
     exit_code = 4
 
-    def __init__(self, file: str, message: str, *, step: str | None = None,
-                 field: str | None = None) -> None:
+    def __init__(self, file: str, message: str, *, step: str | None = None, field: str | None = None) -> None:
         self.file = file
         self.step = step
         self.field = field

@@ -78,8 +78,7 @@ class DaysAfter:
 
 
 TimingRule = (
-    DaysBefore | MidnightBefore | BeforeProcedure | Arrival | ProcedureStart
-    | AfterProcedure | DaysAfter
+    DaysBefore | MidnightBefore | BeforeProcedure | Arrival | ProcedureStart | AfterProcedure | DaysAfter
 )
 
 

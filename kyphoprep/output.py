@@ -41,7 +41,10 @@ def write_output(data: bytes, target: str, *, force: bool) -> None:
     if path.exists() and not force:
         raise OutputError(f"'{target}' already exists. Add --force to replace it, or choose another name.")
     try:
-        handle = tempfile.NamedTemporaryFile(dir=folder, prefix=f".{path.name}.", suffix=".tmp", delete=False)
+        # Closed by the ``with handle`` below; creating it needs its own error message.
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115
+            dir=folder, prefix=f".{path.name}.", suffix=".tmp", delete=False
+        )
     except OSError as exc:
         raise OutputError(f"Cannot write in '{folder}': {exc.strerror or exc}.") from None
     temporary = Path(handle.name)
@@ -67,9 +70,13 @@ def _place_without_overwrite(temporary: Path, path: Path, target: str) -> None:
     try:
         os.link(temporary, path)
     except FileExistsError:
-        raise OutputError(f"'{target}' already exists. Add --force to replace it, or choose another name.") from None
+        raise OutputError(
+            f"'{target}' already exists. Add --force to replace it, or choose another name."
+        ) from None
     except OSError:
         # Some file systems (FAT, some network shares) have no hard links.
         if path.exists():
-            raise OutputError(f"'{target}' already exists. Add --force to replace it, or choose another name.") from None
+            raise OutputError(
+                f"'{target}' already exists. Add --force to replace it, or choose another name."
+            ) from None
         os.replace(temporary, path)

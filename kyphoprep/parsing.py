@@ -79,7 +79,11 @@ def resolve_zone(name: str) -> str:
             cities = {zone.rsplit("/", 1)[-1].casefold(): zone for zone in _zone_names()}
             key = name.replace(" ", "_").casefold()
             guesses = [cities[c] for c in difflib.get_close_matches(key, sorted(cities), n=3, cutoff=0.75)]
-        hint = f" Did you mean: {', '.join(guesses)}?" if guesses else " Use an IANA name such as America/Chicago."
+        hint = (
+            f" Did you mean: {', '.join(guesses)}?"
+            if guesses
+            else " Use an IANA name such as America/Chicago."
+        )
     raise InputError(f"Unknown time zone '{name}'.{hint}")
 
 
@@ -99,7 +103,9 @@ def system_zone(environ: dict[str, str] | None = None) -> str:
     for candidate in candidates:
         if candidate in _zone_names():
             return candidate
-    raise InputError("Could not tell this computer's time zone. Give it with --tz, for example --tz America/Chicago.")
+    raise InputError(
+        "Could not tell this computer's time zone. Give it with --tz, for example --tz America/Chicago."
+    )
 
 
 # --- the procedure date and time ---------------------------------------------------------
@@ -145,13 +151,27 @@ def _settle_numeric_date(raw: str, date_order: DateOrder | None) -> str:
     try:
         day_value = date(year, month, day)
     except ValueError:
-        raise InputError(f"'{first}/{second}/{year_text}' is not a real date{_order_note(date_order)}.") from None
+        raise InputError(
+            f"'{first}/{second}/{year_text}' is not a real date{_order_note(date_order)}."
+        ) from None
     return f"{day_value.isoformat()}{rest}"
 
 
 def _month_name(month: int) -> str:
-    return ["January", "February", "March", "April", "May", "June", "July", "August",
-            "September", "October", "November", "December"][month - 1]
+    return [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ][month - 1]
 
 
 def _order_note(date_order: DateOrder | None) -> str:
@@ -174,7 +194,9 @@ def _parse_fields(text: str, raw: str) -> tuple[datetime, timedelta | None]:
             except date_parser.ParserError as exc:
                 raise InputError(_explain_parse_error(raw, str(exc))) from None
             except (ValueError, OverflowError):
-                raise InputError(f"Could not read '{raw}' as a date and time. Example: {EXAMPLE_WHEN}") from None
+                raise InputError(
+                    f"Could not read '{raw}' as a date and time. Example: {EXAMPLE_WHEN}"
+                ) from None
             except Warning:
                 raise InputError(
                     f"'{raw}' names a time zone kyphoprep does not know. "
@@ -184,7 +206,9 @@ def _parse_fields(text: str, raw: str) -> tuple[datetime, timedelta | None]:
     if first.year != second.year:
         raise InputError(f"Add the year to '{raw}', for example {EXAMPLE_WHEN}.")
     if first.month != second.month or first.day != second.day:
-        raise InputError(f"'{raw}' has no full date. Give the day, month and year, for example {EXAMPLE_WHEN}.")
+        raise InputError(
+            f"'{raw}' has no full date. Give the day, month and year, for example {EXAMPLE_WHEN}."
+        )
     if first.hour != second.hour:
         raise InputError(
             f"'{raw}' has a date but no time. The time matters for fasting and medicines: "
@@ -199,7 +223,9 @@ def _parse_fields(text: str, raw: str) -> tuple[datetime, timedelta | None]:
 def _explain_parse_error(raw: str, reason: str) -> str:
     lowered = reason.lower()
     if "out of range" in lowered or "must be in" in lowered:
-        return f"'{raw}' is not a real date or time ({reason.split(':')[0].strip()}). Check the day and month."
+        return (
+            f"'{raw}' is not a real date or time ({reason.split(':')[0].strip()}). Check the day and month."
+        )
     return f"Could not read '{raw}' as a date and time. Example: {EXAMPLE_WHEN} or 'Dec 3 2026 7:30am'."
 
 
@@ -304,7 +330,9 @@ def parse_medicine(text: str) -> MedicineHold:
     name_part, hold_part = text.split("=", 1)
     name = " ".join(name_part.split())
     if not name:
-        raise InputError(f"--med '{text.strip()}' has no medicine name before '='. Example: --med warfarin=5d")
+        raise InputError(
+            f"--med '{text.strip()}' has no medicine name before '='. Example: --med warfarin=5d"
+        )
     if len(name) > 60 or not re.fullmatch(r"[\w][\w .'()/+-]*", name):
         raise InputError(
             f"--med name '{name[:60]}' is not a medicine name. Use letters, digits, spaces and '-' "
@@ -329,8 +357,7 @@ def parse_hold(text: str, name: str) -> Hold:
     limit = MAX_HOLD_DAYS if unit == "days" else MAX_HOLD_HOURS
     if not 1 <= amount <= limit:
         raise InputError(
-            f"--med '{name}={given}': the hold must be from 1 to {limit} {unit}. "
-            "Check what your doctor said."
+            f"--med '{name}={given}': the hold must be from 1 to {limit} {unit}. Check what your doctor said."
         )
     return Hold(amount=amount, unit=unit, given_as=given)
 

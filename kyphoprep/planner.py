@@ -139,13 +139,18 @@ def build_plan(request: PlanRequest) -> Plan:
         step = _medicine_step(medicine, request, anchors, now)
         steps.append(step)
         if step.past:
-            due = format_moment(step.start, year=False) if medicine.hold.unit == "hours" \
+            due = (
+                format_moment(step.start, year=False)
+                if medicine.hold.unit == "hours"
                 else format_date(step.start.date(), year=False)
-            warnings.append(PlanWarning(
-                code="last-dose-passed",
-                message=message("too_late", medicine=medicine.name.upper(), due=due),
-                step_id=step.id,
-            ))
+            )
+            warnings.append(
+                PlanWarning(
+                    code="last-dose-passed",
+                    message=message("too_late", medicine=medicine.name.upper(), due=due),
+                    step_id=step.id,
+                )
+            )
     for spec in request.protocol.steps:
         steps.append(_protocol_step(spec, anchors, now))
 
@@ -163,10 +168,7 @@ def build_plan(request: PlanRequest) -> Plan:
 
 def _protocol_step(spec: StepSpec, anchors: _Anchors, now: datetime) -> PlannedStep:
     start = anchors.resolve(spec.when)
-    if spec.until is not None:
-        end = anchors.resolve(spec.until)
-    else:
-        end = shift_elapsed(start, spec.minutes)
+    end = anchors.resolve(spec.until) if spec.until is not None else shift_elapsed(start, spec.minutes)
     # A badly written custom protocol could end a step before it starts; a
     # calendar event must not, so such a step becomes a short one.
     if end <= start:
@@ -187,8 +189,9 @@ def _protocol_step(spec: StepSpec, anchors: _Anchors, now: datetime) -> PlannedS
     )
 
 
-def _medicine_step(medicine: MedicineHold, request: PlanRequest, anchors: _Anchors,
-                   now: datetime) -> PlannedStep:
+def _medicine_step(
+    medicine: MedicineHold, request: PlanRequest, anchors: _Anchors, now: datetime
+) -> PlannedStep:
     hold = medicine.hold
     if hold.unit == "days":
         # N days of hold = no dose on the N calendar days before the procedure
@@ -196,16 +199,25 @@ def _medicine_step(medicine: MedicineHold, request: PlanRequest, anchors: _Ancho
         last_day = anchors.start.date() - timedelta(days=hold.amount + 1)
         start = local_instant(last_day, request.protocol.medicine_reminder_at, anchors.zone)
         title = message("med_days_title", medicine=medicine.name)
-        detail = message("med_days_detail", medicine=medicine.name,
-                         last_date=format_date(last_day, year=False), hold=format_hold(hold))
+        detail = message(
+            "med_days_detail",
+            medicine=medicine.name,
+            last_date=format_date(last_day, year=False),
+            hold=format_hold(hold),
+        )
         # On the last day itself there is still time to take the last dose.
         past = last_day < now.date()
         timing: dict[str, int | str] = {"rule": "last-dose-day", "days": hold.amount}
     else:
         start = shift_elapsed(anchors.start, -60 * hold.amount)
         title = message("med_hours_title", medicine=medicine.name, time=format_time(start))
-        detail = message("med_hours_detail", medicine=medicine.name, time=format_time(start),
-                         last_date=format_date(start.date(), year=False), hold=format_hold(hold))
+        detail = message(
+            "med_hours_detail",
+            medicine=medicine.name,
+            time=format_time(start),
+            last_date=format_date(start.date(), year=False),
+            hold=format_hold(hold),
+        )
         past = start < now
         timing = {"rule": "last-dose-by", "minutes": 60 * hold.amount}
     return PlannedStep(

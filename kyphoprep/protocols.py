@@ -40,12 +40,29 @@ MAX_DAYS = 366
 MAX_MINUTES = MAX_DAYS * 24 * 60
 
 _TOP_KEYS = {
-    "format", "id", "name", "summary", "procedure_minutes", "arrive_minutes",
-    "reminder_minutes", "medicine_reminder_at", "sources", "steps", "warning_signs",
+    "format",
+    "id",
+    "name",
+    "summary",
+    "procedure_minutes",
+    "arrive_minutes",
+    "reminder_minutes",
+    "medicine_reminder_at",
+    "sources",
+    "steps",
+    "warning_signs",
 }
 _STEP_KEYS = {
-    "id", "title", "detail", "category", "when", "until", "minutes", "source",
-    "actionable", "items",
+    "id",
+    "title",
+    "detail",
+    "category",
+    "when",
+    "until",
+    "minutes",
+    "source",
+    "actionable",
+    "items",
 }
 _SIGN_KEYS = {"id", "level", "text", "source"}
 
@@ -145,15 +162,19 @@ class _ProtocolReader:
         self._no_unknown_keys(raw, _STEP_KEYS, step=step_id)
         title = self._string(raw, "title", step=step_id)
         if len(title) > TITLE_MAX:
-            raise self.fail(f"keep titles to {TITLE_MAX} characters (calendar entries cut them)",
-                            step=step_id, field="title")
+            raise self.fail(
+                f"keep titles to {TITLE_MAX} characters (calendar entries cut them)",
+                step=step_id,
+                field="title",
+            )
         category_text = self._string(raw, "category", step=step_id)
         try:
             category = Category(category_text)
         except ValueError:
             choices = ", ".join(c.value for c in Category)
-            raise self.fail(f"'{category_text}' is not one of: {choices}",
-                            step=step_id, field="category") from None
+            raise self.fail(
+                f"'{category_text}' is not one of: {choices}", step=step_id, field="category"
+            ) from None
         actionable = raw.get("actionable", True)
         if not isinstance(actionable, bool):
             raise self.fail("must be true or false", step=step_id, field="actionable")
@@ -179,7 +200,7 @@ class _ProtocolReader:
         self._no_unknown_keys(raw, _SIGN_KEYS, step=sign_id)
         level = raw.get("level")
         if level not in ("call", "emergency"):
-            raise self.fail("must be \"call\" or \"emergency\"", step=sign_id, field="level")
+            raise self.fail('must be "call" or "emergency"', step=sign_id, field="level")
         return WarningSign(
             id=sign_id,
             text=" ".join(self._string(raw, "text", step=sign_id).split()),
@@ -189,8 +210,11 @@ class _ProtocolReader:
 
     def _rule(self, raw: object, step: str, field: str) -> TimingRule:
         if not isinstance(raw, dict):
-            raise self.fail("must be a table such as { rule = \"days-before\", days = 7, at = \"09:00\" }",
-                            step=step, field=field)
+            raise self.fail(
+                'must be a table such as { rule = "days-before", days = 7, at = "09:00" }',
+                step=step,
+                field=field,
+            )
         name = raw.get("rule")
         expected: dict[str, set[str]] = {
             "days-before": {"days", "at"},
@@ -205,8 +229,11 @@ class _ProtocolReader:
             raise self.fail(f"rule must be one of: {', '.join(expected)}", step=step, field=f"{field}.rule")
         extra = set(raw) - expected[name] - {"rule"}
         if extra:
-            raise self.fail(f"'{sorted(extra)[0]}' does not belong to rule '{name}'",
-                            step=step, field=f"{field}.{sorted(extra)[0]}")
+            raise self.fail(
+                f"'{min(extra)}' does not belong to rule '{name}'",
+                step=step,
+                field=f"{field}.{min(extra)}",
+            )
         if name in ("days-before", "days-after"):
             days = self._int(raw, "days", 0, MAX_DAYS, step=step, prefix=field)
             at = self._clock(raw, "at", step=step, prefix=field)
@@ -253,8 +280,17 @@ class _ProtocolReader:
             raise self.fail("must be a non-empty string", step=step, field=key)
         return value.strip()
 
-    def _int(self, raw: Mapping[str, Any], key: str, low: int, high: int, *, step: str | None = None,
-             prefix: str | None = None, default: int | None = None) -> int:
+    def _int(
+        self,
+        raw: Mapping[str, Any],
+        key: str,
+        low: int,
+        high: int,
+        *,
+        step: str | None = None,
+        prefix: str | None = None,
+        default: int | None = None,
+    ) -> int:
         field = f"{prefix}.{key}" if prefix else key
         value = raw.get(key, default)
         # bool is an int in Python; "true" is never a sensible number of minutes.
@@ -264,11 +300,12 @@ class _ProtocolReader:
             raise self.fail(f"must be between {low} and {high}", step=step, field=field)
         return value
 
-    def _clock(self, raw: Mapping[str, Any], key: str, *, step: str | None = None,
-               prefix: str | None = None) -> time:
+    def _clock(
+        self, raw: Mapping[str, Any], key: str, *, step: str | None = None, prefix: str | None = None
+    ) -> time:
         field = f"{prefix}.{key}" if prefix else key
         value = raw.get(key)
         if not isinstance(value, str) or not CLOCK_PATTERN.match(value):
-            raise self.fail("must be a 24-hour clock time such as \"09:00\"", step=step, field=field)
+            raise self.fail('must be a 24-hour clock time such as "09:00"', step=step, field=field)
         hours, minutes = value.split(":")
         return time(int(hours), int(minutes))

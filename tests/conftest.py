@@ -13,24 +13,38 @@ GOLDEN = Path(__file__).parent / "golden"
 
 # "ci" is fixed and derandomized so CI is repeatable; "long" explores more on demand:
 #   HYPOTHESIS_PROFILE=long pytest tests/test_properties.py
-settings.register_profile("ci", max_examples=150, derandomize=True, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("long", max_examples=5000, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "ci", max_examples=150, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "long", max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     """Add --update-golden: rewrite golden files from the current output instead of comparing."""
-    parser.addoption("--update-golden", action="store_true", default=False,
-                     help="rewrite tests/golden/* from the current output")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite tests/golden/* from the current output",
+    )
 
 
 @pytest.fixture
 def runner() -> CliRunner:
     """A CLI runner with a fixed width, no colour and no SOURCE_DATE_EPOCH leaking in."""
-    return CliRunner(env={"COLUMNS": "88", "TERM": "dumb", "NO_COLOR": "1", "SOURCE_DATE_EPOCH": None,
-                          "KYPHOPREP_DEBUG": None, "TZ": "America/Chicago"})
+    return CliRunner(
+        env={
+            "COLUMNS": "88",
+            "TERM": "dumb",
+            "NO_COLOR": "1",
+            "SOURCE_DATE_EPOCH": None,
+            "KYPHOPREP_DEBUG": None,
+            "TZ": "America/Chicago",
+        }
+    )
 
 
 class Golden:

@@ -23,7 +23,7 @@ import shutil
 import subprocess
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 INTEROP_DIR = Path(__file__).resolve().parent / "interop"
@@ -168,7 +168,7 @@ def _run_tool(name: str, argv: list[str]) -> list[ParsedEvent]:
 
 def _parse_time(name: str, text: str, line: str) -> datetime:
     try:
-        return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=timezone.utc)
+        return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC)
     except ValueError as exc:
         raise InteropError(f"{name}: bad time {text!r} in output line {line!r}") from exc
 

@@ -53,7 +53,10 @@ def header_rows(plan: Plan) -> list[tuple[str, str]]:
         (message("label_phone"), request.phone or missing),
         (message("label_driver"), request.driver or missing),
         (message("label_timezone"), request.timezone),
-        (message("label_made_on"), format_date(request.now.astimezone(request.procedure_start.tzinfo).date())),
+        (
+            message("label_made_on"),
+            format_date(request.now.astimezone(request.procedure_start.tzinfo).date()),
+        ),
     ]
 
 
@@ -69,8 +72,11 @@ def bring_rows(plan: Plan) -> list[tuple[str, str, str]]:
         if step.medicine is None:
             continue
         hold = step.medicine.hold
-        last = format_moment(step.start, year=False) if hold.unit == "hours" \
+        last = (
+            format_moment(step.start, year=False)
+            if hold.unit == "hours"
             else format_date(step.start.date(), year=False)
+        )
         rows.append((step.medicine.name, message("bring_hold", hold=format_hold(hold)), last))
     return rows
 

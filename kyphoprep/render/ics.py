@@ -93,7 +93,8 @@ class IcsRenderer:
         made_on = f"{message('label_made_on')}: {format_date(now_local.date())}"
         for step in plan.steps:
             calendar.add_component(self._event(plan, step, stamp, made_on))
-        return calendar.to_ical()
+        data: bytes = calendar.to_ical()
+        return data
 
     def _event(self, plan: Plan, step: PlannedStep, stamp: datetime, made_on: str) -> Event:
         request = plan.request

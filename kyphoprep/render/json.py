@@ -80,15 +80,17 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "end": _iso(plan.procedure_end),
             "arrival": _iso(plan.arrival),
         },
-        "warnings": [
-            {"code": w.code, "message": w.message, "step_id": w.step_id} for w in plan.warnings
-        ],
+        "warnings": [{"code": w.code, "message": w.message, "step_id": w.step_id} for w in plan.warnings],
         "steps": [_step(step) for step in plan.steps],
         "warning_signs": {
             level: [
-                {"id": sign.id, "text": sign.text,
-                 "source": [{"key": s.key, "citation": s.citation} for s in sign.sources]}
-                for sign in plan.protocol.warning_signs if sign.level == level
+                {
+                    "id": sign.id,
+                    "text": sign.text,
+                    "source": [{"key": s.key, "citation": s.citation} for s in sign.sources],
+                }
+                for sign in plan.protocol.warning_signs
+                if sign.level == level
             ]
             for level in ("call", "emergency")
         },

@@ -46,8 +46,7 @@ class TerminalRenderer:
         parts: list[RenderableType] = []
         if plan.warnings:
             body = Group(*(Text(f"* {w.message}", style="bold") for w in plan.warnings))
-            parts.append(Panel(body, title=message("heading_warnings"), border_style="red",
-                               box=box.HEAVY))
+            parts.append(Panel(body, title=message("heading_warnings"), border_style="red", box=box.HEAVY))
         header = Table.grid(padding=(0, 2))
         header.add_column(style="bold")
         header.add_column()

@@ -69,8 +69,9 @@ def _changes(zone: ZoneInfo, start: datetime, end: datetime) -> list[_Change]:
                     high = middle
             high = high.replace(microsecond=0)
             local = high.astimezone(zone)
-            found.append(_Change(high, previous_offset, current_offset, local.tzname() or "",
-                                 bool(local.dst())))
+            found.append(
+                _Change(high, previous_offset, current_offset, local.tzname() or "", bool(local.dst()))
+            )
         previous, previous_offset = current, current_offset
     return found
 
@@ -89,8 +90,11 @@ def _rule_candidates(change: _Change) -> list[tuple[int, int, int]]:
 
 
 def _rule_date(year: int, month: int, weekday: int, week: int) -> date:
-    days = [d for d in range(1, calendar.monthrange(year, month)[1] + 1)
-            if date(year, month, d).weekday() == weekday]
+    days = [
+        d
+        for d in range(1, calendar.monthrange(year, month)[1] + 1)
+        if date(year, month, d).weekday() == weekday
+    ]
     return date(year, month, days[week] if week == -1 else days[week - 1])
 
 
@@ -107,7 +111,9 @@ def _kind(is_dst: bool) -> str:
     return "DAYLIGHT" if is_dst else "STANDARD"
 
 
-def _yearly(zone: ZoneInfo, changes: list[_Change], start: datetime, end: datetime) -> list[Observance] | None:
+def _yearly(
+    zone: ZoneInfo, changes: list[_Change], start: datetime, end: datetime
+) -> list[Observance] | None:
     """Observances with RRULEs if every change follows a yearly rule around the window."""
     rules: dict[tuple[timedelta, timedelta, tuple[int, int, int]], _Change] = {}
     for change in changes:
@@ -122,14 +128,16 @@ def _yearly(zone: ZoneInfo, changes: list[_Change], start: datetime, end: dateti
         return None
     observances = []
     for (offset_from, offset_to, (month, weekday, week)), first in rules.items():
-        observances.append(Observance(
-            kind=_kind(first.is_dst),
-            onset=first.local_onset,
-            offset_from=offset_from,
-            offset_to=offset_to,
-            name=first.name,
-            rrule={"FREQ": "YEARLY", "BYMONTH": month, "BYDAY": f"{week}{_WEEKDAYS[weekday]}"},
-        ))
+        observances.append(
+            Observance(
+                kind=_kind(first.is_dst),
+                onset=first.local_onset,
+                offset_from=offset_from,
+                offset_to=offset_to,
+                name=first.name,
+                rrule={"FREQ": "YEARLY", "BYMONTH": month, "BYDAY": f"{week}{_WEEKDAYS[weekday]}"},
+            )
+        )
     return sorted(observances, key=lambda o: o.onset)
 
 
@@ -151,7 +159,16 @@ def observances(zone_name: str, start: datetime, end: datetime) -> tuple[Observa
         return tuple(yearly)
     first_local = look_from.astimezone(zone)
     base_offset = changes[0].offset_from
-    result = [Observance(_kind(bool(first_local.dst())), first_local.replace(tzinfo=None, microsecond=0),
-                         base_offset, base_offset, first_local.tzname() or "")]
-    result += [Observance(_kind(c.is_dst), c.local_onset, c.offset_from, c.offset_to, c.name) for c in changes]
+    result = [
+        Observance(
+            _kind(bool(first_local.dst())),
+            first_local.replace(tzinfo=None, microsecond=0),
+            base_offset,
+            base_offset,
+            first_local.tzname() or "",
+        )
+    ]
+    result += [
+        Observance(_kind(c.is_dst), c.local_onset, c.offset_from, c.offset_to, c.name) for c in changes
+    ]
     return tuple(result)

@@ -15,9 +15,10 @@ log() { printf 'interop setup: %s\n' "$*"; }
 die() { printf 'interop setup: ERROR: %s\n' "$*" >&2; exit 1; }
 
 mkdir -p "$BUILD"
-# Serialise concurrent runs (e.g. parallel test workers).
-exec 9>"$BUILD/.setup.lock"
-flock 9
+# Serialise concurrent runs (e.g. parallel test workers); best effort.
+if command -v flock >/dev/null 2>&1 && { exec 9>"$BUILD/.setup.lock"; } 2>/dev/null; then
+    flock 9
+fi
 
 # --- system packages -------------------------------------------------------
 need_pkgs=()
@@ -36,8 +37,12 @@ if ((${#need_pkgs[@]})); then
     fi
     log "installing ${need_pkgs[*]} (apt-get)"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" </dev/null
+    apt_log="$BUILD/apt.log"
+    if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}"; } \
+            </dev/null >"$apt_log" 2>&1; then
+        cat "$apt_log" >&2
+        die "apt-get failed (log above)"
+    fi
     pkg-config --exists libical || die "libical still not found by pkg-config after install"
 fi
 log "libical $(pkg-config --modversion libical), node $(node --version)"

@@ -1,0 +1,208 @@
+"""Every way a person can get the input wrong: exact exit code, exact one-line message, no traceback."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from kyphoprep.cli import app
+from kyphoprep.errors import InputError, OutputError
+
+BASE = ["plan", "--tz", "America/Chicago", "--today", "2026-11-21"]
+
+# (id, extra arguments after BASE, exit code, exact stderr line)
+CASES = [
+    ("date-only", ["2026-12-03"], InputError.exit_code,
+     "Error: '2026-12-03' has a date but no time. The time matters for fasting and medicines: "
+     "add it, for example '2026-12-03 7:30am'."),
+    ("no-year", ["Dec 3 7:30am"], InputError.exit_code,
+     "Error: Add the year to 'Dec 3 7:30am', for example 2026-12-03 07:30."),
+    ("ambiguous-day-month", ["03/04/2027 08:00"], InputError.exit_code,
+     "Error: '03/04/2027' could be March 4 or April 3. Write the date as 2027-MM-DD, or add "
+     "--date-order mdy (month first) or dmy (day first)."),
+    ("two-digit-year", ["03/04/27 08:00"], InputError.exit_code,
+     "Error: Write the year with four digits in '03/04/27 08:00', for example 03/04/2027."),
+    ("impossible-date", ["2026-02-30 08:00"], InputError.exit_code,
+     "Error: '2026-02-30 08:00' is not a real date or time (day is out of range for month). "
+     "Check the day and month."),
+    ("impossible-with-order", ["02/30/2027 08:00", "--date-order", "mdy"], InputError.exit_code,
+     "Error: '02/30/2027' is not a real date (reading it month first, as --date-order mdy says)."),
+    ("month-13-with-order", ["13/04/2027 08:00", "--date-order", "mdy"], InputError.exit_code,
+     "Error: '13/04/2027' is not a real date (reading it month first, as --date-order mdy says)."),
+    ("nonsense", ["next tuesday-ish"], InputError.exit_code,
+     "Error: Could not read 'next tuesday-ish' as a date and time. Example: 2026-12-03 07:30 or "
+     "'Dec 3 2026 7:30am'."),
+    ("empty-when", [""], InputError.exit_code,
+     "Error: The procedure date and time is empty. Example: 2026-12-03 07:30"),
+    ("past", ["2026-11-20 07:30"], InputError.exit_code,
+     "Error: The procedure time Friday, November 20, 2026 at 7:30 AM has already passed "
+     "(today is Saturday, November 21, 2026). Check the date and year."),
+    ("over-a-year", ["2027-11-22 07:30"], InputError.exit_code,
+     "Error: The procedure time Monday, November 22, 2027 at 7:30 AM is more than a year away. "
+     "Check the year."),
+    ("dst-gap", ["2027-03-14 02:30"], InputError.exit_code,
+     "Error: 2:30 AM does not exist on Sunday, March 14, 2027 in America/Chicago: the clocks jump "
+     "forward for daylight saving time. Check the time with your care team."),
+    ("dst-overlap", ["2026-11-01 01:30", "--today", "2026-10-01"], InputError.exit_code,
+     "Error: 1:30 AM happens twice on Sunday, November 1, 2026 in America/Chicago: the clocks go back "
+     "for daylight saving time. Add the offset to say which: '2026-11-01 01:30-05:00' (the first) or "
+     "'2026-11-01 01:30-06:00' (the second)."),
+    ("wrong-offset", ["2026-12-03T07:30+01:00"], InputError.exit_code,
+     "Error: The offset in '2026-12-03T07:30+01:00' does not match America/Chicago at that time. "
+     "Leave the offset out, or check --tz (that moment is Thursday, December 3, 2026 at 12:30 AM there)."),
+    ("unknown-zone", ["2026-12-03 07:30", "--tz", "Mars/Olympus_Mons"], InputError.exit_code,
+     "Error: Unknown time zone 'Mars/Olympus_Mons'. Use an IANA name such as America/Chicago."),
+    ("empty-zone", ["2026-12-03 07:30", "--tz", " "], InputError.exit_code,
+     "Error: --tz is empty. Give an IANA zone name such as America/Chicago."),
+    ("zone-case", ["2026-12-03 07:30", "--tz", "america/chicago"], InputError.exit_code,
+     "Error: Unknown time zone 'america/chicago'. Did you mean America/Chicago? "
+     "(Zone names are case-sensitive.)"),
+    ("zone-city-only", ["2026-12-03 07:30", "--tz", "Chicago"], InputError.exit_code,
+     "Error: Unknown time zone 'Chicago'. Did you mean: America/Chicago?"),
+    ("bad-today", ["2026-12-03 07:30", "--today", "tomorrow"], InputError.exit_code,
+     "Error: --today 'tomorrow' is not a date. Use YYYY-MM-DD, for example 2026-11-21."),
+    ("med-no-hold", ["2026-12-03 07:30", "--med", "warfarin"], InputError.exit_code,
+     "Error: --med 'warfarin' has no hold. Add what your doctor said, for example --med 'warfarin=5d' "
+     "(5 days) or --med 'warfarin=24h' (24 hours)."),
+    ("med-empty-hold", ["2026-12-03 07:30", "--med", "warfarin="], InputError.exit_code,
+     "Error: --med 'warfarin=' has no hold after '='. Example: warfarin=5d or warfarin=24h."),
+    ("med-no-name", ["2026-12-03 07:30", "--med", "=5d"], InputError.exit_code,
+     "Error: --med '=5d' has no medicine name before '='. Example: --med warfarin=5d"),
+    ("med-bad-unit", ["2026-12-03 07:30", "--med", "warfarin=5w"], InputError.exit_code,
+     "Error: --med 'warfarin=5w': the hold must be a whole number of days or hours, such as "
+     "warfarin=5d or warfarin=24h."),
+    ("med-zero", ["2026-12-03 07:30", "--med", "warfarin=0d"], InputError.exit_code,
+     "Error: --med 'warfarin=0d': the hold must be from 1 to 60 days. Check what your doctor said."),
+    ("med-too-long", ["2026-12-03 07:30", "--med", "warfarin=61d"], InputError.exit_code,
+     "Error: --med 'warfarin=61d': the hold must be from 1 to 60 days. Check what your doctor said."),
+    ("med-negative", ["2026-12-03 07:30", "--med", "warfarin=-5d"], InputError.exit_code,
+     "Error: --med 'warfarin=-5d': the hold must be a whole number of days or hours, such as "
+     "warfarin=5d or warfarin=24h."),
+    ("med-twice", ["2026-12-03 07:30", "--med", "warfarin=5d", "--med", "Warfarin=3d"], InputError.exit_code,
+     "Error: --med names Warfarin twice (also as 'warfarin'). Give each medicine once."),
+    ("med-newline", ["2026-12-03 07:30", "--med", "warfarin\nX-INJECT:1=5d"], InputError.exit_code,
+     "Error: --med contains a line break or control character; type it on one line."),
+    ("patient-newline", ["2026-12-03 07:30", "--patient", "Ann\nBEGIN:VEVENT"], InputError.exit_code,
+     "Error: --patient contains a line break or control character; type it on one line."),
+    ("patient-empty", ["2026-12-03 07:30", "--patient", "   "], InputError.exit_code,
+     "Error: --patient is empty; leave it out or give a value."),
+    ("patient-too-long", ["2026-12-03 07:30", "--patient", "A" * 201], InputError.exit_code,
+     "Error: --patient is longer than 200 characters; shorten it."),
+    ("unknown-procedure", ["2026-12-03 07:30", "--procedure", "discectomy"], InputError.exit_code,
+     "Error: Unknown procedure 'discectomy'. Choose one of: kyphoplasty, vertebroplasty."),
+]
+
+
+@pytest.mark.parametrize(("args", "code", "message"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_input_is_refused_with_one_clear_line(runner: CliRunner, args: list[str], code: int,
+                                                  message: str) -> None:
+    """Bad input exits with its code and exactly one explanatory line on stderr, nothing on stdout."""
+    result = runner.invoke(app, [*BASE, *args])
+    assert result.exit_code == code, result.output
+    assert result.stderr == message + "\n"
+    assert result.stdout == ""
+    assert "Traceback" not in result.output
+
+
+def test_zone_typo_suggests_the_closest_names(runner: CliRunner) -> None:
+    """A misspelt zone is refused, and the real name is the first suggestion."""
+    result = runner.invoke(app, [*BASE, "2026-12-03 07:30", "--tz", "America/Chicgo"])
+    assert result.exit_code == InputError.exit_code
+    assert result.stderr.startswith("Error: Unknown time zone 'America/Chicgo'. Did you mean: America/Chicago")
+
+
+def test_source_date_epoch_fixes_today(runner: CliRunner) -> None:
+    """SOURCE_DATE_EPOCH stands in for the clock when --today is not given."""
+    args = ["plan", "2026-11-20 07:30", "--tz", "America/Chicago"]
+    result = runner.invoke(app, args, env={"SOURCE_DATE_EPOCH": "1795000000"})  # 2026-11-18
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, args, env={"SOURCE_DATE_EPOCH": "soon"})
+    assert result.exit_code == InputError.exit_code
+    assert result.stderr == "Error: SOURCE_DATE_EPOCH 'soon' must be a whole number of seconds since 1970.\n"
+
+
+def test_unknown_option_is_a_usage_error(runner: CliRunner) -> None:
+    """Typer's own usage errors keep exit code 2."""
+    result = runner.invoke(app, ["plan", "2026-12-03 07:30", "--colour"])
+    assert result.exit_code == 2
+    assert "No such option" in result.stderr
+
+
+def test_arrive_minutes_out_of_range_is_a_usage_error(runner: CliRunner) -> None:
+    """--arrive-minutes outside 10..360 is refused before any planning."""
+    result = runner.invoke(app, [*BASE, "2026-12-03 07:30", "--arrive-minutes", "5"])
+    assert result.exit_code == 2
+    assert "--arrive-minutes" in result.stderr
+
+
+def test_internal_errors_show_no_traceback(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug becomes one line and exit 70, without a traceback that could show patient details."""
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("Ann Lee secret")
+
+    monkeypatch.setattr("kyphoprep.planner.build_plan", broken)
+    result = runner.invoke(app, [*BASE, "2026-12-03 07:30", "--patient", "Ann Lee"])
+    assert result.exit_code == 70
+    assert result.stderr == (
+        "Error: kyphoprep hit an internal problem (RuntimeError). Please report it. "
+        "Set KYPHOPREP_DEBUG=1 to see the details.\n"
+    )
+
+
+class TestOutputFiles:
+    """-o never overwrites without --force and never leaves a partial file."""
+
+    ARGS = [*BASE, "2026-12-03 07:30"]
+
+    def test_writes_file_and_says_so(self, runner: CliRunner, tmp_path: pytest.TempPathFactory) -> None:
+        """-o writes the file (format from the suffix) and reports it on stderr."""
+        target = tmp_path / "plan.ics"  # type: ignore[operator]
+        result = runner.invoke(app, [*self.ARGS, "-o", str(target)])
+        assert result.exit_code == 0, result.output
+        assert result.stderr == f"Wrote {target}\n"
+        assert target.read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
+
+    def test_refuses_to_overwrite(self, runner: CliRunner, tmp_path: pytest.TempPathFactory) -> None:
+        """An existing file is left alone without --force, and replaced with it."""
+        target = tmp_path / "plan.txt"  # type: ignore[operator]
+        target.write_text("keep me")
+        result = runner.invoke(app, [*self.ARGS, "-o", str(target)])
+        assert result.exit_code == OutputError.exit_code
+        assert result.stderr == (
+            f"Error: '{target}' already exists. Add --force to replace it, or choose another name.\n"
+        )
+        assert target.read_text() == "keep me"
+        assert [p.name for p in target.parent.iterdir()] == ["plan.txt"]
+        result = runner.invoke(app, [*self.ARGS, "-o", str(target), "--force"])
+        assert result.exit_code == 0
+        assert target.read_text().startswith("=" * 72)
+
+    def test_missing_folder(self, runner: CliRunner, tmp_path: pytest.TempPathFactory) -> None:
+        """A folder that does not exist is reported, not created."""
+        target = tmp_path / "nope" / "plan.txt"  # type: ignore[operator]
+        result = runner.invoke(app, [*self.ARGS, "-o", str(target)])
+        assert result.exit_code == OutputError.exit_code
+        assert result.stderr == (
+            f"Error: The folder '{target.parent}' does not exist. Create it first or choose another place.\n"
+        )
+
+    def test_folder_as_target(self, runner: CliRunner, tmp_path: pytest.TempPathFactory) -> None:
+        """A folder given as -o is refused with a hint."""
+        result = runner.invoke(app, [*self.ARGS, "-o", str(tmp_path)])
+        assert result.exit_code == OutputError.exit_code
+        assert result.stderr.startswith(f"Error: '{tmp_path}' is a folder.")
+
+    def test_failed_write_leaves_nothing(self, runner: CliRunner, tmp_path: pytest.TempPathFactory,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+        """If the disk fails mid-write, no partial file and no temporary file remain."""
+
+        def failing_fsync(_: int) -> None:
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr("kyphoprep.output.os.fsync", failing_fsync)
+        target = tmp_path / "plan.txt"  # type: ignore[operator]
+        result = runner.invoke(app, [*self.ARGS, "-o", str(target)])
+        assert result.exit_code == OutputError.exit_code
+        assert result.stderr == f"Error: Cannot write '{target}': No space left on device.\n"
+        assert list(tmp_path.iterdir()) == []  # type: ignore[attr-defined]
