@@ -12,90 +12,219 @@ BASE = ["plan", "--tz", "America/Chicago", "--today", "2026-11-21"]
 
 # (id, extra arguments after BASE, exit code, exact stderr line)
 CASES = [
-    ("date-only", ["2026-12-03"], InputError.exit_code,
-     "Error: '2026-12-03' has a date but no time. The time matters for fasting and medicines: "
-     "add it, for example '2026-12-03 7:30am'."),
-    ("no-year", ["Dec 3 7:30am"], InputError.exit_code,
-     "Error: Add the year to 'Dec 3 7:30am', for example 2026-12-03 07:30."),
-    ("ambiguous-day-month", ["03/04/2027 08:00"], InputError.exit_code,
-     "Error: '03/04/2027' could be March 4 or April 3. Write the date as 2027-MM-DD, or add "
-     "--date-order mdy (month first) or dmy (day first)."),
-    ("two-digit-year", ["03/04/27 08:00"], InputError.exit_code,
-     "Error: Write the year with four digits in '03/04/27 08:00', for example 03/04/2027."),
-    ("impossible-date", ["2026-02-30 08:00"], InputError.exit_code,
-     "Error: '2026-02-30 08:00' is not a real date or time (day is out of range for month). "
-     "Check the day and month."),
-    ("impossible-with-order", ["02/30/2027 08:00", "--date-order", "mdy"], InputError.exit_code,
-     "Error: '02/30/2027' is not a real date (reading it month first, as --date-order mdy says)."),
-    ("month-13-with-order", ["13/04/2027 08:00", "--date-order", "mdy"], InputError.exit_code,
-     "Error: '13/04/2027' is not a real date (reading it month first, as --date-order mdy says)."),
-    ("nonsense", ["next tuesday-ish"], InputError.exit_code,
-     "Error: Could not read 'next tuesday-ish' as a date and time. Example: 2026-12-03 07:30 or "
-     "'Dec 3 2026 7:30am'."),
-    ("empty-when", [""], InputError.exit_code,
-     "Error: The procedure date and time is empty. Example: 2026-12-03 07:30"),
-    ("past", ["2026-11-20 07:30"], InputError.exit_code,
-     "Error: The procedure time Friday, November 20, 2026 at 7:30 AM has already passed "
-     "(today is Saturday, November 21, 2026). Check the date and year."),
-    ("over-a-year", ["2027-11-22 07:30"], InputError.exit_code,
-     "Error: The procedure time Monday, November 22, 2027 at 7:30 AM is more than a year away. "
-     "Check the year."),
-    ("dst-gap", ["2027-03-14 02:30"], InputError.exit_code,
-     "Error: 2:30 AM does not exist on Sunday, March 14, 2027 in America/Chicago: the clocks jump "
-     "forward for daylight saving time. Check the time with your care team."),
-    ("dst-overlap", ["2026-11-01 01:30", "--today", "2026-10-01"], InputError.exit_code,
-     "Error: 1:30 AM happens twice on Sunday, November 1, 2026 in America/Chicago: the clocks go back "
-     "for daylight saving time. Add the offset to say which: '2026-11-01 01:30-05:00' (the first) or "
-     "'2026-11-01 01:30-06:00' (the second)."),
-    ("wrong-offset", ["2026-12-03T07:30+01:00"], InputError.exit_code,
-     "Error: The offset in '2026-12-03T07:30+01:00' does not match America/Chicago at that time. "
-     "Leave the offset out, or check --tz (that moment is Thursday, December 3, 2026 at 12:30 AM there)."),
-    ("unknown-zone", ["2026-12-03 07:30", "--tz", "Mars/Olympus_Mons"], InputError.exit_code,
-     "Error: Unknown time zone 'Mars/Olympus_Mons'. Use an IANA name such as America/Chicago."),
-    ("empty-zone", ["2026-12-03 07:30", "--tz", " "], InputError.exit_code,
-     "Error: --tz is empty. Give an IANA zone name such as America/Chicago."),
-    ("zone-case", ["2026-12-03 07:30", "--tz", "america/chicago"], InputError.exit_code,
-     "Error: Unknown time zone 'america/chicago'. Did you mean America/Chicago? "
-     "(Zone names are case-sensitive.)"),
-    ("zone-city-only", ["2026-12-03 07:30", "--tz", "Chicago"], InputError.exit_code,
-     "Error: Unknown time zone 'Chicago'. Did you mean: America/Chicago?"),
-    ("bad-today", ["2026-12-03 07:30", "--today", "tomorrow"], InputError.exit_code,
-     "Error: --today 'tomorrow' is not a date. Use YYYY-MM-DD, for example 2026-11-21."),
-    ("med-no-hold", ["2026-12-03 07:30", "--med", "warfarin"], InputError.exit_code,
-     "Error: --med 'warfarin' has no hold. Add what your doctor said, for example --med 'warfarin=5d' "
-     "(5 days) or --med 'warfarin=24h' (24 hours)."),
-    ("med-empty-hold", ["2026-12-03 07:30", "--med", "warfarin="], InputError.exit_code,
-     "Error: --med 'warfarin=' has no hold after '='. Example: warfarin=5d or warfarin=24h."),
-    ("med-no-name", ["2026-12-03 07:30", "--med", "=5d"], InputError.exit_code,
-     "Error: --med '=5d' has no medicine name before '='. Example: --med warfarin=5d"),
-    ("med-bad-unit", ["2026-12-03 07:30", "--med", "warfarin=5w"], InputError.exit_code,
-     "Error: --med 'warfarin=5w': the hold must be a whole number of days or hours, such as "
-     "warfarin=5d or warfarin=24h."),
-    ("med-zero", ["2026-12-03 07:30", "--med", "warfarin=0d"], InputError.exit_code,
-     "Error: --med 'warfarin=0d': the hold must be from 1 to 60 days. Check what your doctor said."),
-    ("med-too-long", ["2026-12-03 07:30", "--med", "warfarin=61d"], InputError.exit_code,
-     "Error: --med 'warfarin=61d': the hold must be from 1 to 60 days. Check what your doctor said."),
-    ("med-negative", ["2026-12-03 07:30", "--med", "warfarin=-5d"], InputError.exit_code,
-     "Error: --med 'warfarin=-5d': the hold must be a whole number of days or hours, such as "
-     "warfarin=5d or warfarin=24h."),
-    ("med-twice", ["2026-12-03 07:30", "--med", "warfarin=5d", "--med", "Warfarin=3d"], InputError.exit_code,
-     "Error: --med names Warfarin twice (also as 'warfarin'). Give each medicine once."),
-    ("med-newline", ["2026-12-03 07:30", "--med", "warfarin\nX-INJECT:1=5d"], InputError.exit_code,
-     "Error: --med contains a line break or control character; type it on one line."),
-    ("patient-newline", ["2026-12-03 07:30", "--patient", "Ann\nBEGIN:VEVENT"], InputError.exit_code,
-     "Error: --patient contains a line break or control character; type it on one line."),
-    ("patient-empty", ["2026-12-03 07:30", "--patient", "   "], InputError.exit_code,
-     "Error: --patient is empty; leave it out or give a value."),
-    ("patient-too-long", ["2026-12-03 07:30", "--patient", "A" * 201], InputError.exit_code,
-     "Error: --patient is longer than 200 characters; shorten it."),
-    ("unknown-procedure", ["2026-12-03 07:30", "--procedure", "discectomy"], InputError.exit_code,
-     "Error: Unknown procedure 'discectomy'. Choose one of: kyphoplasty, vertebroplasty."),
+    (
+        "date-only",
+        ["2026-12-03"],
+        InputError.exit_code,
+        "Error: '2026-12-03' has a date but no time. The time matters for fasting and medicines: "
+        "add it, for example '2026-12-03 7:30am'.",
+    ),
+    (
+        "no-year",
+        ["Dec 3 7:30am"],
+        InputError.exit_code,
+        "Error: Add the year to 'Dec 3 7:30am', for example 2026-12-03 07:30.",
+    ),
+    (
+        "ambiguous-day-month",
+        ["03/04/2027 08:00"],
+        InputError.exit_code,
+        "Error: '03/04/2027' could be March 4 or April 3. Write the date as 2027-MM-DD, or add "
+        "--date-order mdy (month first) or dmy (day first).",
+    ),
+    (
+        "two-digit-year",
+        ["03/04/27 08:00"],
+        InputError.exit_code,
+        "Error: Write the year with four digits in '03/04/27 08:00', for example 03/04/2027.",
+    ),
+    (
+        "impossible-date",
+        ["2026-02-30 08:00"],
+        InputError.exit_code,
+        "Error: '2026-02-30 08:00' is not a real date or time (day is out of range for month). "
+        "Check the day and month.",
+    ),
+    (
+        "impossible-with-order",
+        ["02/30/2027 08:00", "--date-order", "mdy"],
+        InputError.exit_code,
+        "Error: '02/30/2027' is not a real date (reading it month first, as --date-order mdy says).",
+    ),
+    (
+        "month-13-with-order",
+        ["13/04/2027 08:00", "--date-order", "mdy"],
+        InputError.exit_code,
+        "Error: '13/04/2027' is not a real date (reading it month first, as --date-order mdy says).",
+    ),
+    (
+        "nonsense",
+        ["next tuesday-ish"],
+        InputError.exit_code,
+        "Error: Could not read 'next tuesday-ish' as a date and time. Example: 2026-12-03 07:30 or "
+        "'Dec 3 2026 7:30am'.",
+    ),
+    (
+        "empty-when",
+        [""],
+        InputError.exit_code,
+        "Error: The procedure date and time is empty. Example: 2026-12-03 07:30",
+    ),
+    (
+        "past",
+        ["2026-11-20 07:30"],
+        InputError.exit_code,
+        "Error: The procedure time Friday, November 20, 2026 at 7:30 AM has already passed "
+        "(today is Saturday, November 21, 2026). Check the date and year.",
+    ),
+    (
+        "over-a-year",
+        ["2027-11-22 07:30"],
+        InputError.exit_code,
+        "Error: The procedure time Monday, November 22, 2027 at 7:30 AM is more than a year away. "
+        "Check the year.",
+    ),
+    (
+        "dst-gap",
+        ["2027-03-14 02:30"],
+        InputError.exit_code,
+        "Error: 2:30 AM does not exist on Sunday, March 14, 2027 in America/Chicago: the clocks jump "
+        "forward for daylight saving time. Check the time with your care team.",
+    ),
+    (
+        "dst-overlap",
+        ["2026-11-01 01:30", "--today", "2026-10-01"],
+        InputError.exit_code,
+        "Error: 1:30 AM happens twice on Sunday, November 1, 2026 in America/Chicago: the clocks go back "
+        "for daylight saving time. Add the offset to say which: '2026-11-01 01:30-05:00' (the first) or "
+        "'2026-11-01 01:30-06:00' (the second).",
+    ),
+    (
+        "wrong-offset",
+        ["2026-12-03T07:30+01:00"],
+        InputError.exit_code,
+        "Error: The offset in '2026-12-03T07:30+01:00' does not match America/Chicago at that time. "
+        "Leave the offset out, or check --tz (that moment is Thursday, December 3, 2026 at 12:30 AM there).",
+    ),
+    (
+        "unknown-zone",
+        ["2026-12-03 07:30", "--tz", "Mars/Olympus_Mons"],
+        InputError.exit_code,
+        "Error: Unknown time zone 'Mars/Olympus_Mons'. Use an IANA name such as America/Chicago.",
+    ),
+    (
+        "empty-zone",
+        ["2026-12-03 07:30", "--tz", " "],
+        InputError.exit_code,
+        "Error: --tz is empty. Give an IANA zone name such as America/Chicago.",
+    ),
+    (
+        "zone-case",
+        ["2026-12-03 07:30", "--tz", "america/chicago"],
+        InputError.exit_code,
+        "Error: Unknown time zone 'america/chicago'. Did you mean America/Chicago? "
+        "(Zone names are case-sensitive.)",
+    ),
+    (
+        "zone-city-only",
+        ["2026-12-03 07:30", "--tz", "Chicago"],
+        InputError.exit_code,
+        "Error: Unknown time zone 'Chicago'. Did you mean: America/Chicago?",
+    ),
+    (
+        "bad-today",
+        ["2026-12-03 07:30", "--today", "tomorrow"],
+        InputError.exit_code,
+        "Error: --today 'tomorrow' is not a date. Use YYYY-MM-DD, for example 2026-11-21.",
+    ),
+    (
+        "med-no-hold",
+        ["2026-12-03 07:30", "--med", "warfarin"],
+        InputError.exit_code,
+        "Error: --med 'warfarin' has no hold. Add what your doctor said, for example --med 'warfarin=5d' "
+        "(5 days) or --med 'warfarin=24h' (24 hours).",
+    ),
+    (
+        "med-empty-hold",
+        ["2026-12-03 07:30", "--med", "warfarin="],
+        InputError.exit_code,
+        "Error: --med 'warfarin=' has no hold after '='. Example: warfarin=5d or warfarin=24h.",
+    ),
+    (
+        "med-no-name",
+        ["2026-12-03 07:30", "--med", "=5d"],
+        InputError.exit_code,
+        "Error: --med '=5d' has no medicine name before '='. Example: --med warfarin=5d",
+    ),
+    (
+        "med-bad-unit",
+        ["2026-12-03 07:30", "--med", "warfarin=5w"],
+        InputError.exit_code,
+        "Error: --med 'warfarin=5w': the hold must be a whole number of days or hours, such as "
+        "warfarin=5d or warfarin=24h.",
+    ),
+    (
+        "med-zero",
+        ["2026-12-03 07:30", "--med", "warfarin=0d"],
+        InputError.exit_code,
+        "Error: --med 'warfarin=0d': the hold must be from 1 to 60 days. Check what your doctor said.",
+    ),
+    (
+        "med-too-long",
+        ["2026-12-03 07:30", "--med", "warfarin=61d"],
+        InputError.exit_code,
+        "Error: --med 'warfarin=61d': the hold must be from 1 to 60 days. Check what your doctor said.",
+    ),
+    (
+        "med-negative",
+        ["2026-12-03 07:30", "--med", "warfarin=-5d"],
+        InputError.exit_code,
+        "Error: --med 'warfarin=-5d': the hold must be a whole number of days or hours, such as "
+        "warfarin=5d or warfarin=24h.",
+    ),
+    (
+        "med-twice",
+        ["2026-12-03 07:30", "--med", "warfarin=5d", "--med", "Warfarin=3d"],
+        InputError.exit_code,
+        "Error: --med names Warfarin twice (also as 'warfarin'). Give each medicine once.",
+    ),
+    (
+        "med-newline",
+        ["2026-12-03 07:30", "--med", "warfarin\nX-INJECT:1=5d"],
+        InputError.exit_code,
+        "Error: --med contains a line break or control character; type it on one line.",
+    ),
+    (
+        "patient-newline",
+        ["2026-12-03 07:30", "--patient", "Ann\nBEGIN:VEVENT"],
+        InputError.exit_code,
+        "Error: --patient contains a line break or control character; type it on one line.",
+    ),
+    (
+        "patient-empty",
+        ["2026-12-03 07:30", "--patient", "   "],
+        InputError.exit_code,
+        "Error: --patient is empty; leave it out or give a value.",
+    ),
+    (
+        "patient-too-long",
+        ["2026-12-03 07:30", "--patient", "A" * 201],
+        InputError.exit_code,
+        "Error: --patient is longer than 200 characters; shorten it.",
+    ),
+    (
+        "unknown-procedure",
+        ["2026-12-03 07:30", "--procedure", "discectomy"],
+        InputError.exit_code,
+        "Error: Unknown procedure 'discectomy'. Choose one of: kyphoplasty, vertebroplasty.",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("args", "code", "message"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_bad_input_is_refused_with_one_clear_line(runner: CliRunner, args: list[str], code: int,
-                                                  message: str) -> None:
+def test_bad_input_is_refused_with_one_clear_line(
+    runner: CliRunner, args: list[str], code: int, message: str
+) -> None:
     """Bad input exits with its code and exactly one explanatory line on stderr, nothing on stdout."""
     result = runner.invoke(app, [*BASE, *args])
     assert result.exit_code == code, result.output
@@ -108,7 +237,9 @@ def test_zone_typo_suggests_the_closest_names(runner: CliRunner) -> None:
     """A misspelt zone is refused, and the real name is the first suggestion."""
     result = runner.invoke(app, [*BASE, "2026-12-03 07:30", "--tz", "America/Chicgo"])
     assert result.exit_code == InputError.exit_code
-    assert result.stderr.startswith("Error: Unknown time zone 'America/Chicgo'. Did you mean: America/Chicago")
+    assert result.stderr.startswith(
+        "Error: Unknown time zone 'America/Chicgo'. Did you mean: America/Chicago"
+    )
 
 
 def test_source_date_epoch_fixes_today(runner: CliRunner) -> None:
@@ -193,8 +324,9 @@ class TestOutputFiles:
         assert result.exit_code == OutputError.exit_code
         assert result.stderr.startswith(f"Error: '{tmp_path}' is a folder.")
 
-    def test_failed_write_leaves_nothing(self, runner: CliRunner, tmp_path: pytest.TempPathFactory,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_failed_write_leaves_nothing(
+        self, runner: CliRunner, tmp_path: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         """If the disk fails mid-write, no partial file and no temporary file remain."""
 
         def failing_fsync(_: int) -> None:

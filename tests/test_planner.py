@@ -55,11 +55,14 @@ def test_days_hold_last_dose_is_day_minus_n_plus_one() -> None:
 
 def test_hours_hold_is_elapsed_time_across_spring_forward() -> None:
     """72 hours before 07:00 EDT on Mar 16 2027 is 06:00 EST on Mar 13: a real 72 hours."""
-    plan = make_plan("America/New_York", datetime(2027, 3, 16, 7, 0), utc(2027, 3, 1),
-                     med("enoxaparin", 72, "hours"))
+    plan = make_plan(
+        "America/New_York", datetime(2027, 3, 16, 7, 0), utc(2027, 3, 1), med("enoxaparin", 72, "hours")
+    )
     last = step(plan, "medicine-enoxaparin")
     assert last.start.astimezone(UTC) == utc(2027, 3, 13, 11, 0)
-    assert (plan.request.procedure_start.astimezone(UTC) - last.start.astimezone(UTC)).total_seconds() == 72 * 3600
+    assert (
+        plan.request.procedure_start.astimezone(UTC) - last.start.astimezone(UTC)
+    ).total_seconds() == 72 * 3600
     assert last.title == "Last dose of enoxaparin by 6:00 AM"
 
 
@@ -156,8 +159,9 @@ def test_plan_id_ignores_the_date_but_not_the_person() -> None:
     zone = ZoneInfo("America/Chicago")
 
     def plan_id(patient: str, day: int) -> str:
-        request = PlanRequest(datetime(2026, 12, day, 7, 30, tzinfo=zone), "America/Chicago", NOW, protocol,
-                              90, patient=patient)
+        request = PlanRequest(
+            datetime(2026, 12, day, 7, 30, tzinfo=zone), "America/Chicago", NOW, protocol, 90, patient=patient
+        )
         return build_plan(request).plan_id
 
     assert plan_id("Ann Lee", 3) == plan_id("ann  lee", 10)

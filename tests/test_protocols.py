@@ -93,34 +93,75 @@ source = ["s1"]
 BROKEN = [
     ("not-toml", GOOD + "[[steps]\n", r"^demo\.toml: not valid TOML \(.*\)$"),
     ("bad-format", GOOD.replace("format = 1", "format = 2"), r"^demo\.toml, field 'format': must be 1$"),
-    ("unknown-top", "colour = 1\n" + GOOD, r"^demo\.toml, field 'colour': unknown field \(check the spelling\)$"),
-    ("unknown-rule", GOOD.replace('rule = "days-before", days = 2, at = "09:00"', 'rule = "weeks-before"'),
-     r"^demo\.toml, step 'one', field 'when\.rule': rule must be one of: days-before, days-after, "
-     r"midnight-before, before, after, arrival, procedure$"),
-    ("bad-clock", GOOD.replace('at = "09:00"', 'at = "9am"'),
-     r"^demo\.toml, step 'one', field 'when\.at': must be a 24-hour clock time such as \"09:00\"$"),
-    ("negative-days", GOOD.replace("days = 2", "days = -2"),
-     r"^demo\.toml, step 'one', field 'when\.days': must be between 0 and 366$"),
-    ("extra-rule-key", GOOD.replace("days = 2,", "days = 2, hours = 3,"),
-     r"^demo\.toml, step 'one', field 'when\.hours': 'hours' does not belong to rule 'days-before'$"),
-    ("bad-category", GOOD.replace('category = "prepare"', 'category = "misc"'),
-     r"^demo\.toml, step 'one', field 'category': 'misc' is not one of: prepare, medicines, "
-     r"food-and-drink, day-of, after-care$"),
-    ("unknown-source", GOOD.replace('source = ["s1"]', 'source = ["s2"]'),
-     r"^demo\.toml, step 'one', field 'source': unknown source 's2' \(add it to \[sources\]\)$"),
-    ("long-title", GOOD.replace('title = "Step one"', f'title = "{"x" * 61}"'),
-     r"^demo\.toml, step 'one', field 'title': keep titles to 60 characters"),
-    ("no-detail", GOOD.replace('detail = "Do it."', ""),
-     r"^demo\.toml, step 'one', field 'detail': must be a non-empty string$"),
-    ("duplicate-id", GOOD + GOOD[GOOD.index("[[steps]]"):],
-     r"^demo\.toml, step 'one', field 'id': the step id is used twice$"),
-    ("bad-id", GOOD.replace('id = "one"', 'id = "One Step"'),
-     r"^demo\.toml, step 'steps #1', field 'id': needs an id of lower-case letters, digits and '-'$"),
-    ("both-hours-minutes", GOOD.replace('rule = "days-before", days = 2, at = "09:00"',
-                                        'rule = "before", hours = 2, minutes = 3'),
-     r"^demo\.toml, step 'one', field 'when': give either hours or minutes$"),
-    ("bool-minutes", GOOD.replace('source = ["s1"]', 'source = ["s1"]\nminutes = true'),
-     r"^demo\.toml, step 'one', field 'minutes': must be a whole number$"),
+    (
+        "unknown-top",
+        "colour = 1\n" + GOOD,
+        r"^demo\.toml, field 'colour': unknown field \(check the spelling\)$",
+    ),
+    (
+        "unknown-rule",
+        GOOD.replace('rule = "days-before", days = 2, at = "09:00"', 'rule = "weeks-before"'),
+        r"^demo\.toml, step 'one', field 'when\.rule': rule must be one of: days-before, days-after, "
+        r"midnight-before, before, after, arrival, procedure$",
+    ),
+    (
+        "bad-clock",
+        GOOD.replace('at = "09:00"', 'at = "9am"'),
+        r"^demo\.toml, step 'one', field 'when\.at': must be a 24-hour clock time such as \"09:00\"$",
+    ),
+    (
+        "negative-days",
+        GOOD.replace("days = 2", "days = -2"),
+        r"^demo\.toml, step 'one', field 'when\.days': must be between 0 and 366$",
+    ),
+    (
+        "extra-rule-key",
+        GOOD.replace("days = 2,", "days = 2, hours = 3,"),
+        r"^demo\.toml, step 'one', field 'when\.hours': 'hours' does not belong to rule 'days-before'$",
+    ),
+    (
+        "bad-category",
+        GOOD.replace('category = "prepare"', 'category = "misc"'),
+        r"^demo\.toml, step 'one', field 'category': 'misc' is not one of: prepare, medicines, "
+        r"food-and-drink, day-of, after-care$",
+    ),
+    (
+        "unknown-source",
+        GOOD.replace('source = ["s1"]', 'source = ["s2"]'),
+        r"^demo\.toml, step 'one', field 'source': unknown source 's2' \(add it to \[sources\]\)$",
+    ),
+    (
+        "long-title",
+        GOOD.replace('title = "Step one"', f'title = "{"x" * 61}"'),
+        r"^demo\.toml, step 'one', field 'title': keep titles to 60 characters",
+    ),
+    (
+        "no-detail",
+        GOOD.replace('detail = "Do it."', ""),
+        r"^demo\.toml, step 'one', field 'detail': must be a non-empty string$",
+    ),
+    (
+        "duplicate-id",
+        GOOD + GOOD[GOOD.index("[[steps]]") :],
+        r"^demo\.toml, step 'one', field 'id': the step id is used twice$",
+    ),
+    (
+        "bad-id",
+        GOOD.replace('id = "one"', 'id = "One Step"'),
+        r"^demo\.toml, step 'steps #1', field 'id': needs an id of lower-case letters, digits and '-'$",
+    ),
+    (
+        "both-hours-minutes",
+        GOOD.replace(
+            'rule = "days-before", days = 2, at = "09:00"', 'rule = "before", hours = 2, minutes = 3'
+        ),
+        r"^demo\.toml, step 'one', field 'when': give either hours or minutes$",
+    ),
+    (
+        "bool-minutes",
+        GOOD.replace('source = ["s1"]', 'source = ["s1"]\nminutes = true'),
+        r"^demo\.toml, step 'one', field 'minutes': must be a whole number$",
+    ),
 ]
 
 

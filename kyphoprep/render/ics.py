@@ -2,7 +2,8 @@
 
 Choices, each from what real calendar apps do on import (see the README):
 - every time carries the IANA TZID, with a VTIMEZONE in the file (never floating,
-  never a ``Z`` after a TZID);
+  never a ``Z`` after a TZID); the one exception is an instant inside the hour
+  that repeats when clocks go back, written in UTC (see ``calendar_time``);
 - each action is its own timed event at the moment to act, so the event is the
   reminder even where an app drops alarms; actionable events get one DISPLAY alarm;
 - UIDs come from the plan's identity and the step id, not the date, so a
@@ -30,6 +31,20 @@ WARNING_MINUTES = 15
 def event_uid(plan_id: str, part: str) -> str:
     """A UID that stays the same for the same plan identity and step, whatever the date."""
     return f"{uuid.uuid5(UID_NAMESPACE, f'{plan_id}/{part}')}@kyphoprep"
+
+
+def calendar_time(moment: datetime) -> datetime:
+    """*moment* as it should be written: local with its TZID, or UTC if the local time is ambiguous.
+
+    In the hour that repeats when clocks go back, a local time names two
+    instants, and calendar apps disagree on which one they read (libical and
+    ical.js take the second, the RFC and Python the first). Such an instant is
+    written in UTC (``...Z``, no TZID), which every parser reads the same way.
+    """
+    first, second = moment.replace(fold=0), moment.replace(fold=1)
+    if first.utcoffset() != second.utcoffset():
+        return moment.astimezone(UTC)
+    return moment
 
 
 def _month_floor(moment: datetime) -> datetime:
@@ -83,8 +98,8 @@ class IcsRenderer:
             event = Event()
             event.add("UID", event_uid(plan.plan_id, f"warning/{warning.code}/{warning.step_id}"))
             event.add("DTSTAMP", stamp)
-            event.add("DTSTART", now_local)
-            event.add("DTEND", now_local + timedelta(minutes=WARNING_MINUTES))
+            event.add("DTSTART", calendar_time(now_local))
+            event.add("DTEND", calendar_time(now_local + timedelta(minutes=WARNING_MINUTES)))
             event.add("SUMMARY", message("heading_warnings"))
             event.add("DESCRIPTION", warning.message)
             event.add("TRANSP", "TRANSPARENT")
@@ -101,8 +116,8 @@ class IcsRenderer:
         event = Event()
         event.add("UID", event_uid(plan.plan_id, step.id))
         event.add("DTSTAMP", stamp)
-        event.add("DTSTART", step.start)
-        event.add("DTEND", step.end)
+        event.add("DTSTART", calendar_time(step.start))
+        event.add("DTEND", calendar_time(step.end))
         event.add("SUMMARY", step.title)
         parts = [step.detail]
         if step.items:

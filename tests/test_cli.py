@@ -1,0 +1,145 @@
+"""The CLI as a person uses it: help, version, example, formats, colour."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from kyphoprep import __version__
+from kyphoprep.cli import app
+from tests.scenarios import SCENARIOS
+
+
+def test_version(runner: CliRunner) -> None:
+    """--version prints the version."""
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout == f"kyphoprep {__version__}\n"
+
+
+@pytest.mark.parametrize("command", [[], ["plan"], ["example"]])
+def test_help_has_examples_and_exit_codes(runner: CliRunner, command: list[str]) -> None:
+    """Every command has help text that ends with the exit codes."""
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Exit codes: 0 done; 2 bad input or usage; 4 protocol file error; 5 output file error." in (
+        " ".join(result.stdout.split())
+    )
+
+
+def test_no_arguments_shows_help(runner: CliRunner) -> None:
+    """kyphoprep with nothing else shows the help instead of failing silently."""
+    result = runner.invoke(app, [])
+    assert "Usage:" in result.output
+    assert "plan" in result.output
+
+
+def test_example_runs_two_weeks_ahead(runner: CliRunner) -> None:
+    """The built-in example plans a procedure 14 days after today, at 7:30 AM."""
+    result = runner.invoke(
+        app, ["example", "--tz", "America/Chicago", "--today", "2026-11-21", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["procedure"]["start"] == "2026-12-05T07:30:00-06:00"
+    assert [m["name"] for m in data["inputs"]["medicines"]] == ["warfarin", "enoxaparin"]
+
+
+def test_example_uses_the_system_zone(runner: CliRunner) -> None:
+    """Without --tz the computer's zone (TZ) is used and shown."""
+    result = runner.invoke(
+        app, ["example", "--today", "2026-11-21", "--format", "text"], env={"TZ": "Asia/Tokyo"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "Time zone:     Asia/Tokyo" in result.stdout
+
+
+def test_text_handout_layout(runner: CliRunner) -> None:
+    """Plain text: no escape codes, at most 72 columns, a box before every action, weekday headings."""
+    text = runner.invoke(app, [*SCENARIOS["us-chicago"], "--format", "text"]).stdout
+    assert "\x1b" not in text
+    assert max(len(line) for line in text.splitlines()) <= 72
+    assert "Thursday, December 3, 2026" in text.splitlines()
+    assert "[ ] 8:00 AM - Last day to take warfarin" in text
+    for heading in (
+        "BRING THIS LIST",
+        "AFTER YOUR PROCEDURE",
+        "CALL YOUR DOCTOR IF YOU HAVE (CALL 555-0100):",
+        "CALL 911 OR YOUR LOCAL EMERGENCY NUMBER RIGHT AWAY IF:",
+    ):
+        assert heading in text
+    assert text.count("Your care team's instructions come first.") == 2
+
+
+def test_long_names_stay_within_72_columns(runner: CliRunner) -> None:
+    """A 200-character name wraps instead of breaking the printed layout."""
+    args = [*SCENARIOS["us-chicago"]]
+    args[args.index("Ann Lee")] = "Annabelle-" * 20
+    text = runner.invoke(app, [*args, "--format", "text"]).stdout
+    assert max(len(line) for line in text.splitlines()) <= 72
+
+
+def test_default_format_is_text_when_not_a_terminal(runner: CliRunner) -> None:
+    """Piped output gets the plain handout."""
+    result = runner.invoke(app, SCENARIOS["us-chicago"])
+    assert result.stdout.startswith("=" * 72 + "\nYOUR KYPHOPLASTY PLAN\n")
+
+
+def test_format_follows_the_output_suffix(runner: CliRunner, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """-o plan.json writes JSON, -o plan.ics a calendar, anything else the handout."""
+    for name, start in (("a.json", b"{"), ("a.ics", b"BEGIN:VCALENDAR"), ("a.txt", b"=" * 72)):
+        target = tmp_path / name
+        assert runner.invoke(app, [*SCENARIOS["us-chicago"], "-o", str(target)]).exit_code == 0
+        assert target.read_bytes().startswith(start)
+
+
+def test_terminal_colour_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Colour is used on a terminal, and NO_COLOR or TERM=dumb turns it off."""
+    from kyphoprep import cli
+
+    monkeypatch.setattr(cli.sys.stdout, "isatty", lambda: True, raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    assert cli._use_color() is True
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert cli._use_color() is False
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setenv("TERM", "dumb")
+    assert cli._use_color() is False
+
+
+def test_terminal_renderer_with_colour_has_styles_and_same_words() -> None:
+    """The coloured view says the same words as the plain one."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from kyphoprep.models import PlanRequest
+    from kyphoprep.planner import build_plan
+    from kyphoprep.protocols import load_builtin_protocol
+    from kyphoprep.render import OutputFormat, RenderOptions, renderer_for
+
+    request = PlanRequest(
+        datetime(2026, 12, 3, 7, 30, tzinfo=ZoneInfo("America/Chicago")),
+        "America/Chicago",
+        datetime(2026, 11, 21, tzinfo=UTC),
+        load_builtin_protocol("kyphoplasty"),
+        90,
+    )
+    plan = build_plan(request)
+    renderer = renderer_for(OutputFormat.TERMINAL)
+    plain = renderer.render(plan, RenderOptions(color=False, width=88)).decode()
+    coloured = renderer.render(plan, RenderOptions(color=True, width=88)).decode()
+    assert "\x1b[" in coloured
+    assert "\x1b" not in plain
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
+
+
+def test_markup_in_names_is_shown_literally(runner: CliRunner) -> None:
+    """Rich markup in a name is text, not styling."""
+    args = [*SCENARIOS["us-chicago"]]
+    args[args.index("Ann Lee")] = "[bold red]Ann[/]"
+    result = runner.invoke(app, [*args, "--format", "terminal"])
+    assert "[bold red]Ann[/]" in result.stdout

@@ -1,0 +1,111 @@
+"""Real calendar parsers read our .ics as the same UTC instants as the JSON.
+
+Two independent parsers used by real clients: libical (GNOME Evolution) and
+Mozilla's ical.js (Thunderbird, many web calendars). ``tests/interop/setup.sh``
+builds them (the README's test command runs it first). Without them the tests
+skip on a developer machine, but fail in CI (CI=true), so CI can never pass
+without having checked.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kyphoprep.cli import app
+from tests.interop_tools import ensure_built, interop_available, parse_with_icaljs, parse_with_libical
+from tests.scenarios import SCENARIOS
+
+pytestmark = pytest.mark.slow
+
+EXTRA = {
+    # Southern hemisphere entering daylight saving, half-hour DST shift, no DST, fall-back day.
+    "sydney-spring-forward": [
+        "plan",
+        "2026-10-05 08:00",
+        "--tz",
+        "Australia/Sydney",
+        "--today",
+        "2026-09-20",
+        "--med",
+        "rivaroxaban=3d",
+        "--med",
+        "dalteparin=24h",
+    ],
+    "lord-howe-half-hour": [
+        "plan",
+        "2026-10-05 08:00",
+        "--tz",
+        "Australia/Lord_Howe",
+        "--today",
+        "2026-09-20",
+        "--med",
+        "enoxaparin=36h",
+    ],
+    "kolkata-no-dst": ["plan", "2027-01-15 10:00", "--tz", "Asia/Kolkata", "--today", "2027-01-01"],
+    "chicago-fall-back": [
+        "plan",
+        "2026-11-02 06:30",
+        "--tz",
+        "America/Chicago",
+        "--today",
+        "2026-10-20",
+        "--med",
+        "heparin=24h",
+        "--med",
+        "warfarin=5d",
+    ],
+    # "No driving" ends at 1:00 AM CST on Nov 1, inside the repeated hour: written in UTC.
+    "chicago-repeated-hour": ["plan", "2026-10-31 01:00", "--tz", "America/Chicago", "--today", "2026-10-20"],
+    "london-spring": [
+        "plan",
+        "2027-03-30 08:00",
+        "--tz",
+        "Europe/London",
+        "--today",
+        "2027-03-15",
+        "--med",
+        "enoxaparin=48h",
+    ],
+    "chatham-45-minutes": ["plan", "2027-04-05 09:00", "--tz", "Pacific/Chatham", "--today", "2027-03-20"],
+}
+ALL = {**SCENARIOS, **EXTRA}
+
+
+@pytest.fixture(scope="module")
+def parsers() -> None:
+    """Build the parsers once; skip locally if they cannot be had, fail in CI."""
+    try:
+        ensure_built()
+        ok, reason = interop_available()
+    except RuntimeError as exc:
+        ok, reason = False, str(exc)
+    if not ok:
+        if os.environ.get("CI"):
+            pytest.fail(f"calendar parsers are required in CI: {reason}")
+        pytest.skip(reason)
+
+
+@pytest.mark.usefixtures("parsers")
+@pytest.mark.parametrize("scenario", sorted(ALL))
+def test_libical_and_icaljs_agree_with_json(runner: CliRunner, tmp_path: Path, scenario: str) -> None:
+    """Start, end and alarm of every event, read by libical and ical.js, equal the JSON in UTC."""
+    args = ALL[scenario]
+    ics = tmp_path / "plan.ics"
+    assert runner.invoke(app, [*args, "-o", str(ics)]).exit_code == 0
+    data = json.loads(runner.invoke(app, [*args, "--format", "json"]).stdout)
+    expected = []
+    for step in data["steps"]:
+        start = datetime.fromisoformat(step["start"]).astimezone(UTC)
+        alarm = start - timedelta(minutes=30) if step["actionable"] and not step["past"] else None
+        expected.append((step["title"], start, datetime.fromisoformat(step["end"]).astimezone(UTC), alarm))
+    for parse in (parse_with_libical, parse_with_icaljs):
+        events = [e for e in parse(ics) if not e.uid.startswith("warning")]
+        events = events[len(data["warnings"]) :]  # warning events come first
+        got = [(e.start, e.end, e.alarm) for e in events]
+        assert got == [(start, end, alarm) for _, start, end, alarm in expected], parse.__name__
