@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pytest
 from typer.testing import CliRunner
 
@@ -16,8 +18,10 @@ CASES = [
         "date-only",
         ["2026-12-03"],
         InputError.exit_code,
-        "Error: '2026-12-03' has a date but no time. The time matters for fasting and medicines: "
-        "add it, for example '2026-12-03 7:30am'.",
+        (
+            "Error: '2026-12-03' has a date but no time. The time matters for fasting and medicines: "
+            "add it, for example '2026-12-03 7:30am'."
+        ),
     ),
     (
         "no-year",
@@ -29,8 +33,10 @@ CASES = [
         "ambiguous-day-month",
         ["03/04/2027 08:00"],
         InputError.exit_code,
-        "Error: '03/04/2027' could be March 4 or April 3. Write the date as 2027-MM-DD, or add "
-        "--date-order mdy (month first) or dmy (day first).",
+        (
+            "Error: '03/04/2027' could be March 4 or April 3. Write the date as 2027-MM-DD, or add "
+            "--date-order mdy (month first) or dmy (day first)."
+        ),
     ),
     (
         "two-digit-year",
@@ -42,8 +48,10 @@ CASES = [
         "impossible-date",
         ["2026-02-30 08:00"],
         InputError.exit_code,
-        "Error: '2026-02-30 08:00' is not a real date or time (day is out of range for month). "
-        "Check the day and month.",
+        (
+            "Error: '2026-02-30 08:00' is not a real date or time (day is out of range for month). "
+            "Check the day and month."
+        ),
     ),
     (
         "impossible-with-order",
@@ -61,8 +69,10 @@ CASES = [
         "nonsense",
         ["next tuesday-ish"],
         InputError.exit_code,
-        "Error: Could not read 'next tuesday-ish' as a date and time. Example: 2026-12-03 07:30 or "
-        "'Dec 3 2026 7:30am'.",
+        (
+            "Error: Could not read 'next tuesday-ish' as a date and time. Example: 2026-12-03 07:30 or "
+            "'Dec 3 2026 7:30am'."
+        ),
     ),
     (
         "empty-when",
@@ -74,37 +84,48 @@ CASES = [
         "past",
         ["2026-11-20 07:30"],
         InputError.exit_code,
-        "Error: The procedure time Friday, November 20, 2026 at 7:30 AM has already passed "
-        "(today is Saturday, November 21, 2026). Check the date and year.",
+        (
+            "Error: The procedure time Friday, November 20, 2026 at 7:30 AM has already passed "
+            "(today is Saturday, November 21, 2026). Check the date and year."
+        ),
     ),
     (
         "over-a-year",
         ["2027-11-22 07:30"],
         InputError.exit_code,
-        "Error: The procedure time Monday, November 22, 2027 at 7:30 AM is more than a year away. "
-        "Check the year.",
+        (
+            "Error: The procedure time Monday, November 22, 2027 at 7:30 AM is more than a year away. "
+            "Check the year."
+        ),
     ),
     (
         "dst-gap",
         ["2027-03-14 02:30"],
         InputError.exit_code,
-        "Error: 2:30 AM does not exist on Sunday, March 14, 2027 in America/Chicago: the clocks jump "
-        "forward for daylight saving time. Check the time with your care team.",
+        (
+            "Error: 2:30 AM does not exist on Sunday, March 14, 2027 in America/Chicago: the clocks jump "
+            "forward for daylight saving time. Check the time with your care team."
+        ),
     ),
     (
         "dst-overlap",
         ["2026-11-01 01:30", "--today", "2026-10-01"],
         InputError.exit_code,
-        "Error: 1:30 AM happens twice on Sunday, November 1, 2026 in America/Chicago: the clocks go back "
-        "for daylight saving time. Add the offset to say which: '2026-11-01 01:30-05:00' (the first) or "
-        "'2026-11-01 01:30-06:00' (the second).",
+        (
+            "Error: 1:30 AM happens twice on Sunday, November 1, 2026 in America/Chicago: the clocks go back "
+            "for daylight saving time. Add the offset to say which: '2026-11-01 01:30-05:00' (the first) or "
+            "'2026-11-01 01:30-06:00' (the second)."
+        ),
     ),
     (
         "wrong-offset",
         ["2026-12-03T07:30+01:00"],
         InputError.exit_code,
-        "Error: The offset in '2026-12-03T07:30+01:00' does not match America/Chicago at that time. "
-        "Leave the offset out, or check --tz (that moment is Thursday, December 3, 2026 at 12:30 AM there).",
+        (
+            "Error: The offset in '2026-12-03T07:30+01:00' does not match America/Chicago at that time. "
+            "Leave the offset out, or check --tz "
+            "(that moment is Thursday, December 3, 2026 at 12:30 AM there)."
+        ),
     ),
     (
         "unknown-zone",
@@ -122,8 +143,10 @@ CASES = [
         "zone-case",
         ["2026-12-03 07:30", "--tz", "america/chicago"],
         InputError.exit_code,
-        "Error: Unknown time zone 'america/chicago'. Did you mean America/Chicago? "
-        "(Zone names are case-sensitive.)",
+        (
+            "Error: Unknown time zone 'america/chicago'. Did you mean America/Chicago? "
+            "(Zone names are case-sensitive.)"
+        ),
     ),
     (
         "zone-city-only",
@@ -141,8 +164,10 @@ CASES = [
         "med-no-hold",
         ["2026-12-03 07:30", "--med", "warfarin"],
         InputError.exit_code,
-        "Error: --med 'warfarin' has no hold. Add what your doctor said, for example --med 'warfarin=5d' "
-        "(5 days) or --med 'warfarin=24h' (24 hours).",
+        (
+            "Error: --med 'warfarin' has no hold. Add what your doctor said, for example --med 'warfarin=5d' "
+            "(5 days) or --med 'warfarin=24h' (24 hours)."
+        ),
     ),
     (
         "med-empty-hold",
@@ -160,8 +185,10 @@ CASES = [
         "med-bad-unit",
         ["2026-12-03 07:30", "--med", "warfarin=5w"],
         InputError.exit_code,
-        "Error: --med 'warfarin=5w': the hold must be a whole number of days or hours, such as "
-        "warfarin=5d or warfarin=24h.",
+        (
+            "Error: --med 'warfarin=5w': the hold must be a whole number of days or hours, such as "
+            "warfarin=5d or warfarin=24h."
+        ),
     ),
     (
         "med-zero",
@@ -179,8 +206,10 @@ CASES = [
         "med-negative",
         ["2026-12-03 07:30", "--med", "warfarin=-5d"],
         InputError.exit_code,
-        "Error: --med 'warfarin=-5d': the hold must be a whole number of days or hours, such as "
-        "warfarin=5d or warfarin=24h.",
+        (
+            "Error: --med 'warfarin=-5d': the hold must be a whole number of days or hours, such as "
+            "warfarin=5d or warfarin=24h."
+        ),
     ),
     (
         "med-twice",
@@ -284,7 +313,7 @@ def test_internal_errors_show_no_traceback(runner: CliRunner, monkeypatch: pytes
 class TestOutputFiles:
     """-o never overwrites without --force and never leaves a partial file."""
 
-    ARGS = [*BASE, "2026-12-03 07:30"]
+    ARGS: ClassVar[list[str]] = [*BASE, "2026-12-03 07:30"]
 
     def test_writes_file_and_says_so(self, runner: CliRunner, tmp_path: pytest.TempPathFactory) -> None:
         """-o writes the file (format from the suffix) and reports it on stderr."""

@@ -31,7 +31,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_contains_every_checklist(wheel: Path) -> None:
     """Every checklists/*.toml and the format README ship as kyphoprep/checklists/..."""
     names = set(zipfile.ZipFile(wheel).namelist())
-    for source in sorted((ROOT / "checklists").glob("*.toml")) + [ROOT / "checklists" / "README.md"]:
+    for source in [*sorted((ROOT / "checklists").glob("*.toml")), ROOT / "checklists" / "README.md"]:
         assert f"kyphoprep/checklists/{source.name}" in names
     assert "kyphoprep/py.typed" in names
     assert not any(name.startswith(("tests/", "checklists/")) for name in names)

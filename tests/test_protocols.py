@@ -101,8 +101,10 @@ BROKEN = [
     (
         "unknown-rule",
         GOOD.replace('rule = "days-before", days = 2, at = "09:00"', 'rule = "weeks-before"'),
-        r"^demo\.toml, step 'one', field 'when\.rule': rule must be one of: days-before, days-after, "
-        r"midnight-before, before, after, arrival, procedure$",
+        (
+            r"^demo\.toml, step 'one', field 'when\.rule': rule must be one of: days-before, days-after, "
+            r"midnight-before, before, after, arrival, procedure$"
+        ),
     ),
     (
         "bad-clock",
@@ -122,8 +124,10 @@ BROKEN = [
     (
         "bad-category",
         GOOD.replace('category = "prepare"', 'category = "misc"'),
-        r"^demo\.toml, step 'one', field 'category': 'misc' is not one of: prepare, medicines, "
-        r"food-and-drink, day-of, after-care$",
+        (
+            r"^demo\.toml, step 'one', field 'category': 'misc' is not one of: prepare, medicines, "
+            r"food-and-drink, day-of, after-care$"
+        ),
     ),
     (
         "unknown-source",
