@@ -191,3 +191,20 @@ def _parse_output(name: str, stdout: str) -> list[ParsedEvent]:
             )
         )
     return events
+
+
+def require_interop() -> None:
+    """Build the parsers; skip the calling test if they cannot be had, but fail in CI (CI set)."""
+    import os
+
+    import pytest
+
+    try:
+        ensure_built()
+        ok, reason = interop_available()
+    except RuntimeError as exc:
+        ok, reason = False, str(exc)
+    if not ok:
+        if os.environ.get("CI"):
+            pytest.fail(f"calendar parsers are required in CI: {reason}")
+        pytest.skip(reason)

@@ -10,7 +10,6 @@ without having checked.
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kyphoprep.cli import app
-from tests.interop_tools import ensure_built, interop_available, parse_with_icaljs, parse_with_libical
+from tests.interop_tools import parse_with_icaljs, parse_with_libical, require_interop
 from tests.scenarios import SCENARIOS
 
 pytestmark = pytest.mark.slow
@@ -80,15 +79,7 @@ ALL = {**SCENARIOS, **EXTRA}
 @pytest.fixture(scope="module")
 def parsers() -> None:
     """Build the parsers once; skip locally if they cannot be had, fail in CI."""
-    try:
-        ensure_built()
-        ok, reason = interop_available()
-    except RuntimeError as exc:
-        ok, reason = False, str(exc)
-    if not ok:
-        if os.environ.get("CI"):
-            pytest.fail(f"calendar parsers are required in CI: {reason}")
-        pytest.skip(reason)
+    require_interop()
 
 
 @pytest.mark.usefixtures("parsers")

@@ -149,17 +149,9 @@ def test_real_parsers_agree_for_any_plan(
     zone_name: str, naive: datetime, hold: Hold, lead: timedelta, protocol: str
 ) -> None:
     """libical and ical.js read every event at the plan's UTC instants, whatever the zone and date."""
-    from tests.interop_tools import ensure_built, interop_available, parse_with_icaljs, parse_with_libical
+    from tests.interop_tools import parse_with_icaljs, parse_with_libical, require_interop
 
-    try:
-        ensure_built()
-        ok, reason = interop_available()
-    except RuntimeError as exc:
-        ok, reason = False, str(exc)
-    if not ok:
-        if os.environ.get("CI"):
-            pytest.fail(f"calendar parsers are required in CI: {reason}")
-        pytest.skip(reason)
+    require_interop()
     plan = build_plan(make_request(zone_name, naive, hold, lead, protocol))
     with TemporaryDirectory() as folder:
         path = Path(folder) / "plan.ics"

@@ -21,7 +21,7 @@ from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, Timezo
 from kyphoprep.models import Category, Plan, PlannedStep
 from kyphoprep.render import RenderOptions
 from kyphoprep.render.vtimezone import observances
-from kyphoprep.wording import format_date, message
+from kyphoprep.wording import format_date, format_moment, message
 
 PRODID = "-//kyphoprep//Procedure preparation plan//EN"
 UID_NAMESPACE = uuid.UUID("6f1c2a52-4a0e-4d59-9d67-6b7a3b1f0c11")
@@ -105,7 +105,10 @@ class IcsRenderer:
             event.add("TRANSP", "TRANSPARENT")
             calendar.add_component(event)
 
-        made_on = f"{message('label_made_on')}: {format_date(now_local.date())}"
+        made_on = (
+            f"{plan.protocol.name}: {format_moment(request.procedure_start)} ({request.timezone}).\n"
+            f"{message('label_made_on')}: {format_date(now_local.date())}"
+        )
         for step in plan.steps:
             calendar.add_component(self._event(plan, step, stamp, made_on))
         data: bytes = calendar.to_ical()
