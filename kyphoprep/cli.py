@@ -292,8 +292,7 @@ def plan(
         from kyphoprep.protocols import load_builtin_protocol
 
         zone = resolve_zone(tz) if tz is not None else system_zone()
-        order = None if date_order is None else date_order.value
-        start = parse_when(when, zone, date_order=order)  # type: ignore[arg-type]
+        start = parse_when(when, zone, date_order=None if date_order is None else date_order.value)
         now = _now(today, zone)
         check_procedure_window(start, now)
         protocol = load_builtin_protocol(procedure.strip().lower())

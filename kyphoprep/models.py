@@ -155,6 +155,12 @@ class MedicineHold:
     name: str
     hold: Hold
 
+    @property
+    def key(self) -> str:
+        """The name as an id part: lower case, letters and digits joined by '-' (``co-codamol``)."""
+        slug = "".join(ch if ch.isalnum() else "-" for ch in self.name.casefold())
+        return "-".join(part for part in slug.split("-") if part) or "medicine"
+
 
 @dataclass(frozen=True)
 class PlanRequest:

@@ -22,7 +22,6 @@ from dateutil.relativedelta import relativedelta
 
 from kyphoprep.errors import InputError
 from kyphoprep.models import Hold, MedicineHold
-from kyphoprep.planner import medicine_slug
 from kyphoprep.wording import format_date, format_moment, format_time
 
 DateOrder = Literal["mdy", "dmy"]
@@ -367,7 +366,7 @@ def parse_medicines(values: list[str]) -> tuple[MedicineHold, ...]:
     holds = [parse_medicine(value) for value in values]
     seen: dict[str, str] = {}
     for hold in holds:
-        key = medicine_slug(hold.name)
+        key = hold.key
         if key in seen:
             raise InputError(
                 f"--med names {hold.name} twice (also as '{seen[key]}'). Give each medicine once."

@@ -221,7 +221,7 @@ def _medicine_step(
         past = start < now
         timing = {"rule": "last-dose-by", "minutes": 60 * hold.amount}
     return PlannedStep(
-        id=f"medicine-{medicine_slug(medicine.name)}",
+        id=f"medicine-{medicine.key}",
         title=title,
         detail=detail,
         category=Category.MEDICINES,
@@ -233,9 +233,3 @@ def _medicine_step(
         timing=timing,
         medicine=medicine,
     )
-
-
-def medicine_slug(name: str) -> str:
-    """The medicine's name as an id part: lower case, letters and digits joined by '-'."""
-    slug = "".join(ch if ch.isalnum() else "-" for ch in name.casefold())
-    return "-".join(part for part in slug.split("-") if part) or "medicine"
