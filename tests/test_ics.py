@@ -73,6 +73,7 @@ def test_actionable_future_steps_have_exactly_one_display_alarm(runner: CliRunne
     events = [e for e in calendar.walk("VEVENT") if not str(e["SUMMARY"]).startswith("IMPORTANT")]
     for event, step in zip(events, steps, strict=True):
         alarms = event.walk("VALARM")
+        assert str(event["DESCRIPTION"]).startswith("PAST: ") is step["past"]
         if step["actionable"] and not step["past"]:
             assert len(alarms) == 1
             assert str(alarms[0]["ACTION"]) == "DISPLAY"

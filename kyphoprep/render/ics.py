@@ -123,6 +123,8 @@ class IcsRenderer:
         event.add("DTEND", calendar_time(step.end))
         event.add("SUMMARY", step.title)
         parts = [step.detail]
+        if step.past:
+            parts.insert(0, f"{message('past_marker')}: {message('past_note')}")
         if step.items:
             parts.append("\n".join(f"- {item}" for item in step.items))
         parts.append(f"{message('label_sources')}: " + "; ".join(s.citation for s in step.sources))
