@@ -20,6 +20,10 @@ from kyphoprep.errors import OutputError
 STDOUT = "-"
 
 
+def _already_exists(target: str) -> OutputError:
+    return OutputError(f"'{target}' already exists. Add --force to replace it, or choose another name.")
+
+
 def _current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -39,7 +43,7 @@ def write_output(data: bytes, target: str, *, force: bool) -> None:
     if not folder.is_dir():
         raise OutputError(f"The folder '{folder}' does not exist. Create it first or choose another place.")
     if path.exists() and not force:
-        raise OutputError(f"'{target}' already exists. Add --force to replace it, or choose another name.")
+        raise _already_exists(target)
     try:
         # Closed by the ``with handle`` below; creating it needs its own error message.
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115
@@ -70,13 +74,9 @@ def _place_without_overwrite(temporary: Path, path: Path, target: str) -> None:
     try:
         os.link(temporary, path)
     except FileExistsError:
-        raise OutputError(
-            f"'{target}' already exists. Add --force to replace it, or choose another name."
-        ) from None
+        raise _already_exists(target) from None
     except OSError:
         # Some file systems (FAT, some network shares) have no hard links.
         if path.exists():
-            raise OutputError(
-                f"'{target}' already exists. Add --force to replace it, or choose another name."
-            ) from None
+            raise _already_exists(target) from None
         os.replace(temporary, path)

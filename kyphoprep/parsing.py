@@ -22,7 +22,7 @@ from dateutil.relativedelta import relativedelta
 
 from kyphoprep.errors import InputError
 from kyphoprep.models import Hold, MedicineHold
-from kyphoprep.wording import format_date, format_moment, format_time
+from kyphoprep.wording import format_date, format_moment, format_time, month_name
 
 DateOrder = Literal["mdy", "dmy"]
 
@@ -144,7 +144,7 @@ def _settle_numeric_date(raw: str, date_order: DateOrder | None) -> str:
         month, day = (b, a) if a > 12 else (a, b)
     else:
         raise InputError(
-            f"'{first}/{second}/{year_text}' could be {_month_name(a)} {b} or {_month_name(b)} {a}. "
+            f"'{first}/{second}/{year_text}' could be {month_name(a)} {b} or {month_name(b)} {a}. "
             f"Write the date as {year}-MM-DD, or add --date-order mdy (month first) or dmy (day first)."
         )
     try:
@@ -154,23 +154,6 @@ def _settle_numeric_date(raw: str, date_order: DateOrder | None) -> str:
             f"'{first}/{second}/{year_text}' is not a real date{_order_note(date_order)}."
         ) from None
     return f"{day_value.isoformat()}{rest}"
-
-
-def _month_name(month: int) -> str:
-    return [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ][month - 1]
 
 
 def _order_note(date_order: DateOrder | None) -> str:
@@ -213,10 +196,7 @@ def _parse_fields(text: str, raw: str) -> tuple[datetime, timedelta | None]:
             f"'{raw}' has a date but no time. The time matters for fasting and medicines: "
             f"add it, for example '{raw} 7:30am'."
         )
-    offset = first.utcoffset()
-    if first.tzinfo is not None and offset is None:  # pragma: no cover - dateutil always gives offsets
-        raise InputError(f"Could not read the time zone in '{raw}'. Give the zone with --tz.")
-    return first.replace(tzinfo=None), offset
+    return first.replace(tzinfo=None), first.utcoffset()
 
 
 def _explain_parse_error(raw: str, reason: str) -> str:

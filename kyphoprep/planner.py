@@ -31,7 +31,7 @@ from kyphoprep.models import (
     StepSpec,
     TimingRule,
 )
-from kyphoprep.wording import format_date, format_hold, format_moment, format_time, message
+from kyphoprep.wording import format_date, format_hold, format_last_dose, format_time, message
 
 MEDICINE_STEP_MINUTES = 15
 
@@ -139,11 +139,7 @@ def build_plan(request: PlanRequest) -> Plan:
         step = _medicine_step(medicine, request, anchors, now)
         steps.append(step)
         if step.past:
-            due = (
-                format_moment(step.start, year=False)
-                if medicine.hold.unit == "hours"
-                else format_date(step.start.date(), year=False)
-            )
+            due = format_last_dose(step.start, medicine.hold)
             warnings.append(
                 PlanWarning(
                     code="last-dose-passed",

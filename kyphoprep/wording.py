@@ -46,9 +46,14 @@ def _names(key: str) -> list[str]:
     return [str(n) for n in names]
 
 
+def month_name(month: int) -> str:
+    """``March`` for 3."""
+    return _names("months")[month - 1]
+
+
 def format_date(day: date, *, year: bool = True) -> str:
     """``Friday, November 27, 2026`` (or without the year)."""
-    text = f"{_names('weekdays')[day.weekday()]}, {_names('months')[day.month - 1]} {day.day}"
+    text = f"{_names('weekdays')[day.weekday()]}, {month_name(day.month)} {day.day}"
     return f"{text}, {day.year}" if year else text
 
 
@@ -66,6 +71,13 @@ def format_time(moment: time | datetime) -> str:
 def format_moment(moment: datetime, *, year: bool = True) -> str:
     """``Friday, November 27, 2026 at 7:30 AM``."""
     return f"{format_date(moment.date(), year=year)} {message('at_time')} {format_time(moment)}"
+
+
+def format_last_dose(moment: datetime, hold: Hold) -> str:
+    """When the last dose is due: the day for a hold in days, the day and time for one in hours."""
+    if hold.unit == "hours":
+        return format_moment(moment, year=False)
+    return format_date(moment.date(), year=False)
 
 
 def format_hold(hold: Hold) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from kyphoprep.models import Category, Plan, PlannedStep
-from kyphoprep.wording import format_date, format_hold, format_moment, format_time, message
+from kyphoprep.wording import format_date, format_hold, format_last_dose, format_moment, format_time, message
 
 
 @dataclass(frozen=True)
@@ -60,11 +60,6 @@ def header_rows(plan: Plan) -> list[tuple[str, str]]:
     ]
 
 
-def step_time(step: PlannedStep) -> str:
-    """The clock time to show beside a step."""
-    return format_time(step.start)
-
-
 def bring_rows(plan: Plan) -> list[tuple[str, str, str]]:
     """Medicine, the doctor's instruction, and the last dose, for the "Bring this list" table."""
     rows = []
@@ -72,11 +67,7 @@ def bring_rows(plan: Plan) -> list[tuple[str, str, str]]:
         if step.medicine is None:
             continue
         hold = step.medicine.hold
-        last = (
-            format_moment(step.start, year=False)
-            if hold.unit == "hours"
-            else format_date(step.start.date(), year=False)
-        )
+        last = format_last_dose(step.start, hold)
         rows.append((step.medicine.name, message("bring_hold", hold=format_hold(hold)), last))
     return rows
 

@@ -18,8 +18,8 @@ from rich.text import Text
 
 from kyphoprep.models import Plan, PlannedStep
 from kyphoprep.render import RenderOptions
-from kyphoprep.render.common import bring_rows, days, header_rows, step_time, warning_signs
-from kyphoprep.wording import message
+from kyphoprep.render.common import bring_rows, days, header_rows, warning_signs
+from kyphoprep.wording import format_time, message
 
 
 class TerminalRenderer:
@@ -75,7 +75,7 @@ class TerminalRenderer:
 
     def _step_row(self, step: PlannedStep) -> tuple[Text, Text, Text]:
         box_text = Text("[ ]" if step.actionable else " - ")
-        when = Text(step_time(step), style="dim" if step.past else "bold cyan")
+        when = Text(format_time(step.start), style="dim" if step.past else "bold cyan")
         body = Text(step.title, style="dim" if step.past else "bold")
         if step.past:
             body.append(f"  {message('past_marker')}", style="bold red")

@@ -16,10 +16,9 @@ from kyphoprep.render.common import (
     days,
     header_rows,
     sources,
-    step_time,
     warning_signs,
 )
-from kyphoprep.wording import format_date, message
+from kyphoprep.wording import format_date, format_time, message
 
 WIDTH = 72
 RULE = "=" * WIDTH
@@ -45,15 +44,17 @@ class TextRenderer:
     def render(self, plan: Plan, options: RenderOptions) -> bytes:
         """Return the handout as UTF-8 text with LF line endings."""
         lines: list[str] = []
-        source_numbers = {key: n for n, (key, _) in enumerate(sources(plan), start=1)}
+        cited = sources(plan)
+        source_numbers = {key: n for n, (key, _) in enumerate(cited, start=1)}
         if plan.warnings:
             lines += [RULE, f"!!! {message('heading_warnings')} !!!", RULE]
             for warning in plan.warnings:
                 lines += _wrap(warning.message, "* ", "  ")
             lines.append("")
         lines += [RULE, *_wrap(message("plan_title", procedure=plan.protocol.name.lower()).upper()), RULE]
-        label_width = max(len(label) for label, _ in header_rows(plan)) + 2
-        for label, value in header_rows(plan):
+        header = header_rows(plan)
+        label_width = max(len(label) for label, _ in header) + 2
+        for label, value in header:
             lines += _wrap(value, f"{label + ':':<{label_width}}", " " * label_width)
         lines.append("")
         lines += _wrap(message("care_team_first"))
@@ -93,14 +94,14 @@ class TextRenderer:
         lines += _wrap(message("care_team_first"))
         lines += ["", *_wrap(message("calendar_tip"))]
         lines += ["", message("heading_sources") + ":"]
-        for number, (_, citation) in enumerate(sources(plan), start=1):
+        for number, (_, citation) in enumerate(cited, start=1):
             lines += _wrap(citation, f"[{number}] ", " " * (len(str(number)) + 3))
         lines += ["", message("end_of_plan"), ""]
         return "\n".join(lines).encode("utf-8")
 
     def _step(self, step: PlannedStep, source_numbers: dict[str, int]) -> list[str]:
         box = "[ ] " if step.actionable else "  - "
-        title = f"{step_time(step)} - {step.title}"
+        title = f"{format_time(step.start)} - {step.title}"
         if step.past:
             title += f" ({message('past_marker')})"
         lines = _wrap(title, box, INDENT)
