@@ -25,10 +25,13 @@ from kyphoprep import __version__
 from kyphoprep.errors import InternalError, KyphoprepError
 
 if TYPE_CHECKING:
-    from kyphoprep.models import PlanRequest
+    from kyphoprep.models import Plan, PlanRequest
     from kyphoprep.render import OutputFormat
 
-EXIT_CODES_HELP = "Exit codes: 0 done; 2 bad input or usage; 4 protocol file error; 5 output file error."
+EXIT_CODES_HELP = (
+    "Exit codes: 0 done; 2 bad input or usage; 3 plan written with warnings (--strict); "
+    "4 protocol or catalogue file error; 5 output file error."
+)
 
 app = typer.Typer(
     name="kyphoprep",
@@ -138,7 +141,7 @@ def _use_color() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
-def _emit(plan_request: PlanRequest, output_format: OutputFormat, output: str, force: bool) -> None:
+def _emit(plan_request: PlanRequest, output_format: OutputFormat, output: str, force: bool) -> Plan:
     from kyphoprep.output import write_output
     from kyphoprep.planner import build_plan
     from kyphoprep.render import OutputFormat, RenderOptions, renderer_for
@@ -152,6 +155,24 @@ def _emit(plan_request: PlanRequest, output_format: OutputFormat, output: str, f
     write_output(data, output, force=force)
     if output != "-":
         sys.stderr.write(f"Wrote {output}\n")
+    # The handout and the screen open with the warnings; a file or a calendar
+    # might not be read before it is too late, so say them here too.
+    readable_here = output == "-" and output_format in (OutputFormat.TERMINAL, OutputFormat.TEXT)
+    if not readable_here:
+        for warning in plan.warnings:
+            sys.stderr.write(f"Warning: {_printable(warning.message)}\n")
+    return plan
+
+
+def _check_strict(plan: Plan, strict: bool) -> None:
+    from kyphoprep.errors import WarningsError
+
+    if strict and plan.warnings:
+        count = len(plan.warnings)
+        raise WarningsError(
+            f"--strict: the plan has {count} warning{'s' if count != 1 else ''} (shown at the top of the "
+            "plan). It was still written so the care team can act on it."
+        )
 
 
 FormatOption = Annotated[
@@ -204,6 +225,7 @@ TzOption = Annotated[
     epilog=(
         "Examples:\n\n"
         "  kyphoprep plan '2026-12-03 07:30' --tz America/Chicago --med warfarin=5d\n\n"
+        "  kyphoprep plan '2026-12-03 07:30' --med Eliquis --med metformin --med 'aspirin:secondary'\n\n"
         "  kyphoprep plan 'Dec 3 2026 7:30am' --patient 'Ann Lee' --driver 'Tom Lee' "
         "--phone 555-0100 -o plan.txt\n\n"
         "  kyphoprep plan '03/12/2026 07:30' --date-order dmy --tz Europe/London -o plan.ics\n\n"
@@ -254,14 +276,42 @@ def plan(
         typer.Option(
             "--med",
             "-m",
-            metavar="NAME=HOLD",
+            metavar="NAME[=HOLD]",
             help=(
-                "A medicine your doctor said to stop, and for how long before the procedure: "
-                "warfarin=5d (days) or enoxaparin=24h (hours). Repeat for each medicine."
+                "A medicine you take, by generic or brand name, with what your doctor said: "
+                "warfarin=5d (stop 5 days before), Lovenox=24h (24 hours), aspirin=continue (keep "
+                "taking it). Without =HOLD, kyphoprep uses typical guidance, labelled 'confirm with "
+                "your doctor'. Some need a form: enoxaparin:preventive, aspirin:secondary (see "
+                "'kyphoprep meds NAME'). Repeat for each medicine."
             ),
             show_default=False,
         ),
     ] = None,
+    crcl: Annotated[
+        int | None,
+        typer.Option(
+            "--crcl",
+            metavar="ML_MIN",
+            help="Kidney function (creatinine clearance, mL/min) from a recent blood test; picks "
+            "the typical guidance for dabigatran.",
+            show_default=False,
+        ),
+    ] = None,
+    require_doctor_holds: Annotated[
+        bool,
+        typer.Option(
+            "--require-doctor-holds",
+            help="For clinics: refuse any blood thinner given without the doctor's interval (=HOLD).",
+        ),
+    ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Exit with code 3 if the plan has any warning (such as a last dose already missed). "
+            "The plan is still written.",
+        ),
+    ] = False,
     plan_id: Annotated[
         str | None,
         typer.Option(
@@ -280,11 +330,11 @@ def plan(
 ) -> None:
     """Make the preparation plan for a procedure at WHEN."""
     with reported_errors():
+        from kyphoprep.medicines import parse_medicines
         from kyphoprep.models import PlanRequest
         from kyphoprep.parsing import (
             check_procedure_window,
             clean_text,
-            parse_medicines,
             parse_when,
             resolve_zone,
             system_zone,
@@ -296,7 +346,7 @@ def plan(
         now = _now(today, zone)
         check_procedure_window(start, now)
         protocol = load_builtin_protocol(procedure.strip().lower())
-        medicines = parse_medicines(med or [])
+        medicines = parse_medicines(med or [], crcl=crcl, require_doctor_holds=require_doctor_holds)
         request = PlanRequest(
             procedure_start=start,
             timezone=zone,
@@ -304,13 +354,15 @@ def plan(
             protocol=protocol,
             arrive_minutes=protocol.arrive_minutes if arrive_minutes is None else arrive_minutes,
             medicines=medicines,
+            crcl=crcl,
             patient=clean_text(patient, "--patient"),
             driver=clean_text(driver, "--driver"),
             facility=clean_text(facility, "--facility"),
             phone=clean_text(phone, "--phone"),
             plan_id=clean_text(plan_id, "--plan-id"),
         )
-        _emit(request, _choose_format(output_format, output), output, force)
+        made = _emit(request, _choose_format(output_format, output), output, force)
+        _check_strict(made, strict)
 
 
 @app.command(epilog="Example:\n\n  kyphoprep example --format text\n\n" + EXIT_CODES_HELP)
@@ -323,8 +375,9 @@ def example(
 ) -> None:
     """Show a sample plan for a made-up patient, two weeks from today at 7:30 AM."""
     with reported_errors():
+        from kyphoprep.medicines import parse_medicines
         from kyphoprep.models import PlanRequest
-        from kyphoprep.parsing import parse_medicines, resolve_zone, system_zone
+        from kyphoprep.parsing import resolve_zone, system_zone
         from kyphoprep.planner import local_instant
         from kyphoprep.protocols import load_builtin_protocol
 
@@ -338,13 +391,60 @@ def example(
             now=now,
             protocol=protocol,
             arrive_minutes=protocol.arrive_minutes,
-            medicines=parse_medicines(["warfarin=5d", "enoxaparin=24h"]),
+            medicines=parse_medicines(["warfarin=5d", "enoxaparin=24h", "metformin"]),
             patient="Alex Example",
             driver="Sam Example",
             facility="Example Spine Center",
             phone="555-0100",
         )
         _emit(request, _choose_format(output_format, output), output, force)
+
+
+@app.command(
+    epilog=(
+        "Examples:\n\n"
+        "  kyphoprep meds                 (every medicine, one line each)\n\n"
+        "  kyphoprep meds Eliquis         (everything about apixaban)\n\n"
+        "  kyphoprep meds insulin --json\n\n"
+        "Exit codes: 0 found; 1 nothing matches; 4 catalogue file error."
+    )
+)
+def meds(
+    query: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[QUERY]",
+            help="A generic or brand name, or part of one, or a class such as NSAID. Default: list all.",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """Look up the medicine catalogue: brands, class, typical hold, restart, source and confidence."""
+    with reported_errors():
+        import json
+
+        from kyphoprep.catalogue import describe_match, load_catalogue
+        from kyphoprep.errors import NoMatchError
+        from kyphoprep.meds_view import entry_card, entry_line, entry_to_dict
+
+        catalogue = load_catalogue()
+        text = " ".join((query or "").split())
+        exact = catalogue.find(text) if text else None
+        entries = [exact.entry] if exact is not None else catalogue.search(text)
+        if not entries:
+            near = catalogue.suggestions(text)
+            hint = f" Did you mean {' or '.join(describe_match(m) for m in near)}?" if near else ""
+            raise NoMatchError(
+                f"No medicine in kyphoprep's list matches '{_printable(text)}'.{hint} "
+                "Run 'kyphoprep meds' to see them all."
+            )
+        if as_json:
+            typer.echo(json.dumps([entry_to_dict(e) for e in entries], indent=2, ensure_ascii=False))
+        elif text:
+            typer.echo("\n\n".join("\n".join(entry_card(e)) for e in entries))
+        else:
+            typer.echo("\n".join(entry_line(e) for e in entries))
 
 
 def main() -> None:

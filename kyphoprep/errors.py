@@ -1,7 +1,7 @@
 """The one exception hierarchy of kyphoprep.
 
 Every error a person can cause carries its exit code on its class. The CLI turns
-any of them into a single line on stderr in one place (``cli.run_safely``), so
+any of them into a single line on stderr in one place (``cli.reported_errors``), so
 no bad input ever shows a traceback. Messages say what is wrong and how to fix
 it, and never include more patient data than the person typed in that option.
 """
@@ -15,10 +15,22 @@ class KyphoprepError(Exception):
     exit_code: int = 1
 
 
+class NoMatchError(KyphoprepError):
+    """A lookup (``kyphoprep meds QUERY``) that found nothing, like grep's exit 1."""
+
+    exit_code = 1
+
+
 class InputError(KyphoprepError):
     """A date, time, zone, medicine or option that kyphoprep will not guess about."""
 
     exit_code = 2
+
+
+class WarningsError(KyphoprepError):
+    """``--strict``: the plan was written, but it carries warnings someone must act on."""
+
+    exit_code = 3
 
 
 class ChecklistError(KyphoprepError):

@@ -135,31 +135,183 @@ class Protocol:
     warning_signs: tuple[WarningSign, ...]
 
 
-# --- Inputs -----------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class Hold:
-    """How long before the procedure a medicine is stopped, as the doctor said."""
+    """How long before the procedure a medicine is stopped (the doctor's, or a catalogue default)."""
 
     amount: int
     unit: Literal["days", "hours"]
     given_as: str
-    """The text as typed, quoted back on every output."""
+    """The text as typed (or the catalogue's wording), quoted back on every output."""
+
+
+# --- The medicine catalogue (checklists/medications.toml) -----------------------
+
+Action = Literal[
+    "stop", "skip-procedure-day", "skip-morning-dose", "change-dose", "ask-doctor", "keep-taking"
+]
+"""What typical guidance says to do with a medicine before the procedure."""
+
+Grade = Literal["A", "B", "C", "D"]
+"""Confidence of a catalogue value (clinical reference): C and D are shown as "unconfirmed"."""
 
 
 @dataclass(frozen=True)
-class MedicineHold:
-    """A medicine the doctor said to stop, with the doctor's interval."""
+class Restart:
+    """When a stopped medicine is typically started again."""
+
+    kind: Literal["hours", "eating", "ask"]
+    hours: int = 0
+    """Earliest typical restart, in hours after the procedure ends (kind "hours")."""
+    to_hours: int = 0
+    """Latest typical restart, when the guidance gives a range (else equal to *hours*)."""
+
+
+@dataclass(frozen=True)
+class LabCheck:
+    """A blood test the catalogue names for a medicine (INR for warfarin)."""
+
+    id: str
+    title: str
+    detail: str
+    when: TimingRule
+
+
+@dataclass(frozen=True)
+class MedicineRule:
+    """The typical guidance for one medicine (or one form of it)."""
+
+    action: Action
+    hold: Hold | None
+    """The hold this plan uses when the doctor gave none (action "stop")."""
+    hold_from: int | None
+    """The short end of a range such as "3 to 5 days" (the plan uses the long end)."""
+    when: TimingRule | None
+    """When the reminder goes, for actions other than "stop"."""
+    instruction: str
+    """Extra plain-language guidance (the dose change, why to ask the prescriber)."""
+    restart: Restart
+    labs: tuple[LabCheck, ...]
+    liquid_diet_hours: int | None
+    """Newer advice for GLP-1 medicines: liquids only for this many hours before."""
+    grade: Grade
+    sources: tuple[Source, ...]
+
+    @property
+    def unconfirmed(self) -> bool:
+        """Grade C or D: could not be read in the guideline itself."""
+        return self.grade in ("C", "D")
+
+
+@dataclass(frozen=True)
+class MedicineForm:
+    """A form of a medicine with its own rule: a dose, a use, a schedule or a kidney function."""
+
+    id: str
+    """Empty for a medicine with a single rule."""
+    label: str
+    brands: tuple[str, ...]
+    """Brand names that always mean this form (Rybelsus is daily semaglutide)."""
+    crcl_at_least: int | None
+    crcl_below: int | None
+    rule: MedicineRule
+
+    def fits_crcl(self, crcl: int) -> bool:
+        """Whether a creatinine clearance of *crcl* mL/min selects this form."""
+        low = self.crcl_at_least if self.crcl_at_least is not None else 0
+        high = self.crcl_below if self.crcl_below is not None else 10_000
+        return low <= crcl < high
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """One medicine of the catalogue, by its generic name."""
+
+    id: str
+    generic: str
+    brands: tuple[str, ...]
+    aliases: tuple[str, ...]
+    """Other names people use (``Effexor`` for Effexor XR, ``fish oil``)."""
+    drug_class: str
+    blood_thinner: bool
+    """An anticoagulant or antiplatelet: ``--require-doctor-holds`` insists on the doctor's interval."""
+    forms: tuple[MedicineForm, ...]
+    """At least one; a single form with an empty id when nothing changes the rule."""
+    form_question: str
+    """What the person must say to pick a form ("the dose", "kidney function")."""
+
+    @property
+    def has_forms(self) -> bool:
+        """Whether the rule depends on a form the person must name."""
+        return len(self.forms) > 1
+
+    def form(self, form_id: str) -> MedicineForm | None:
+        """The form called *form_id*, if there is one."""
+        return next((f for f in self.forms if f.id == form_id), None)
+
+
+# --- Inputs -----------------------------------------------------------------
+
+
+HoldSource = Literal["doctor", "catalogue", "none"]
+
+
+@dataclass(frozen=True)
+class MedicineOrder:
+    """One ``--med`` value: a medicine, what the doctor said about it, and its catalogue entry.
+
+    The doctor's word (*hold* or *keep_taking*) always wins over the catalogue.
+    """
 
     name: str
-    hold: Hold
+    """As shown: ``Eliquis (apixaban)`` for a brand, the typed name otherwise."""
+    hold: Hold | None = None
+    """The doctor's interval, when given."""
+    keep_taking: bool = False
+    """The doctor said not to stop it."""
+    entry: CatalogueEntry | None = None
+    form: MedicineForm | None = None
+    """The form of *entry* whose rule applies (always set when *entry* is)."""
+    typed: str = ""
+    """The text of the ``--med`` value, for JSON readers."""
 
     @property
     def key(self) -> str:
-        """The name as an id part: lower case, letters and digits joined by '-' (``co-codamol``)."""
+        """An id part: the catalogue id, else the name in lower case joined by '-' (``co-codamol``)."""
+        if self.entry is not None:
+            return self.entry.id
         slug = "".join(ch if ch.isalnum() else "-" for ch in self.name.casefold())
         return "-".join(part for part in slug.split("-") if part) or "medicine"
+
+    @property
+    def rule(self) -> MedicineRule | None:
+        """The catalogue's typical guidance, if the medicine is in the catalogue."""
+        return None if self.form is None else self.form.rule
+
+    @property
+    def hold_source(self) -> HoldSource:
+        """Where the instruction comes from: the doctor, the catalogue, or nowhere (ask the team)."""
+        if self.hold is not None or self.keep_taking:
+            return "doctor"
+        return "catalogue" if self.rule is not None else "none"
+
+    @property
+    def action(self) -> Action | None:
+        """What this plan does with the medicine before the procedure (None: ask the care team)."""
+        if self.hold is not None:
+            return "stop"
+        if self.keep_taking:
+            return "keep-taking"
+        return None if self.rule is None else self.rule.action
+
+    @property
+    def effective_hold(self) -> Hold | None:
+        """The hold the plan uses: the doctor's, else the catalogue's for a "stop" rule."""
+        if self.hold is not None:
+            return self.hold
+        if self.rule is not None and self.rule.action == "stop" and not self.keep_taking:
+            return self.rule.hold
+        return None
 
 
 @dataclass(frozen=True)
@@ -173,7 +325,9 @@ class PlanRequest:
     """Aware; "today" for past steps, warnings and DTSTAMP. Never read from a clock."""
     protocol: Protocol
     arrive_minutes: int
-    medicines: tuple[MedicineHold, ...] = ()
+    medicines: tuple[MedicineOrder, ...] = ()
+    crcl: int | None = None
+    """Creatinine clearance in mL/min, when given (selects a form such as dabigatran's)."""
     patient: str | None = None
     driver: str | None = None
     facility: str | None = None
@@ -201,8 +355,8 @@ class PlannedStep:
     timing: dict[str, int | str]
     """The rule that placed it, for JSON readers (e.g. ``{"rule": "days-before", ...}``)."""
     items: tuple[str, ...] = ()
-    medicine: MedicineHold | None = None
-    """Set on a medicine step: its timing is the doctor's, not the protocol's."""
+    medicine: MedicineOrder | None = None
+    """Set on a step made for a medicine (last dose, restart, lab check)."""
 
 
 @dataclass(frozen=True)
@@ -215,6 +369,18 @@ class PlanWarning:
 
 
 @dataclass(frozen=True)
+class MedicineSummary:
+    """One medicine as the "Bring this list" table and the JSON show it."""
+
+    order: MedicineOrder
+    instruction: str
+    """What to do, labelled with where it comes from ("Your doctor said: stop 5 days before")."""
+    last_dose: datetime | None
+    """The last dose (or the last day to take it) when the plan sets one."""
+    last_dose_text: str
+
+
+@dataclass(frozen=True)
 class Plan:
     """A dated preparation plan: the one thing every renderer draws."""
 
@@ -224,6 +390,7 @@ class Plan:
     plan_id: str
     steps: tuple[PlannedStep, ...]
     warnings: tuple[PlanWarning, ...]
+    medicines: tuple[MedicineSummary, ...] = ()
 
     @property
     def protocol(self) -> Protocol:

@@ -21,16 +21,12 @@ from dateutil import parser as date_parser
 from dateutil.relativedelta import relativedelta
 
 from kyphoprep.errors import InputError
-from kyphoprep.models import Hold, MedicineHold
 from kyphoprep.wording import format_date, format_moment, format_time, month_name
 
 DateOrder = Literal["mdy", "dmy"]
 
 # 03/04/2027, 3.4.2027, 03-04-2027: day and month could be either way round.
 _NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})([/.\-])(\d{1,2})\2(\d{2,4})(?=$|[\sT,])(.*)$", re.DOTALL)
-_HOLD = re.compile(r"^\s*(\d{1,4})\s*(d|day|days|h|hr|hrs|hour|hours)\s*$", re.IGNORECASE)
-MAX_HOLD_DAYS = 60
-MAX_HOLD_HOURS = MAX_HOLD_DAYS * 24
 MAX_TEXT = 200
 EXAMPLE_WHEN = "2026-12-03 07:30"
 
@@ -291,65 +287,3 @@ def check_procedure_window(start: datetime, now: datetime) -> None:
         raise InputError(
             f"The procedure time {format_moment(start)} is more than a year away. Check the year."
         )
-
-
-# --- medicines ---------------------------------------------------------------------------
-
-
-def parse_medicine(text: str) -> MedicineHold:
-    """One ``--med NAME=HOLD`` value, e.g. ``warfarin=5d`` or ``enoxaparin=24h``."""
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text):
-        raise InputError("--med contains a line break or control character; type it on one line.")
-    if "=" not in text:
-        name = " ".join(text.split()) or "NAME"
-        raise InputError(
-            f"--med '{name}' has no hold. Add what your doctor said, for example "
-            f"--med '{name}=5d' (5 days) or --med '{name}=24h' (24 hours)."
-        )
-    name_part, hold_part = text.split("=", 1)
-    name = " ".join(name_part.split())
-    if not name:
-        raise InputError(
-            f"--med '{text.strip()}' has no medicine name before '='. Example: --med warfarin=5d"
-        )
-    if len(name) > 60 or not re.fullmatch(r"[\w][\w .'()/+-]*", name):
-        raise InputError(
-            f"--med name '{name[:60]}' is not a medicine name. Use letters, digits, spaces and '-' "
-            "(at most 60 characters)."
-        )
-    return MedicineHold(name=name, hold=parse_hold(hold_part, name))
-
-
-def parse_hold(text: str, name: str) -> Hold:
-    """A hold such as ``5d``, ``5 days``, ``24h`` or ``24 hours``."""
-    given = " ".join(text.split())
-    if not given:
-        raise InputError(f"--med '{name}=' has no hold after '='. Example: {name}=5d or {name}=24h.")
-    match = _HOLD.match(given)
-    if not match:
-        raise InputError(
-            f"--med '{name}={given}': the hold must be a whole number of days or hours, "
-            f"such as {name}=5d or {name}=24h."
-        )
-    amount = int(match.group(1))
-    unit: Literal["days", "hours"] = "days" if match.group(2).lower().startswith("d") else "hours"
-    limit = MAX_HOLD_DAYS if unit == "days" else MAX_HOLD_HOURS
-    if not 1 <= amount <= limit:
-        raise InputError(
-            f"--med '{name}={given}': the hold must be from 1 to {limit} {unit}. Check what your doctor said."
-        )
-    return Hold(amount=amount, unit=unit, given_as=given)
-
-
-def parse_medicines(values: list[str]) -> tuple[MedicineHold, ...]:
-    """All ``--med`` values, refusing the same medicine twice."""
-    holds = [parse_medicine(value) for value in values]
-    seen: dict[str, str] = {}
-    for hold in holds:
-        key = hold.key
-        if key in seen:
-            raise InputError(
-                f"--med names {hold.name} twice (also as '{seen[key]}'). Give each medicine once."
-            )
-        seen[key] = hold.name
-    return tuple(holds)

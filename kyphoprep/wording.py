@@ -14,7 +14,7 @@ from importlib import resources
 from typing import Any
 
 from kyphoprep.errors import ChecklistError
-from kyphoprep.models import Hold
+from kyphoprep.models import Hold, MedicineRule, Restart
 
 LANGUAGE = "en"
 
@@ -84,3 +84,24 @@ def format_hold(hold: Hold) -> str:
     """``5 days`` or ``1 hour``."""
     unit = hold.unit[:-1] if hold.amount == 1 else hold.unit
     return f"{hold.amount} {message('unit_' + unit)}"
+
+
+def format_typical_hold(rule: MedicineRule) -> str:
+    """The catalogue's hold as guidance says it: ``3 to 5 days``, or ``24 hours``."""
+    assert rule.hold is not None
+    if rule.hold_from is None:
+        return format_hold(rule.hold)
+    return f"{rule.hold_from} {message('range_to')} {format_hold(rule.hold)}"
+
+
+def format_restart_hours(restart: Restart) -> str:
+    """``24 hours`` or ``12 to 24 hours``."""
+    high = format_hold(Hold(restart.to_hours, "hours", ""))
+    if restart.hours == restart.to_hours:
+        return high
+    return f"{restart.hours} {message('range_to')} {high}"
+
+
+def unconfirmed_mark(rule: MedicineRule | None) -> str:
+    """`` (unconfirmed)`` after a grade C or D value, else nothing."""
+    return message("unconfirmed_mark") if rule is not None and rule.unconfirmed else ""

@@ -12,6 +12,11 @@ from kyphoprep import __version__
 from kyphoprep.cli import app
 from tests.scenarios import SCENARIOS
 
+EXIT_CODES = (
+    "Exit codes: 0 done; 2 bad input or usage; 3 plan written with warnings (--strict); "
+    "4 protocol or catalogue file error; 5 output file error."
+)
+
 
 def test_version(runner: CliRunner) -> None:
     """--version prints the version."""
@@ -25,9 +30,7 @@ def test_help_has_examples_and_exit_codes(runner: CliRunner, command: list[str])
     """Every command has help text that ends with the exit codes."""
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0
-    assert "Exit codes: 0 done; 2 bad input or usage; 4 protocol file error; 5 output file error." in (
-        " ".join(result.stdout.split())
-    )
+    assert EXIT_CODES in " ".join(result.stdout.split())
 
 
 def test_no_arguments_shows_help(runner: CliRunner) -> None:
@@ -45,7 +48,7 @@ def test_example_runs_two_weeks_ahead(runner: CliRunner) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["procedure"]["start"] == "2026-12-05T07:30:00-06:00"
-    assert [m["name"] for m in data["inputs"]["medicines"]] == ["warfarin", "enoxaparin"]
+    assert [m["name"] for m in data["inputs"]["medicines"]] == ["warfarin", "enoxaparin", "metformin"]
 
 
 def test_example_uses_the_system_zone(runner: CliRunner) -> None:

@@ -161,15 +161,6 @@ CASES = [
         "Error: --today 'tomorrow' is not a date. Use YYYY-MM-DD, for example 2026-11-21.",
     ),
     (
-        "med-no-hold",
-        ["2026-12-03 07:30", "--med", "warfarin"],
-        InputError.exit_code,
-        (
-            "Error: --med 'warfarin' has no hold. Add what your doctor said, for example --med 'warfarin=5d' "
-            "(5 days) or --med 'warfarin=24h' (24 hours)."
-        ),
-    ),
-    (
         "med-empty-hold",
         ["2026-12-03 07:30", "--med", "warfarin="],
         InputError.exit_code,
@@ -179,7 +170,7 @@ CASES = [
         "med-no-name",
         ["2026-12-03 07:30", "--med", "=5d"],
         InputError.exit_code,
-        "Error: --med '=5d' has no medicine name before '='. Example: --med warfarin=5d",
+        "Error: --med '=5d' has no medicine name. Example: --med warfarin=5d",
     ),
     (
         "med-bad-unit",
@@ -187,7 +178,7 @@ CASES = [
         InputError.exit_code,
         (
             "Error: --med 'warfarin=5w': the hold must be a whole number of days or hours, such as "
-            "warfarin=5d or warfarin=24h."
+            "warfarin=5d or warfarin=24h, or 'continue' if your doctor said to keep taking it."
         ),
     ),
     (
@@ -208,14 +199,132 @@ CASES = [
         InputError.exit_code,
         (
             "Error: --med 'warfarin=-5d': the hold must be a whole number of days or hours, such as "
-            "warfarin=5d or warfarin=24h."
+            "warfarin=5d or warfarin=24h, or 'continue' if your doctor said to keep taking it."
         ),
     ),
     (
         "med-twice",
         ["2026-12-03 07:30", "--med", "warfarin=5d", "--med", "Warfarin=3d"],
         InputError.exit_code,
-        "Error: --med names Warfarin twice (also as 'warfarin'). Give each medicine once.",
+        "Error: --med names warfarin twice. Give each medicine once.",
+    ),
+    (
+        "med-brand-and-generic",
+        ["2026-12-03 07:30", "--med", "Eliquis", "--med", "apixaban=3d"],
+        InputError.exit_code,
+        "Error: --med names apixaban twice (also as 'Eliquis (apixaban)'). Give each medicine once.",
+    ),
+    (
+        "med-misspelled",
+        ["2026-12-03 07:30", "--med", "Elliquis"],
+        InputError.exit_code,
+        (
+            "Error: --med 'Elliquis' is not in kyphoprep's medicine list. Did you mean Eliquis (apixaban)? "
+            "If it is a different medicine, write --med 'other:Elliquis'."
+        ),
+    ),
+    (
+        "med-misspelled-with-hold",
+        ["2026-12-03 07:30", "--med", "warfarn=5d"],
+        InputError.exit_code,
+        (
+            "Error: --med 'warfarn' is not in kyphoprep's medicine list. Did you mean warfarin? "
+            "If it is a different medicine, write --med 'other:warfarn=5d'."
+        ),
+    ),
+    (
+        "med-which-insulin",
+        ["2026-12-03 07:30", "--med", "Humulin"],
+        InputError.exit_code,
+        (
+            "Error: --med 'Humulin' is not in kyphoprep's medicine list. Did you mean Humulin N "
+            "(NPH insulin) or Humulin R (regular insulin)? If it is a different medicine, write "
+            "--med 'other:Humulin'."
+        ),
+    ),
+    (
+        "med-needs-form",
+        ["2026-12-03 07:30", "--med", "enoxaparin"],
+        InputError.exit_code,
+        (
+            "Error: --med 'enoxaparin': the typical guidance for enoxaparin depends on the dose. Add one "
+            "of: :preventive (a preventive dose, such as 40 mg once a day); :treatment (a treatment dose, "
+            "such as 1 mg per kg twice a day). Or give your doctor's interval, such as --med "
+            "'enoxaparin=5d'."
+        ),
+    ),
+    (
+        "med-aspirin-needs-use",
+        ["2026-12-03 07:30", "--med", "Bayer"],
+        InputError.exit_code,
+        (
+            "Error: --med 'Bayer': the typical guidance for aspirin depends on why you take it. Add one "
+            "of: :primary (to prevent a first heart attack or stroke); :secondary (after a heart attack, "
+            "stroke, stent or blocked arteries). Or give your doctor's interval, such as --med "
+            "'aspirin=5d'."
+        ),
+    ),
+    (
+        "med-unknown-form",
+        ["2026-12-03 07:30", "--med", "enoxaparin:weekly"],
+        InputError.exit_code,
+        (
+            "Error: --med 'enoxaparin:weekly': no such form. Add one of: :preventive (a preventive dose, "
+            "such as 40 mg once a day); :treatment (a treatment dose, such as 1 mg per kg twice a day). "
+            "Or give your doctor's interval, such as --med 'enoxaparin=5d'."
+        ),
+    ),
+    (
+        "med-form-contradicts-brand",
+        ["2026-12-03 07:30", "--med", "Rybelsus:weekly"],
+        InputError.exit_code,
+        (
+            "Error: --med 'Rybelsus:weekly': Rybelsus is always a pill every day, not a shot once a "
+            "week. Leave out ':weekly'."
+        ),
+    ),
+    (
+        "med-form-without-forms",
+        ["2026-12-03 07:30", "--med", "warfarin:daily"],
+        InputError.exit_code,
+        "Error: --med 'warfarin:daily': no such form. warfarin has no forms; leave out the ':'.",
+    ),
+    (
+        "med-form-of-unknown-medicine",
+        ["2026-12-03 07:30", "--med", "Tylenol:extra"],
+        InputError.exit_code,
+        (
+            "Error: --med 'Tylenol:extra': 'Tylenol' is not in kyphoprep's medicine list, so it has no "
+            "forms. Write --med 'Tylenol=5d' with your doctor's interval."
+        ),
+    ),
+    (
+        "dabigatran-needs-kidney-function",
+        ["2026-12-03 07:30", "--med", "Pradaxa"],
+        InputError.exit_code,
+        (
+            "Error: --med 'Pradaxa': the typical guidance for dabigatran depends on kidney function: add "
+            "--crcl with the creatinine clearance from a recent blood test. Add one of: :crcl-50-or-more "
+            "(kidney function (creatinine clearance) 50 mL/min or more); :crcl-under-50 (kidney function "
+            "(creatinine clearance) under 50 mL/min). Or give your doctor's interval, such as --med "
+            "'dabigatran=5d'."
+        ),
+    ),
+    (
+        "crcl-out-of-range",
+        ["2026-12-03 07:30", "--med", "Pradaxa", "--crcl", "0"],
+        InputError.exit_code,
+        "Error: --crcl 0 is not a creatinine clearance. Give mL/min from 1 to 200.",
+    ),
+    (
+        "require-doctor-holds",
+        ["2026-12-03 07:30", "--med", "Eliquis", "--require-doctor-holds"],
+        InputError.exit_code,
+        (
+            "Error: Eliquis (apixaban) is a blood thinner and --require-doctor-holds is on: add the "
+            "doctor's interval, such as --med 'Eliquis=5d', or --med 'Eliquis=continue' if the doctor "
+            "said to keep taking it."
+        ),
     ),
     (
         "med-newline",

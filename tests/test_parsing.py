@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from kyphoprep.errors import InputError
+from kyphoprep.medicines import parse_hold
 from kyphoprep.models import Hold
-from kyphoprep.parsing import parse_hold, parse_today, parse_when, system_zone
+from kyphoprep.parsing import parse_today, parse_when, system_zone
 
 EXPECTED = datetime(2026, 12, 3, 13, 30, tzinfo=UTC)  # 07:30 in Chicago
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kyphoprep.models import Hold, MedicineHold, PlanRequest
+from kyphoprep.models import Hold, MedicineOrder, PlanRequest
 from kyphoprep.planner import build_plan, local_instant
 from kyphoprep.protocols import load_builtin_protocol
 
@@ -17,7 +17,7 @@ def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
 
 
-def make_plan(zone: str, start: datetime, now: datetime, *medicines: MedicineHold, arrive: int = 90):
+def make_plan(zone: str, start: datetime, now: datetime, *medicines: MedicineOrder, arrive: int = 90):
     """A kyphoplasty plan for *start* (local wall time in *zone*)."""
     protocol = load_builtin_protocol("kyphoplasty")
     request = PlanRequest(
@@ -36,9 +36,9 @@ def step(plan, step_id: str):  # type: ignore[no-untyped-def]
     return next(s for s in plan.steps if s.id == step_id)
 
 
-def med(name: str, amount: int, unit: str) -> MedicineHold:
+def med(name: str, amount: int, unit: str) -> MedicineOrder:
     """A doctor's hold."""
-    return MedicineHold(name, Hold(amount, unit, f"{amount}{unit[0]}"))  # type: ignore[arg-type]
+    return MedicineOrder(name, Hold(amount, unit, f"{amount}{unit[0]}"))  # type: ignore[arg-type]
 
 
 NOW = utc(2026, 11, 21, 12)
@@ -49,7 +49,7 @@ def test_days_hold_last_dose_is_day_minus_n_plus_one() -> None:
     plan = make_plan("America/Chicago", datetime(2026, 12, 3, 7, 30), NOW, med("warfarin", 5, "days"))
     last = step(plan, "medicine-warfarin")
     assert last.start.astimezone(UTC) == utc(2026, 11, 27, 14, 0)  # 08:00 CST
-    assert last.detail.startswith("Take your last dose of warfarin on Friday, November 27.")
+    assert last.detail.startswith("Friday, November 27 is the last day you may take warfarin.")
     assert "Your doctor said: stop warfarin 5 days before the procedure." in last.detail
 
 

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from kyphoprep.models import Hold, MedicineHold, PlanRequest
+from kyphoprep.models import Hold, MedicineOrder, PlanRequest
 from kyphoprep.planner import build_plan
 from kyphoprep.protocols import load_builtin_protocol
 from kyphoprep.render import OutputFormat, RenderOptions, renderer_for
@@ -69,7 +69,7 @@ def make_request(zone_name: str, naive: datetime, hold: Hold, lead: timedelta, p
         now=start.astimezone(UTC) - lead,
         protocol=load_builtin_protocol(protocol),
         arrive_minutes=90,
-        medicines=(MedicineHold("testdrug", hold),),
+        medicines=(MedicineOrder("testdrug", hold),),
     )
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from kyphoprep.models import Category, Plan, PlannedStep
-from kyphoprep.wording import format_date, format_hold, format_last_dose, format_moment, format_time, message
+from kyphoprep.wording import format_date, format_moment, format_time, message
 
 
 @dataclass(frozen=True)
@@ -61,15 +61,8 @@ def header_rows(plan: Plan) -> list[tuple[str, str]]:
 
 
 def bring_rows(plan: Plan) -> list[tuple[str, str, str]]:
-    """Medicine, the doctor's instruction, and the last dose, for the "Bring this list" table."""
-    rows = []
-    for step in plan.steps:
-        if step.medicine is None:
-            continue
-        hold = step.medicine.hold
-        last = format_last_dose(step.start, hold)
-        rows.append((step.medicine.name, message("bring_hold", hold=format_hold(hold)), last))
-    return rows
+    """Medicine, what to do (and who said so), and the last dose, for the "Bring this list" table."""
+    return [(m.order.name, m.instruction, m.last_dose_text) for m in plan.medicines]
 
 
 def after_care_steps(plan: Plan) -> list[PlannedStep]:

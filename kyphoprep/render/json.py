@@ -11,11 +11,11 @@ import json
 from datetime import datetime
 from typing import Any
 
-from kyphoprep.models import Plan, PlannedStep
+from kyphoprep.models import Hold, MedicineOrder, MedicineSummary, Plan, PlannedStep
 from kyphoprep.render import RenderOptions
-from kyphoprep.wording import format_moment, message
+from kyphoprep.wording import format_moment, format_typical_hold, message
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def _iso(moment: datetime) -> str:
@@ -37,13 +37,42 @@ def _step(step: PlannedStep) -> dict[str, Any]:
         "items": list(step.items),
     }
     if step.medicine is not None:
-        hold = step.medicine.hold
-        data["medicine"] = {
-            "name": step.medicine.name,
-            "hold": {"amount": hold.amount, "unit": hold.unit, "given_as": hold.given_as},
-            "hold_source": "doctor",
-        }
+        data["medicine"] = medicine_to_dict(step.medicine)
     return data
+
+
+def medicine_to_dict(order: MedicineOrder) -> dict[str, Any]:
+    """One medicine: what was typed, its catalogue entry, and where its instruction comes from."""
+    entry, rule, hold = order.entry, order.rule, order.effective_hold
+    label = {"doctor": "label_doctor", "catalogue": "label_typical", "none": "label_unknown"}
+    return {
+        "name": order.name,
+        "given_as": order.typed,
+        "catalogue_id": None if entry is None else entry.id,
+        "form": order.form.id if order.form is not None and order.form.id else None,
+        "class": None if entry is None else entry.drug_class,
+        "blood_thinner": None if entry is None else entry.blood_thinner,
+        "action": order.action or "ask-care-team",
+        "hold": None if hold is None else _hold(hold),
+        "hold_source": order.hold_source,
+        "hold_label": message(label[order.hold_source]),
+        "typical_hold": format_typical_hold(rule) if rule is not None and rule.hold is not None else None,
+        "grade": None if rule is None else rule.grade,
+        "unconfirmed": rule is not None and rule.unconfirmed and order.hold_source == "catalogue",
+    }
+
+
+def _hold(hold: Hold) -> dict[str, Any]:
+    return {"amount": hold.amount, "unit": hold.unit, "given_as": hold.given_as}
+
+
+def _summary(summary: MedicineSummary) -> dict[str, Any]:
+    return {
+        **medicine_to_dict(summary.order),
+        "what_to_do": summary.instruction,
+        "last_dose": None if summary.last_dose is None else _iso(summary.last_dose),
+        "last_dose_text": summary.last_dose_text,
+    }
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
@@ -62,14 +91,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "facility": request.facility,
             "phone": request.phone,
             "arrive_minutes": request.arrive_minutes,
-            "medicines": [
-                {
-                    "name": m.name,
-                    "hold": {"amount": m.hold.amount, "unit": m.hold.unit, "given_as": m.hold.given_as},
-                    "hold_source": "doctor",
-                }
-                for m in request.medicines
-            ],
+            "medicines": [_summary(m) for m in plan.medicines],
+            "crcl": request.crcl,
         },
         "procedure": {
             "id": plan.protocol.id,

@@ -70,8 +70,11 @@ class TextRenderer:
         lines += _wrap(message("bring_intro"))
         rows = bring_rows(plan)
         if rows:
-            for name, said, last in rows:
-                lines += _wrap(f"{name}: {said}. Last dose: {last}.", "[ ] ", INDENT)
+            for name, what, last in rows:
+                line = f"{name}: {what}."
+                if last != message("bring_no_last_dose"):
+                    line += f" {message('label_last_dose')}: {last}."
+                lines += _wrap(line, "[ ] ", INDENT)
         else:
             lines += _wrap(message("bring_none"))
         for _ in range(3):

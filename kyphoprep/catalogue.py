@@ -1,0 +1,339 @@
+"""The medicine catalogue (``checklists/medications.toml``): read, validate, look up by name.
+
+The catalogue is data with a source and a confidence grade on every value. It is
+only ever used when the doctor gave no instruction, and every output labels its
+values "typical guidance — confirm with your doctor".
+
+Lookup never guesses: a name matches only if it is a generic name, brand name
+or alias, ignoring case, spaces and punctuation. A near miss is refused with
+suggestions, so "Elliquis" can never silently become something else.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any, get_args
+
+from kyphoprep.errors import ChecklistError
+from kyphoprep.models import (
+    Action,
+    CatalogueEntry,
+    Hold,
+    LabCheck,
+    MedicineForm,
+    MedicineRule,
+    Restart,
+    TimingRule,
+)
+from kyphoprep.tomlreader import TomlReader
+
+FILE = "medications.toml"
+FORMAT_VERSION = 1
+MAX_HOLD_DAYS = 60
+MAX_HOLD_HOURS = 1440
+SUGGESTION_CUTOFF = 0.84
+"""How alike (difflib ratio) a name must be to be offered as "did you mean".
+
+High enough that common medicines outside the catalogue are not caught
+(tramadol is 0.80 from Toradol), low enough for one wrong or missing letter.
+"""
+
+_ACTIONS: tuple[str, ...] = get_args(Action)
+_RESTART = re.compile(r"^(?:(\d{1,3})(?:-(\d{1,3}))?h|eating|ask)$")
+_NAME_KEYS = {"id", "generic", "brands", "aliases", "class", "blood_thinner", "form_question", "forms"}
+_FORM_KEYS = {"id", "label", "brands", "crcl_at_least", "crcl_below"}
+_RULE_KEYS = {
+    "action",
+    "days",
+    "days_from",
+    "hours",
+    "when",
+    "instruction",
+    "restart",
+    "labs",
+    "liquid_diet_hours",
+    "grade",
+    "source",
+}
+
+
+def normalize(name: str) -> str:
+    """A name as compared: lower case, letters and digits only (``St. Joseph`` -> ``stjoseph``)."""
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """The entry a name means, and the form the name itself implies (a brand such as Rybelsus)."""
+
+    entry: CatalogueEntry
+    form: MedicineForm | None
+    is_brand: bool
+    """The name is a brand name, shown as ``Brand (generic)``."""
+    spelled: str
+    """The name as the catalogue spells it."""
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Every entry, and an index of every name that points to one."""
+
+    entries: tuple[CatalogueEntry, ...]
+    names: Mapping[str, NameMatch]
+
+    def find(self, name: str) -> NameMatch | None:
+        """The exact match for *name* (any case, spacing or punctuation), or None."""
+        return self.names.get(normalize(name))
+
+    def suggestions(self, name: str, limit: int = 8) -> list[NameMatch]:
+        """Names close to *name*: misspellings, and names that contain it or that it contains."""
+        key = normalize(name)
+        if not key:
+            return []
+        matcher = difflib.SequenceMatcher(b=key)
+        scored = []
+        for candidate in self.names:
+            matcher.set_seq1(candidate)
+            if matcher.real_quick_ratio() >= SUGGESTION_CUTOFF and matcher.ratio() >= SUGGESTION_CUTOFF:
+                scored.append((-matcher.ratio(), candidate))
+        # Best first; equal scores in name order, so the message is always the same.
+        found = [candidate for _, candidate in sorted(scored)]
+        if len(key) >= 4:
+            # "insulin" is part of several names; "aspirin81mg" contains one.
+            found += sorted(k for k in self.names if (key in k or k in key) and len(k) >= 4)
+        results: list[NameMatch] = []
+        for match in (self.names[k] for k in found):
+            if all((match.entry.id, match.form) != (r.entry.id, r.form) for r in results):
+                results.append(match)
+        return results[:limit]
+
+    def search(self, query: str) -> list[CatalogueEntry]:
+        """Entries whose generic name, brand, alias or class contains *query* (all entries if empty)."""
+        key = normalize(query)
+        if not key:
+            return list(self.entries)
+        hits = []
+        for entry in self.entries:
+            names = [entry.generic, *entry.brands, *entry.aliases, entry.drug_class]
+            names += [brand for form in entry.forms for brand in form.brands]
+            if any(key in normalize(n) for n in names):
+                hits.append(entry)
+        return hits
+
+
+def describe_match(match: NameMatch) -> str:
+    """``Eliquis (apixaban)`` for a brand, ``apixaban`` for a generic name."""
+    if match.is_brand:
+        return f"{match.spelled} ({match.entry.generic})"
+    return match.spelled
+
+
+@cache
+def load_catalogue() -> Catalogue:
+    """The catalogue shipped with kyphoprep (read once per process)."""
+    text = (resources.files("kyphoprep.checklists") / FILE).read_text(encoding="utf-8")
+    return parse_catalogue_text(text, FILE)
+
+
+def parse_catalogue_text(text: str, file: str) -> Catalogue:
+    """Parse and validate the TOML *text* of a catalogue file named *file*."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ChecklistError(file, f"not valid TOML ({exc})") from None
+    return _CatalogueReader(file).read(data)
+
+
+class _CatalogueReader(TomlReader):
+    """Turns the parsed TOML of a catalogue into a ``Catalogue``, or raises with the place."""
+
+    def read(self, data: Mapping[str, Any]) -> Catalogue:
+        self.no_unknown_keys(data, {"format", "reminders", "labs", "sources", "medicines"})
+        if data.get("format") != FORMAT_VERSION:
+            raise self.fail(f"must be {FORMAT_VERSION}", field="format")
+        self.sources = self.read_sources(data.get("sources"))
+        self.reminders = self._read_reminders(data.get("reminders"))
+        self.labs = self._read_labs(data.get("labs", {}))
+        entries = self.read_list(data, "medicines", self._read_entry)
+        if not entries:
+            raise self.fail("the catalogue needs at least one medicine", field="medicines")
+        return Catalogue(entries=tuple(entries), names=self._index(entries))
+
+    def _read_reminders(self, raw: object) -> dict[str, TimingRule]:
+        if not isinstance(raw, dict):
+            raise self.fail("a table of reminder times is required", field="reminders")
+        needed = [a for a in _ACTIONS if a not in ("stop", "keep-taking")]
+        self.no_unknown_keys(raw, set(needed), step="reminders")
+        missing = [a for a in needed if a not in raw]
+        if missing:
+            raise self.fail("a reminder time is missing", step="reminders", field=missing[0])
+        return {action: self.rule(raw[action], "reminders", action) for action in needed}
+
+    def _read_labs(self, raw: object) -> dict[str, LabCheck]:
+        if not isinstance(raw, dict):
+            raise self.fail("must be a table of lab checks ([labs.NAME])", field="labs")
+        labs = {}
+        for lab_id, lab in raw.items():
+            where = f"labs.{lab_id}"
+            if not isinstance(lab, dict):
+                raise self.fail("must be a table", step=where)
+            self.no_unknown_keys(lab, {"title", "detail", "when"}, step=where)
+            labs[lab_id] = LabCheck(
+                id=lab_id,
+                title=self.string(lab, "title", step=where),
+                detail=" ".join(self.string(lab, "detail", step=where).split()),
+                when=self.rule(lab.get("when"), where, "when"),
+            )
+        return labs
+
+    def _read_entry(self, raw: Mapping[str, Any], index: int) -> CatalogueEntry:
+        entry_id = self.entry_id(raw, f"medicines #{index}")
+        self.no_unknown_keys(raw, _NAME_KEYS | _RULE_KEYS, step=entry_id)
+        blood_thinner = raw.get("blood_thinner", False)
+        if not isinstance(blood_thinner, bool):
+            raise self.fail("must be true or false", step=entry_id, field="blood_thinner")
+        defaults = {k: v for k, v in raw.items() if k in _RULE_KEYS}
+        raw_forms = raw.get("forms")
+        if raw_forms is None:
+            forms = [self._form({"id": "", "label": ""}, defaults, entry_id)]
+        else:
+            if not isinstance(raw_forms, list) or len(raw_forms) < 2:
+                raise self.fail("give two or more [[medicines.forms]], or none", step=entry_id, field="forms")
+            forms = [self._form(f, defaults, entry_id) for f in raw_forms]
+        question = raw.get("form_question", "")
+        if raw_forms is not None and not (isinstance(question, str) and question.strip()):
+            raise self.fail('say what picks a form (e.g. "the dose")', step=entry_id, field="form_question")
+        return CatalogueEntry(
+            id=entry_id,
+            generic=self.string(raw, "generic", step=entry_id),
+            brands=self.strings(raw, "brands", step=entry_id),
+            aliases=self.strings(raw, "aliases", step=entry_id),
+            drug_class=self.string(raw, "class", step=entry_id),
+            blood_thinner=blood_thinner,
+            forms=tuple(forms),
+            form_question=str(question).strip(),
+        )
+
+    def _form(self, raw: object, defaults: Mapping[str, Any], entry_id: str) -> MedicineForm:
+        if not isinstance(raw, dict):
+            raise self.fail("each form must be a table", step=entry_id, field="forms")
+        form_id = raw.get("id")
+        where = entry_id if form_id == "" else f"{entry_id}:{form_id}"
+        if form_id != "":
+            form_id = self.entry_id(raw, f"{entry_id} form")
+            self.no_unknown_keys(raw, _FORM_KEYS | _RULE_KEYS, step=where)
+            self.string(raw, "label", step=where)
+        merged = {**defaults, **{k: v for k, v in raw.items() if k in _RULE_KEYS}}
+        crcl = {
+            key: self.integer(raw, key, 1, 200, step=where) if key in raw else None
+            for key in ("crcl_at_least", "crcl_below")
+        }
+        return MedicineForm(
+            id=form_id,
+            label=str(raw.get("label", "")).strip(),
+            brands=self.strings(raw, "brands", step=where),
+            crcl_at_least=crcl["crcl_at_least"],
+            crcl_below=crcl["crcl_below"],
+            rule=self._rule_of(merged, where),
+        )
+
+    def _rule_of(self, raw: Mapping[str, Any], where: str) -> MedicineRule:
+        action = raw.get("action")
+        if action not in _ACTIONS:
+            raise self.fail(f"must be one of: {', '.join(_ACTIONS)}", step=where, field="action")
+        grade = raw.get("grade")
+        if grade not in ("A", "B", "C", "D"):
+            raise self.fail('must be "A", "B", "C" or "D"', step=where, field="grade")
+        hold, hold_from = self._hold(raw, action, where)
+        if grade == "D" and action == "stop":
+            # The clinical reference: grade D values are shown only as "ask your doctor".
+            raise self.fail('a grade D value cannot set a stop date; use action "ask-doctor"', step=where)
+        labs = []
+        for lab_id in self.strings(raw, "labs", step=where):
+            if lab_id not in self.labs:
+                raise self.fail(f"unknown lab '{lab_id}' (add it to [labs])", step=where, field="labs")
+            labs.append(self.labs[lab_id])
+        when = raw.get("when")
+        if when is not None and action == "stop":
+            raise self.fail("a stop is timed by its hold; leave out 'when'", step=where, field="when")
+        instruction = raw.get("instruction", "")
+        if not isinstance(instruction, str):
+            raise self.fail("must be a string", step=where, field="instruction")
+        liquid = raw.get("liquid_diet_hours")
+        return MedicineRule(
+            action=action,
+            hold=hold,
+            hold_from=hold_from,
+            when=(self.rule(when, where, "when") if when is not None else self.reminders.get(action)),
+            instruction=" ".join(instruction.split()),
+            restart=self._restart(raw.get("restart", "ask"), where),
+            labs=tuple(labs),
+            liquid_diet_hours=(
+                None if liquid is None else self.integer(raw, "liquid_diet_hours", 1, 72, step=where)
+            ),
+            grade=grade,
+            sources=self.source_refs(raw, where),
+        )
+
+    def _hold(self, raw: Mapping[str, Any], action: str, where: str) -> tuple[Hold | None, int | None]:
+        has_days, has_hours = "days" in raw, "hours" in raw
+        if action != "stop":
+            for key in ("days", "hours", "days_from"):
+                if key in raw:
+                    raise self.fail(f"only a stop has a hold; leave out '{key}'", step=where, field=key)
+            return None, None
+        if has_days == has_hours:
+            raise self.fail("a stop needs either days or hours", step=where, field="days")
+        if has_hours:
+            if "days_from" in raw:
+                raise self.fail("days_from goes with days", step=where, field="days_from")
+            hours = self.integer(raw, "hours", 1, MAX_HOLD_HOURS, step=where)
+            return Hold(hours, "hours", f"{hours}h"), None
+        days = self.integer(raw, "days", 1, MAX_HOLD_DAYS, step=where)
+        hold_from = None
+        if "days_from" in raw:
+            hold_from = self.integer(raw, "days_from", 1, days - 1 if days > 1 else 1, step=where)
+            if hold_from >= days:
+                raise self.fail("must be less than days", step=where, field="days_from")
+        return Hold(days, "days", f"{days}d"), hold_from
+
+    def _restart(self, raw: object, where: str) -> Restart:
+        match = _RESTART.match(raw) if isinstance(raw, str) else None
+        if match is None:
+            raise self.fail('use "24h", "12-24h", "eating" or "ask"', step=where, field="restart")
+        if raw in ("eating", "ask"):
+            return Restart(kind="eating" if raw == "eating" else "ask")
+        low = int(match.group(1))
+        high = int(match.group(2) or low)
+        if not 0 < low <= high <= 168:
+            raise self.fail("hours must be from 1 to 168, low before high", step=where, field="restart")
+        return Restart(kind="hours", hours=low, to_hours=high)
+
+    def _index(self, entries: list[CatalogueEntry]) -> dict[str, NameMatch]:
+        names: dict[str, NameMatch] = {}
+
+        def add(name: str, match: NameMatch) -> None:
+            key = normalize(name)
+            if not key:
+                raise self.fail("a name has no letters", step=match.entry.id)
+            if key in names:
+                other = names[key].entry.id
+                if other != match.entry.id or names[key].form != match.form:
+                    raise self.fail(f"the name '{name}' is also used by '{other}'", step=match.entry.id)
+            names[key] = match
+
+        for entry in entries:
+            for generic in (entry.generic, *entry.aliases):
+                add(generic, NameMatch(entry, None, is_brand=False, spelled=generic))
+            for brand in entry.brands:
+                add(brand, NameMatch(entry, None, is_brand=True, spelled=brand))
+            for form in entry.forms:
+                for brand in form.brands:
+                    add(brand, NameMatch(entry, form, is_brand=True, spelled=brand))
+        return names

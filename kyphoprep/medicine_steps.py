@@ -1,0 +1,289 @@
+"""The steps one medicine adds to a plan: last dose, day-of change, restart, lab check.
+
+The doctor's instruction decides what happens; the catalogue's typical guidance
+is used only when the doctor gave none, and then every text says so ("Typical
+guidance — confirm with your doctor", "(unconfirmed)" for grade C and D values).
+Part of the pure planner: no clock, no files.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from kyphoprep.models import (
+    AfterProcedure,
+    BeforeProcedure,
+    Category,
+    Hold,
+    LabCheck,
+    MedicineOrder,
+    MedicineRule,
+    MedicineSummary,
+    PlannedStep,
+    PlanRequest,
+    PlanWarning,
+    ProcedureStart,
+    Source,
+    TimingRule,
+)
+from kyphoprep.timing import Anchors, describe_rule, local_instant, shift_elapsed
+from kyphoprep.wording import (
+    format_date,
+    format_hold,
+    format_last_dose,
+    format_restart_hours,
+    format_time,
+    format_typical_hold,
+    message,
+    unconfirmed_mark,
+)
+
+MEDICINE_STEP_MINUTES = 15
+DOCTOR_SOURCE_KEY = "doctor"
+
+_DAY_OF_STEPS = {
+    "skip-procedure-day": ("skip_day_title", "skip_day_detail"),
+    "skip-morning-dose": ("skip_morning_title", "skip_morning_detail"),
+    "change-dose": ("change_dose_title", "change_dose_detail"),
+    "ask-doctor": ("ask_title", "ask_detail"),
+}
+_BRING_TYPICAL = {
+    "skip-procedure-day": "bring_typical_skip_day",
+    "skip-morning-dose": "bring_typical_skip_morning",
+    "change-dose": "bring_typical_change",
+    "ask-doctor": "bring_typical_ask",
+    "keep-taking": "bring_typical_keep",
+}
+
+
+class MedicineSteps:
+    """Everything the plan shows for one medicine order."""
+
+    def __init__(self, order: MedicineOrder, request: PlanRequest, anchors: Anchors, now: datetime) -> None:
+        self.order = order
+        self.request = request
+        self.anchors = anchors
+        self.now = now
+        self.rule: MedicineRule | None = order.rule
+        self.from_doctor = order.hold_source == "doctor"
+        self._last_dose: PlannedStep | None = None
+        self._steps = self._build()
+
+    # -- public ---------------------------------------------------------------
+
+    def steps(self) -> list[PlannedStep]:
+        """The steps, in the order made (the planner sorts the whole plan by time)."""
+        return self._steps
+
+    def warnings(self) -> list[PlanWarning]:
+        """A warning when the last dose of a medicine to stop is already past."""
+        step, hold = self._last_dose, self.order.effective_hold
+        if step is None or hold is None or not step.past:
+            return []
+        due = format_last_dose(step.start, hold)
+        return [
+            PlanWarning(
+                code="last-dose-passed",
+                message=message("too_late", medicine=self.order.name.upper(), due=due),
+                step_id=step.id,
+            )
+        ]
+
+    def summary(self) -> MedicineSummary:
+        """The row of the "Bring this list" table."""
+        order, rule = self.order, self.rule
+        mark = unconfirmed_mark(rule)
+        hold = order.effective_hold
+        if order.keep_taking:
+            instruction = message("bring_doctor_keep")
+        elif order.hold is not None:
+            instruction = message("bring_doctor_stop", hold=format_hold(order.hold))
+        elif rule is None:
+            instruction = message("bring_unknown")
+        elif rule.action == "stop":
+            instruction = message("bring_typical_stop", typical=format_typical_hold(rule), unconfirmed=mark)
+        elif rule.action == "ask-doctor":
+            instruction = message(_BRING_TYPICAL[rule.action])
+        else:
+            instruction = message(_BRING_TYPICAL[rule.action], unconfirmed=mark)
+        if self._last_dose is not None and hold is not None:
+            return MedicineSummary(
+                order, instruction, self._last_dose.start, format_last_dose(self._last_dose.start, hold)
+            )
+        if order.action in ("skip-procedure-day", "skip-morning-dose"):
+            day_before = self.anchors.start.date() - timedelta(days=1)
+            text = message("day_before_procedure", date=format_date(day_before, year=False))
+            return MedicineSummary(order, instruction, None, text)
+        return MedicineSummary(order, instruction, None, message("bring_no_last_dose"))
+
+    # -- building ---------------------------------------------------------------
+
+    def _build(self) -> list[PlannedStep]:
+        order, rule = self.order, self.rule
+        hold = order.effective_hold
+        steps: list[PlannedStep] = []
+        if hold is not None:
+            self._last_dose = self._last_dose_step(hold)
+            steps.append(self._last_dose)
+        elif order.action in _DAY_OF_STEPS and rule is not None and rule.when is not None:
+            steps.append(self._day_of_step(rule, rule.when))
+        if order.action in ("stop", "skip-procedure-day", "skip-morning-dose", "change-dose"):
+            steps.append(self._restart_step())
+        if rule is not None:
+            steps += [self._lab_step(rule, lab) for lab in rule.labs]
+            if rule.liquid_diet_hours is not None and not self.from_doctor:
+                steps.append(self._liquid_diet_step(rule.liquid_diet_hours))
+        return steps
+
+    def _sources(self) -> tuple[Source, ...]:
+        if self.from_doctor or self.rule is None:
+            return (Source(key=DOCTOR_SOURCE_KEY, citation=message("med_source")),)
+        return self.rule.sources
+
+    def _step(
+        self,
+        kind: str,
+        title: str,
+        detail: str,
+        start: datetime,
+        timing: dict[str, int | str],
+        *,
+        end: datetime | None = None,
+        category: Category = Category.MEDICINES,
+        actionable: bool = True,
+        past: bool | None = None,
+        sources: tuple[Source, ...] | None = None,
+    ) -> PlannedStep:
+        return PlannedStep(
+            id=f"{kind}-{self.order.key}",
+            title=title,
+            detail=detail,
+            category=category,
+            start=start,
+            end=end if end is not None else shift_elapsed(start, MEDICINE_STEP_MINUTES),
+            sources=self._sources() if sources is None else sources,
+            actionable=actionable,
+            past=start < self.now if past is None else past,
+            timing=timing,
+            medicine=self.order,
+        )
+
+    def _typical_title(self, title: str) -> str:
+        return title if self.from_doctor else message("confirm_title", title=title)
+
+    def _last_dose_step(self, hold: Hold) -> PlannedStep:
+        name = self.order.name
+        if hold.unit == "days":
+            # N days of hold = no dose on the N calendar days before the procedure
+            # day nor on the procedure day itself, so the last dose is on day -(N+1).
+            last_day = self.anchors.start.date() - timedelta(days=hold.amount + 1)
+            start = local_instant(last_day, self.request.protocol.medicine_reminder_at, self.anchors.zone)
+            title = message("med_days_title", medicine=name)
+            detail = message("med_days_detail", medicine=name, last_date=format_date(last_day, year=False))
+            # On the last day itself there is still time to take the last dose.
+            past = last_day < self.now.date()
+            timing: dict[str, int | str] = {"rule": "last-dose-day", "days": hold.amount}
+        else:
+            start = shift_elapsed(self.anchors.start, -60 * hold.amount)
+            title = message("med_hours_title", medicine=name, time=format_time(start))
+            detail = message(
+                "med_hours_detail",
+                medicine=name,
+                time=format_time(start),
+                last_date=format_date(start.date(), year=False),
+            )
+            past = start < self.now
+            timing = {"rule": "last-dose-by", "minutes": 60 * hold.amount}
+        rule = self.rule
+        if self.from_doctor:
+            detail += " " + message("med_doctor_said", medicine=name, hold=format_hold(hold))
+        elif rule is not None:
+            detail += " " + message(
+                "med_typical_stop",
+                medicine=name,
+                typical=format_typical_hold(rule),
+                unconfirmed=unconfirmed_mark(rule),
+            )
+            if rule.hold_from is not None:
+                detail += " " + message("med_typical_range", hold=format_hold(hold))
+            if self.order.form is not None and self.order.form.id:
+                detail += " " + message("med_form_used", form=self.order.form.label)
+            if rule.instruction:
+                detail += " " + rule.instruction
+        return self._step("medicine", self._typical_title(title), detail, start, timing, past=past)
+
+    def _day_of_step(self, rule: MedicineRule, when: TimingRule) -> PlannedStep:
+        title_key, detail_key = _DAY_OF_STEPS[rule.action]
+        name = self.order.name
+        procedure_date = format_date(self.anchors.start.date(), year=False)
+        detail = message(detail_key, medicine=name, procedure_date=procedure_date)
+        if rule.instruction:
+            detail += " " + rule.instruction
+        title = message(title_key, medicine=name)
+        # "Ask your doctor" is not a typical value to confirm; its own
+        # instruction marks any unconfirmed figure it quotes.
+        if rule.action != "ask-doctor":
+            title = self._typical_title(title)
+            detail += " " + message("typical_footer", unconfirmed=unconfirmed_mark(rule))
+        return self._step("medicine", title, detail, self.anchors.resolve(when), describe_rule(when))
+
+    def _restart_step(self) -> PlannedStep:
+        name, rule = self.order.name, self.rule
+        restart = rule.restart if rule is not None else None
+        if restart is not None and restart.kind == "eating":
+            dose_change = self.order.action == "change-dose"
+            title = message("restart_dose_title" if dose_change else "restart_eating_title", medicine=name)
+            detail = message("restart_dose_detail" if dose_change else "restart_eating_detail", medicine=name)
+            detail += " " + message("typical_footer", unconfirmed=unconfirmed_mark(rule))
+            rule_at: TimingRule = AfterProcedure(0)
+        elif restart is not None and restart.kind == "hours":
+            title = message("restart_ask_title", medicine=name)
+            detail = message(
+                "restart_hours_detail",
+                medicine=name,
+                hours=format_restart_hours(restart),
+                unconfirmed=unconfirmed_mark(rule),
+            )
+            # The reminder comes at the earliest typical time, to ask then.
+            rule_at = AfterProcedure(60 * restart.hours)
+        else:
+            title = message("restart_ask_title", medicine=name)
+            detail = message("restart_ask_detail", medicine=name)
+            rule_at = AfterProcedure(0)
+        sources = self._sources()
+        if rule is not None and restart is not None and restart.kind != "ask" and self.from_doctor:
+            # The doctor set the stop; the typical restart time comes from the catalogue.
+            sources += rule.sources
+        return self._step(
+            "restart",
+            title,
+            detail,
+            self.anchors.resolve(rule_at),
+            describe_rule(rule_at),
+            category=Category.AFTER_CARE,
+            sources=sources,
+        )
+
+    def _lab_step(self, rule: MedicineRule, lab: LabCheck) -> PlannedStep:
+        return self._step(
+            f"lab-{lab.id}",
+            lab.title,
+            lab.detail.format(medicine=self.order.name),
+            self.anchors.resolve(lab.when),
+            describe_rule(lab.when),
+            category=Category.PREPARE,
+            # Lab advice comes from the catalogue even when the hold is the doctor's.
+            sources=rule.sources,
+        )
+
+    def _liquid_diet_step(self, hours: int) -> PlannedStep:
+        rule_at = BeforeProcedure(60 * hours)
+        return self._step(
+            "liquid-diet",
+            message("liquid_title", medicine=self.order.name),
+            message("liquid_detail", medicine=self.order.name, hours=hours),
+            self.anchors.resolve(rule_at),
+            describe_rule(rule_at),
+            end=self.anchors.resolve(ProcedureStart()),
+            category=Category.FOOD_AND_DRINK,
+        )

@@ -1,0 +1,197 @@
+"""Read ``--med`` values into ``MedicineOrder``s: the doctor's word first, the catalogue second.
+
+A value is ``[other:]NAME[:FORM][=HOLD]``:
+
+- ``warfarin=5d``, ``Lovenox=24h``: the doctor's interval (days or hours);
+- ``aspirin=continue``: the doctor said to keep taking it;
+- ``Eliquis``: no instruction yet, so the catalogue's typical guidance is used
+  and labelled "confirm with your doctor";
+- ``enoxaparin:preventive``: a form of a catalogue entry whose rule depends on
+  the dose, the use or the schedule (``--crcl`` picks dabigatran's);
+- ``other:Zarelto=3d``: a medicine that is not in the catalogue, even if its
+  name is close to one that is.
+
+Nothing is guessed: a near miss of a catalogue name, or a medicine whose rule
+depends on a form nobody named, is refused with a message that says what to write.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import Literal
+
+from kyphoprep.catalogue import (
+    MAX_HOLD_DAYS,
+    MAX_HOLD_HOURS,
+    Catalogue,
+    NameMatch,
+    describe_match,
+    load_catalogue,
+)
+from kyphoprep.errors import InputError
+from kyphoprep.models import CatalogueEntry, Hold, MedicineForm, MedicineOrder
+
+_HOLD = re.compile(r"^\s*(\d{1,4})\s*(d|day|days|h|hr|hrs|hour|hours)\s*$", re.IGNORECASE)
+_KEEP_TAKING = {"continue", "keep", "keep taking", "keep-taking", "do not stop", "don't stop", "dont stop"}
+_NAME = re.compile(r"[\w][\w .'()/+-]*")
+OTHER_PREFIX = "other:"
+MAX_NAME = 60
+MIN_CRCL, MAX_CRCL = 1, 200
+
+
+def parse_hold(text: str, name: str) -> Hold:
+    """A hold such as ``5d``, ``5 days``, ``24h`` or ``24 hours``."""
+    given = " ".join(text.split())
+    if not given:
+        raise InputError(f"--med '{name}=' has no hold after '='. Example: {name}=5d or {name}=24h.")
+    match = _HOLD.match(given)
+    if not match:
+        raise InputError(
+            f"--med '{name}={given}': the hold must be a whole number of days or hours, "
+            f"such as {name}=5d or {name}=24h, or 'continue' if your doctor said to keep taking it."
+        )
+    amount = int(match.group(1))
+    unit: Literal["days", "hours"] = "days" if match.group(2).lower().startswith("d") else "hours"
+    limit = MAX_HOLD_DAYS if unit == "days" else MAX_HOLD_HOURS
+    if not 1 <= amount <= limit:
+        raise InputError(
+            f"--med '{name}={given}': the hold must be from 1 to {limit} {unit}. Check what your doctor said."
+        )
+    return Hold(amount=amount, unit=unit, given_as=given)
+
+
+def parse_medicine(
+    text: str, *, crcl: int | None = None, catalogue: Catalogue | None = None
+) -> MedicineOrder:
+    """One ``--med`` value, resolved against the catalogue."""
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text):
+        raise InputError("--med contains a line break or control character; type it on one line.")
+    catalogue = catalogue or load_catalogue()
+    spec, equals, hold_text = text.partition("=")
+    doctor_said = equals == "="
+    spec = " ".join(spec.split())
+    other = spec.casefold().startswith(OTHER_PREFIX)
+    if other:
+        spec = spec[len(OTHER_PREFIX) :].strip()
+    name, _, form_id = (part.strip() for part in spec.partition(":"))
+    if not name:
+        raise InputError(f"--med '{text.strip()}' has no medicine name. Example: --med warfarin=5d")
+    if len(name) > MAX_NAME or not _NAME.fullmatch(name) or ":" in form_id:
+        raise InputError(
+            f"--med name '{name[:MAX_NAME]}' is not a medicine name. Use letters, digits, spaces and '-' "
+            f"(at most {MAX_NAME} characters)."
+        )
+    hold: Hold | None = None
+    keep_taking = False
+    if doctor_said:
+        if " ".join(hold_text.casefold().split()) in _KEEP_TAKING:
+            keep_taking = True
+        else:
+            hold = parse_hold(hold_text, name)
+
+    match = None if other else catalogue.find(name)
+    if match is None:
+        if not other:
+            _refuse_near_miss(name, catalogue, hold_text if doctor_said else None)
+        if form_id:
+            raise InputError(
+                f"--med '{name}:{form_id}': '{name}' is not in kyphoprep's medicine list, so it has no "
+                f"forms. Write --med '{name}=5d' with your doctor's interval."
+            )
+        return MedicineOrder(name=name, hold=hold, keep_taking=keep_taking, typed=text.strip())
+
+    form = _choose_form(match, form_id, crcl, doctor_said)
+    return MedicineOrder(
+        name=describe_match(match),
+        hold=hold,
+        keep_taking=keep_taking,
+        entry=match.entry,
+        form=form,
+        typed=text.strip(),
+    )
+
+
+def parse_medicines(
+    values: Sequence[str], *, crcl: int | None = None, require_doctor_holds: bool = False
+) -> tuple[MedicineOrder, ...]:
+    """All ``--med`` values: each medicine once, and (for clinics) every blood thinner with its interval."""
+    if crcl is not None and not MIN_CRCL <= crcl <= MAX_CRCL:
+        raise InputError(
+            f"--crcl {crcl} is not a creatinine clearance. Give mL/min from {MIN_CRCL} to {MAX_CRCL}."
+        )
+    orders = [parse_medicine(value, crcl=crcl) for value in values]
+    seen: dict[str, str] = {}
+    for order in orders:
+        if order.key in seen:
+            also = f" (also as '{seen[order.key]}')" if seen[order.key] != order.name else ""
+            raise InputError(f"--med names {order.name} twice{also}. Give each medicine once.")
+        seen[order.key] = order.name
+    if require_doctor_holds:
+        for order in orders:
+            if order.entry is not None and order.entry.blood_thinner and order.hold_source != "doctor":
+                first = order.typed.split("=")[0]
+                raise InputError(
+                    f"{order.name} is a blood thinner and --require-doctor-holds is on: add the doctor's "
+                    f"interval, such as --med '{first}=5d', or --med '{first}=continue' if the doctor "
+                    "said to keep taking it."
+                )
+    return tuple(orders)
+
+
+def _refuse_near_miss(name: str, catalogue: Catalogue, hold_text: str | None) -> None:
+    """Refuse a name close to a catalogue name: it is far more likely a typo than a new medicine."""
+    near = catalogue.suggestions(name)
+    if not near:
+        return
+    choices = " or ".join(describe_match(m) for m in near)
+    hold = f"={' '.join(hold_text.split())}" if hold_text is not None else ""
+    raise InputError(
+        f"--med '{name}' is not in kyphoprep's medicine list. Did you mean {choices}? "
+        f"If it is a different medicine, write --med 'other:{name}{hold}'."
+    )
+
+
+def _choose_form(match: NameMatch, form_id: str, crcl: int | None, doctor_said: bool) -> MedicineForm | None:
+    entry = match.entry
+    if form_id:
+        form = entry.form(form_id.casefold())
+        if form is None or not entry.has_forms:
+            raise InputError(_form_help(entry, f"--med '{match.spelled}:{form_id}': no such form."))
+        if match.form is not None and match.form.id != form.id:
+            raise InputError(
+                f"--med '{match.spelled}:{form_id}': {match.spelled} is always "
+                f"{match.form.label}, not {form.label}. Leave out ':{form_id}'."
+            )
+        return form
+    if match.form is not None:
+        return match.form
+    if not entry.has_forms:
+        return entry.forms[0]
+    by_crcl = [f for f in entry.forms if f.crcl_at_least is not None or f.crcl_below is not None]
+    if by_crcl and crcl is not None:
+        fitting = [f for f in by_crcl if f.fits_crcl(crcl)]
+        if len(fitting) == 1:
+            return fitting[0]
+    if doctor_said:
+        # The doctor's interval does not need a form; restart advice then says "ask".
+        return None
+    raise InputError(
+        _form_help(
+            entry,
+            f"--med '{match.spelled}': the typical guidance for {entry.generic} depends on "
+            f"{entry.form_question}.",
+        )
+    )
+
+
+def _form_help(entry: CatalogueEntry, problem: str) -> str:
+    named = [f for f in entry.forms if f.id]
+    if not named:
+        return f"{problem} {entry.generic} has no forms; leave out the ':'."
+    choices = "; ".join(f":{f.id} ({f.label})" for f in named)
+    return (
+        f"{problem} Add one of: {choices}. Or give your doctor's interval, "
+        f"such as --med '{entry.generic}=5d'."
+    )
