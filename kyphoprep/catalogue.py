@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any, get_args
 
-from kyphoprep.errors import ChecklistError
 from kyphoprep.models import (
     Action,
     CatalogueEntry,
@@ -31,7 +29,7 @@ from kyphoprep.models import (
     Restart,
     TimingRule,
 )
-from kyphoprep.tomlreader import TomlReader
+from kyphoprep.tomlreader import TomlReader, load_toml
 
 FILE = "medications.toml"
 FORMAT_VERSION = 1
@@ -98,9 +96,13 @@ class Catalogue:
             return []
         matcher = difflib.SequenceMatcher(b=key)
         scored = []
-        for candidate in self.names:
+        for candidate, match in self.names.items():
             matcher.set_seq1(candidate)
-            if matcher.real_quick_ratio() >= SUGGESTION_CUTOFF and matcher.ratio() >= SUGGESTION_CUTOFF:
+            if (
+                matcher.real_quick_ratio() >= SUGGESTION_CUTOFF
+                and matcher.ratio() >= SUGGESTION_CUTOFF
+                and not _differ_only_in_a_short_word(name, match.spelled)
+            ):
                 scored.append((-matcher.ratio(), candidate))
         # Best first; equal scores in name order, so the message is always the same.
         found = [candidate for _, candidate in sorted(scored)]
@@ -128,10 +130,25 @@ class Catalogue:
 
 
 def describe_match(match: NameMatch) -> str:
-    """``Eliquis (apixaban)`` for a brand, ``apixaban`` for a generic name."""
+    """``Eliquis (apixaban)`` for a brand; the generic name for a generic name or another alias."""
     if match.is_brand:
         return f"{match.spelled} ({match.entry.generic})"
-    return match.spelled
+    return (
+        match.entry.generic if normalize(match.spelled) != normalize(match.entry.generic) else match.spelled
+    )
+
+
+def _differ_only_in_a_short_word(typed: str, known: str) -> bool:
+    """``vitamin D`` and ``vitamin E``: one letter apart, but different medicines, not a typo."""
+    typed_words, known_words = _words(typed), _words(known)
+    if len(typed_words) != len(known_words) or len(typed_words) < 2:
+        return False
+    different = [(a, b) for a, b in zip(typed_words, known_words, strict=True) if a != b]
+    return len(different) == 1 and all(len(word) <= 2 for word in different[0])
+
+
+def _words(name: str) -> list[str]:
+    return re.findall(r"[^\W_]+", name.casefold())
 
 
 @cache
@@ -143,26 +160,25 @@ def load_catalogue() -> Catalogue:
 
 def parse_catalogue_text(text: str, file: str) -> Catalogue:
     """Parse and validate the TOML *text* of a catalogue file named *file*."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ChecklistError(file, f"not valid TOML ({exc})") from None
-    return _CatalogueReader(file).read(data)
+    return _CatalogueReader(file).read(load_toml(text, file))
 
 
 class _CatalogueReader(TomlReader):
     """Turns the parsed TOML of a catalogue into a ``Catalogue``, or raises with the place."""
 
     def read(self, data: Mapping[str, Any]) -> Catalogue:
-        self.no_unknown_keys(data, {"format", "reminders", "labs", "sources", "medicines"})
-        if data.get("format") != FORMAT_VERSION:
-            raise self.fail(f"must be {FORMAT_VERSION}", field="format")
+        self.check_top_level(data, {"format", "reminders", "labs", "sources", "medicines"}, FORMAT_VERSION)
         self.sources = self.read_sources(data.get("sources"))
         self.reminders = self._read_reminders(data.get("reminders"))
         self.labs = self._read_labs(data.get("labs", {}))
         entries = self.read_list(data, "medicines", self._read_entry)
         if not entries:
             raise self.fail("the catalogue needs at least one medicine", field="medicines")
+        seen: set[str] = set()
+        for entry in entries:
+            if entry.id in seen:
+                raise self.fail("the medicine id is used twice", step=entry.id, field="id")
+            seen.add(entry.id)
         return Catalogue(entries=tuple(entries), names=self._index(entries))
 
     def _read_reminders(self, raw: object) -> dict[str, TimingRule]:
@@ -201,11 +217,15 @@ class _CatalogueReader(TomlReader):
         defaults = {k: v for k, v in raw.items() if k in _RULE_KEYS}
         raw_forms = raw.get("forms")
         if raw_forms is None:
-            forms = [self._form({"id": "", "label": ""}, defaults, entry_id)]
+            forms = [self._form({"id": "", "label": ""}, defaults, entry_id, 0)]
         else:
             if not isinstance(raw_forms, list) or len(raw_forms) < 2:
                 raise self.fail("give two or more [[medicines.forms]], or none", step=entry_id, field="forms")
-            forms = [self._form(f, defaults, entry_id) for f in raw_forms]
+            forms = [self._form(f, defaults, entry_id, n) for n, f in enumerate(raw_forms, start=1)]
+            form_ids = [f.id for f in forms]
+            for form_id in form_ids:
+                if form_ids.count(form_id) > 1:
+                    raise self.fail("the form id is used twice", step=f"{entry_id}:{form_id}", field="id")
         question = raw.get("form_question", "")
         if raw_forms is not None and not (isinstance(question, str) and question.strip()):
             raise self.fail('say what picks a form (e.g. "the dose")', step=entry_id, field="form_question")
@@ -220,13 +240,13 @@ class _CatalogueReader(TomlReader):
             form_question=str(question).strip(),
         )
 
-    def _form(self, raw: object, defaults: Mapping[str, Any], entry_id: str) -> MedicineForm:
+    def _form(self, raw: object, defaults: Mapping[str, Any], entry_id: str, number: int) -> MedicineForm:
         if not isinstance(raw, dict):
             raise self.fail("each form must be a table", step=entry_id, field="forms")
         form_id = raw.get("id")
         where = entry_id if form_id == "" else f"{entry_id}:{form_id}"
         if form_id != "":
-            form_id = self.entry_id(raw, f"{entry_id} form")
+            form_id = self.entry_id(raw, f"{entry_id} form #{number}")
             self.no_unknown_keys(raw, _FORM_KEYS | _RULE_KEYS, step=where)
             self.string(raw, "label", step=where)
         merged = {**defaults, **{k: v for k, v in raw.items() if k in _RULE_KEYS}}
@@ -288,8 +308,10 @@ class _CatalogueReader(TomlReader):
                 if key in raw:
                     raise self.fail(f"only a stop has a hold; leave out '{key}'", step=where, field=key)
             return None, None
-        if has_days == has_hours:
-            raise self.fail("a stop needs either days or hours", step=where, field="days")
+        if has_days and has_hours:
+            raise self.fail("give days or hours, not both", step=where, field="hours")
+        if not has_days and not has_hours:
+            raise self.fail("a stop needs days or hours", step=where, field="days")
         if has_hours:
             if "days_from" in raw:
                 raise self.fail("days_from goes with days", step=where, field="days_from")
@@ -298,9 +320,13 @@ class _CatalogueReader(TomlReader):
         days = self.integer(raw, "days", 1, MAX_HOLD_DAYS, step=where)
         hold_from = None
         if "days_from" in raw:
-            hold_from = self.integer(raw, "days_from", 1, days - 1 if days > 1 else 1, step=where)
+            hold_from = self.integer(raw, "days_from", 1, MAX_HOLD_DAYS, step=where)
             if hold_from >= days:
-                raise self.fail("must be less than days", step=where, field="days_from")
+                raise self.fail(
+                    f"the short end of the range must be less than days ({days})",
+                    step=where,
+                    field="days_from",
+                )
         return Hold(days, "days", f"{days}d"), hold_from
 
     def _restart(self, raw: object, where: str) -> Restart:
@@ -321,7 +347,7 @@ class _CatalogueReader(TomlReader):
         def add(name: str, match: NameMatch) -> None:
             key = normalize(name)
             if not key:
-                raise self.fail("a name has no letters", step=match.entry.id)
+                raise self.fail(f"the name '{name}' has no letters or digits", step=match.entry.id)
             if key in names:
                 other = names[key].entry.id
                 if other != match.entry.id or names[key].form != match.form:

@@ -7,15 +7,14 @@ file, the step id and the field, so a clinic editing its own file can fix it.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from kyphoprep.errors import ChecklistError, InputError
+from kyphoprep.errors import InputError
 from kyphoprep.models import Category, Protocol, StepSpec, WarningSign
-from kyphoprep.tomlreader import ID_PATTERN, MAX_MINUTES, TomlReader
+from kyphoprep.tomlreader import ID_PATTERN, MAX_MINUTES, TomlReader, load_toml
 
 FORMAT_VERSION = 1
 TITLE_MAX = 60  # long titles get cut off in calendar views and on lock screens
@@ -72,20 +71,14 @@ def load_builtin_protocol(name: str) -> Protocol:
 
 def parse_protocol_text(text: str, file: str) -> Protocol:
     """Parse and validate the TOML *text* of a protocol file named *file*."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ChecklistError(file, f"not valid TOML ({exc})") from None
-    return _ProtocolReader(file).read(data)
+    return _ProtocolReader(file).read(load_toml(text, file))
 
 
 class _ProtocolReader(TomlReader):
     """Turns the parsed TOML of one file into a ``Protocol``, or raises with the place."""
 
     def read(self, data: Mapping[str, Any]) -> Protocol:
-        self.no_unknown_keys(data, _TOP_KEYS)
-        if data.get("format") != FORMAT_VERSION:
-            raise self.fail(f"must be {FORMAT_VERSION}", field="format")
+        self.check_top_level(data, _TOP_KEYS, FORMAT_VERSION)
         protocol_id = self.string(data, "id")
         if not ID_PATTERN.match(protocol_id):
             raise self.fail("use lower-case letters, digits and '-'", field="id")

@@ -8,6 +8,7 @@ the entry (step or medicine id) and the field.
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Mapping
 from datetime import time
 from typing import Any
@@ -42,6 +43,14 @@ RULE_KEYS: dict[str, set[str]] = {
 }
 
 
+def load_toml(text: str, file: str) -> dict[str, Any]:
+    """The parsed *text* of the data file *file*, or a ``ChecklistError`` saying why it is not TOML."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ChecklistError(file, f"not valid TOML ({exc})") from None
+
+
 class TomlReader:
     """Typed access to parsed TOML, raising ``ChecklistError`` with the place of any problem."""
 
@@ -51,6 +60,12 @@ class TomlReader:
 
     def fail(self, message: str, *, step: str | None = None, field: str | None = None) -> ChecklistError:
         return ChecklistError(self.file, message, step=step, field=field)
+
+    def check_top_level(self, data: Mapping[str, Any], allowed: set[str], version: int) -> None:
+        """Only known top-level keys, and the file format version this reader understands."""
+        self.no_unknown_keys(data, allowed)
+        if data.get("format") != version:
+            raise self.fail(f"must be {version}", field="format")
 
     def read_sources(self, raw: object) -> dict[str, Source]:
         if not isinstance(raw, dict) or not raw:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from zoneinfo import ZoneInfo
@@ -17,6 +17,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from kyphoprep.catalogue import load_catalogue
+from kyphoprep.medicines import parse_medicines
 from kyphoprep.models import Hold, MedicineOrder, PlanRequest
 from kyphoprep.planner import build_plan
 from kyphoprep.protocols import load_builtin_protocol
@@ -110,12 +112,13 @@ def test_every_rule_lands_where_it_says_in_utc(
     assert by_id["checkup-visit"].start.astimezone(zone).date() == naive.date() - timedelta(days=7)
     fasting = by_id["no-food-or-drink"].start.astimezone(zone)
     assert fasting.date() == naive.date()
-    assert (fasting - timedelta(minutes=1)).astimezone(zone).date() < naive.date()
+    # One real minute earlier (in UTC: wall-clock arithmetic would land in Santiago's skipped hour).
+    assert (fasting.astimezone(UTC) - timedelta(minutes=1)).astimezone(zone).date() < naive.date()
     now_utc = request.now.astimezone(UTC)
     for step in plan.steps:
-        if step.medicine is None:
+        if step.id != medicine.id or hold.unit == "hours":
             assert step.past is (step.start.astimezone(UTC) < now_utc)
-        elif hold.unit == "days":  # still in time on the last day itself
+        else:  # still in time on the last day itself
             assert step.past is (step.start.astimezone(zone).date() < now_utc.astimezone(zone).date())
 
 
@@ -160,3 +163,57 @@ def test_real_parsers_agree_for_any_plan(
         for parse in (parse_with_libical, parse_with_icaljs):
             events = parse(path)[len(plan.warnings) :]
             assert [(e.start, e.end) for e in events] == expected, parse.__name__
+
+
+# Every catalogue form whose typical guidance is a stop, named so that no other choice is needed.
+CATALOGUE_STOPS = sorted(
+    f"{entry.generic}:{form.id}" if form.id else entry.generic
+    for entry in load_catalogue().entries
+    for form in entry.forms
+    if form.rule.action == "stop" and form.crcl_at_least is None and form.crcl_below is None
+)
+
+
+@given(
+    st.sampled_from(ZONES),
+    local_times,
+    st.sampled_from(CATALOGUE_STOPS),
+    st.one_of(st.none(), holds),
+    st.timedeltas(min_value=timedelta(hours=1), max_value=timedelta(days=90)),
+)
+def test_catalogue_last_dose_lands_where_the_rule_says_in_utc(
+    zone_name: str, naive: datetime, med: str, doctor: Hold | None, lead: timedelta
+) -> None:
+    """For any catalogue stop, zone and time, the last dose is exactly where its hold puts it.
+
+    With the doctor's interval, the doctor's hold is the one used; without it, the catalogue's.
+    """
+    zone = ZoneInfo(zone_name)
+    start = valid_local(naive, zone)
+    typed = med if doctor is None else f"{med}={doctor.given_as}"
+    (order,) = parse_medicines([typed])
+    plan = build_plan(
+        PlanRequest(
+            procedure_start=start,
+            timezone=zone_name,
+            now=start.astimezone(UTC) - lead,
+            protocol=load_builtin_protocol("kyphoplasty"),
+            arrive_minutes=90,
+            medicines=(order,),
+        )
+    )
+    hold = order.effective_hold
+    assert hold is not None
+    assert hold == (doctor if doctor is not None else order.rule.hold if order.rule else None)
+    assert order.hold_source == ("catalogue" if doctor is None else "doctor")
+    last = next(s for s in plan.steps if s.id == f"medicine-{order.key}")
+    if hold.unit == "hours":
+        assert start.astimezone(UTC) - last.start.astimezone(UTC) == timedelta(hours=hold.amount)
+    else:
+        local = last.start.astimezone(zone)
+        assert local.date() == naive.date() - timedelta(days=hold.amount + 1)
+        # 08:00 that day, or later if a daylight-saving jump skips 08:00.
+        assert local.replace(tzinfo=None) >= datetime.combine(local.date(), time(8, 0))
+        assert local.utcoffset() == local.replace(fold=1).utcoffset()
+    restart = next(s for s in plan.steps if s.id == f"restart-{order.key}")
+    assert restart.start > start
