@@ -322,3 +322,27 @@ def test_doctor_interval_needs_no_form() -> None:
     order = parse_medicine("enoxaparin=24h")
     assert order.form is None
     assert order.hold_source == "doctor"
+
+
+@pytest.mark.parametrize(
+    ("med", "step_id", "says"),
+    [
+        ("sertraline", "medicine-sertraline", "stopping suddenly can make you feel unwell"),
+        ("Cymbalta", "medicine-duloxetine", "Do not stop it on your own"),
+        ("ginseng", "medicine-ginseng", "24 hours or 7 days (unconfirmed)"),
+        ("fish oil", "medicine-fish-oil", "1 to 3 weeks before (unconfirmed)"),
+        ("Brenzavvy", "medicine-bexagliflozin", "(unconfirmed)"),
+        ("Ticlid", "medicine-ticlopidine", "10 to 14 days (unconfirmed)"),
+        ("Aggrenox", "medicine-aspirin-dipyridamole", "usually taken after a stroke"),
+    ],
+)
+def test_uncertain_or_risky_stops_are_questions_for_the_doctor(med: str, step_id: str, says: str) -> None:
+    """SSRIs, SNRIs and grade D values never get a stop date: an 'ask your doctor' step 10 days before."""
+    plan = plan_for(med)
+    steps = medicine_steps(plan)
+    assert list(steps) == [step_id]
+    assert steps[step_id].title.startswith("Ask your doctor about ")
+    assert says in steps[step_id].detail
+    assert steps[step_id].start.astimezone(UTC) == utc(2026, 11, 23, 16, 0)
+    assert plan.medicines[0].order.effective_hold is None
+    assert plan.warnings == ()

@@ -38,7 +38,7 @@ def test_wheel_contains_every_checklist(wheel: Path) -> None:
 
 
 def test_installed_wheel_makes_a_plan(wheel: Path, tmp_path: Path) -> None:
-    """Installed from the wheel (outside the source tree), the tool finds its protocols."""
+    """Installed from the wheel (outside the source tree), the tool finds its protocols and catalogue."""
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     python = env_dir / "bin" / "python"
@@ -54,6 +54,8 @@ def test_installed_wheel_makes_a_plan(wheel: Path, tmp_path: Path) -> None:
             "2026-11-21",
             "--procedure",
             "vertebroplasty",
+            "--med",
+            "Eliquis",
             "--format",
             "text",
         ],
@@ -64,3 +66,4 @@ def test_installed_wheel_makes_a_plan(wheel: Path, tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "YOUR VERTEBROPLASTY PLAN" in result.stdout
+    assert "Last day to take Eliquis (apixaban) — confirm with" in result.stdout
