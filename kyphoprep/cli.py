@@ -276,7 +276,7 @@ def plan(
         typer.Option(
             "--med",
             "-m",
-            metavar="NAME[=HOLD]",
+            metavar="NAME[:FORM][=HOLD]",
             help=(
                 "A medicine you take, by generic or brand name, with what your doctor said: "
                 "warfarin=5d (stop 5 days before), Lovenox=24h (24 hours), aspirin=continue (keep "

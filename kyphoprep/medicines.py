@@ -191,7 +191,9 @@ def _form_help(entry: CatalogueEntry, problem: str) -> str:
     if not named:
         return f"{problem} {entry.generic} has no forms; leave out the ':'."
     choices = "; ".join(f":{f.id} ({f.label})" for f in named)
+    holds = [f.rule.hold for f in named if f.rule.hold is not None]
+    example = f"{holds[0].amount}{holds[0].unit[0]}" if holds else "5d"
     return (
         f"{problem} Add one of: {choices}. Or give your doctor's interval, "
-        f"such as --med '{entry.generic}=5d'."
+        f"such as --med '{entry.generic}={example}'."
     )

@@ -250,7 +250,7 @@ CASES = [
             "Error: --med 'enoxaparin': the typical guidance for enoxaparin depends on the dose. Add one "
             "of: :preventive (a preventive dose, such as 40 mg once a day); :treatment (a treatment dose, "
             "such as 1 mg per kg twice a day). Or give your doctor's interval, such as --med "
-            "'enoxaparin=5d'."
+            "'enoxaparin=12h'."
         ),
     ),
     (
@@ -261,7 +261,7 @@ CASES = [
             "Error: --med 'Bayer': the typical guidance for aspirin depends on why you take it. Add one "
             "of: :primary (to prevent a first heart attack or stroke); :secondary (after a heart attack, "
             "stroke, stent or blocked arteries). Or give your doctor's interval, such as --med "
-            "'aspirin=5d'."
+            "'aspirin=6d'."
         ),
     ),
     (
@@ -271,7 +271,7 @@ CASES = [
         (
             "Error: --med 'enoxaparin:weekly': no such form. Add one of: :preventive (a preventive dose, "
             "such as 40 mg once a day); :treatment (a treatment dose, such as 1 mg per kg twice a day). "
-            "Or give your doctor's interval, such as --med 'enoxaparin=5d'."
+            "Or give your doctor's interval, such as --med 'enoxaparin=12h'."
         ),
     ),
     (
