@@ -150,7 +150,6 @@ class MedicineSteps:
         *,
         end: datetime | None = None,
         category: Category = Category.MEDICINES,
-        actionable: bool = True,
         past: bool | None = None,
         sources: tuple[Source, ...] | None = None,
     ) -> PlannedStep:
@@ -162,7 +161,7 @@ class MedicineSteps:
             start=start,
             end=end if end is not None else shift_elapsed(start, MEDICINE_STEP_MINUTES),
             sources=self._sources() if sources is None else sources,
-            actionable=actionable,
+            actionable=True,  # every medicine step is something to do or to ask
             past=start < self.now if past is None else past,
             timing=timing,
             medicine=self.order,
