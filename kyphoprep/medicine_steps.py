@@ -26,7 +26,7 @@ from kyphoprep.models import (
     Source,
     TimingRule,
 )
-from kyphoprep.timing import Anchors, describe_rule, local_instant, shift_elapsed
+from kyphoprep.timing import Anchors, describe_rule, is_before, local_instant, shift_elapsed
 from kyphoprep.wording import (
     format_date,
     format_hold,
@@ -162,7 +162,7 @@ class MedicineSteps:
             end=end if end is not None else shift_elapsed(start, MEDICINE_STEP_MINUTES),
             sources=self._sources() if sources is None else sources,
             actionable=True,  # every medicine step is something to do or to ask
-            past=start < self.now if past is None else past,
+            past=is_before(start, self.now) if past is None else past,
             timing=timing,
             medicine=self.order,
         )
@@ -191,7 +191,7 @@ class MedicineSteps:
                 time=format_time(start),
                 last_date=format_date(start.date(), year=False),
             )
-            past = start < self.now
+            past = is_before(start, self.now)
             timing = {"rule": "last-dose-by", "minutes": 60 * hold.amount}
         rule = self.rule
         if self.from_doctor:

@@ -21,6 +21,7 @@ from dateutil import parser as date_parser
 from dateutil.relativedelta import relativedelta
 
 from kyphoprep.errors import InputError
+from kyphoprep.timing import is_before
 from kyphoprep.wording import format_date, format_moment, format_time, month_name
 
 DateOrder = Literal["mdy", "dmy"]
@@ -278,12 +279,12 @@ def now_from_epoch(value: str) -> datetime:
 
 def check_procedure_window(start: datetime, now: datetime) -> None:
     """Refuse a procedure time that has passed or is more than a year away."""
-    if start <= now:
+    if not is_before(now, start):
         raise InputError(
             f"The procedure time {format_moment(start)} has already passed "
             f"(today is {format_date(now.astimezone(start.tzinfo).date())}). Check the date and year."
         )
-    if start > now + relativedelta(years=1):
+    if is_before(now + relativedelta(years=1), start):
         raise InputError(
             f"The procedure time {format_moment(start)} is more than a year away. Check the year."
         )

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from kyphoprep.medicine_steps import MedicineSteps
 from kyphoprep.models import Category, MedicineSummary, Plan, PlannedStep, PlanRequest, PlanWarning, StepSpec
-from kyphoprep.timing import Anchors, describe_rule, local_instant, shift_elapsed
+from kyphoprep.timing import Anchors, describe_rule, is_before, local_instant, shift_elapsed
 
 __all__ = ["build_plan", "default_plan_id", "local_instant", "shift_elapsed"]
 
@@ -80,7 +80,7 @@ def _protocol_step(spec: StepSpec, anchors: Anchors, now: datetime) -> PlannedSt
     end = anchors.resolve(spec.until) if spec.until is not None else shift_elapsed(start, spec.minutes)
     # A badly written custom protocol could end a step before it starts; a
     # calendar event must not, so such a step becomes a short one.
-    if end <= start:
+    if not is_before(start, end):
         end = shift_elapsed(start, spec.minutes)
     timing = describe_rule(spec.when)
     return PlannedStep(
@@ -92,7 +92,7 @@ def _protocol_step(spec: StepSpec, anchors: Anchors, now: datetime) -> PlannedSt
         end=end,
         sources=spec.sources,
         actionable=spec.actionable,
-        past=start < now,
+        past=is_before(start, now),
         timing=timing,
         items=spec.items,
     )

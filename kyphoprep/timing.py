@@ -90,3 +90,13 @@ def describe_rule(rule: TimingRule) -> dict[str, int | str]:
         case ProcedureStart():
             return {"rule": "procedure"}
     raise AssertionError(f"unhandled timing rule {rule!r}")  # pragma: no cover
+
+
+def is_before(first: datetime, second: datetime) -> bool:
+    """Whether instant *first* is before *second*, compared in UTC.
+
+    Python compares two datetimes of the same zone by their wall clocks, which is
+    wrong in the hour that repeats when clocks go back (02:30 the second time is
+    "before" 02:45 the first time).
+    """
+    return first.astimezone(UTC) < second.astimezone(UTC)

@@ -166,3 +166,19 @@ def test_plan_id_ignores_the_date_but_not_the_person() -> None:
 
     assert plan_id("Ann Lee", 3) == plan_id("ann  lee", 10)
     assert plan_id("Ann Lee", 3) != plan_id("Bob Lee", 3)
+
+
+def test_times_in_the_repeated_hour_are_compared_as_instants() -> None:
+    """Berlin, October 31, 2027: clocks go back at 03:00, so 02:00-03:00 happens twice.
+
+    Going home at 02:45 (first time, CEST) is before "now" at 02:15 (second time, CET),
+    though the wall clock says otherwise; its hour also ends after it starts.
+    """
+    berlin = ZoneInfo("Europe/Berlin")
+    start = datetime(2027, 10, 31, 0, 45, tzinfo=berlin)
+    now = datetime(2027, 10, 31, 2, 15, fold=1, tzinfo=berlin)
+    plan = make_plan("Europe/Berlin", start, now)
+    go_home = next(s for s in plan.steps if s.id == "go-home")
+    assert go_home.start.astimezone(UTC) == utc(2027, 10, 31, 0, 45)
+    assert go_home.end.astimezone(UTC) == utc(2027, 10, 31, 1, 45)
+    assert go_home.past is True
