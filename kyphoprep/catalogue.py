@@ -122,8 +122,7 @@ class Catalogue:
             return list(self.entries)
         hits = []
         for entry in self.entries:
-            names = [entry.generic, *entry.brands, *entry.aliases, entry.drug_class]
-            names += [brand for form in entry.forms for brand in form.brands]
+            names = [entry.generic, *entry.all_brands, *entry.aliases, entry.drug_class]
             if any(key in normalize(n) for n in names):
                 hits.append(entry)
         return hits

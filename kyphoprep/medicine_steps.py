@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from kyphoprep.models import (
+    RESTARTED_ACTIONS,
     AfterProcedure,
     BeforeProcedure,
     Category,
@@ -102,9 +103,7 @@ class MedicineSteps:
             instruction = message("bring_unknown")
         elif rule.action == "stop":
             instruction = message("bring_typical_stop", typical=format_typical_hold(rule), unconfirmed=mark)
-        elif rule.action == "ask-doctor":
-            instruction = message(_BRING_TYPICAL[rule.action])
-        else:
+        else:  # "ask-doctor" quotes no value, so its text has no {unconfirmed} to fill
             instruction = message(_BRING_TYPICAL[rule.action], unconfirmed=mark)
         if self._last_dose is not None and hold is not None:
             return MedicineSummary(
@@ -127,7 +126,7 @@ class MedicineSteps:
             steps.append(self._last_dose)
         elif order.action in _DAY_OF_STEPS and rule is not None and rule.when is not None:
             steps.append(self._day_of_step(rule, rule.when))
-        if order.action in ("stop", "skip-procedure-day", "skip-morning-dose", "change-dose"):
+        if order.action in RESTARTED_ACTIONS:
             steps.append(self._restart_step())
         if rule is not None:
             steps += [self._lab_step(rule, lab) for lab in rule.labs]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from kyphoprep.models import CatalogueEntry, MedicineForm, MedicineRule
+from kyphoprep.models import RESTARTED_ACTIONS, CatalogueEntry, MedicineForm, MedicineRule
 from kyphoprep.wording import format_restart_hours, format_typical_hold, message, unconfirmed_mark
 
 CARD_WIDTH = 88
@@ -42,7 +42,7 @@ def restart_text(rule: MedicineRule) -> str:
 
 def entry_line(entry: CatalogueEntry) -> str:
     """One line for a list: ``apixaban (Eliquis): stop 3 to 5 days before (unconfirmed)``."""
-    brands = _all_brands(entry)
+    brands = entry.all_brands
     name = f"{entry.generic} ({', '.join(brands)})" if brands else entry.generic
     if entry.has_forms:
         rules = "; ".join(f":{form.id} {rule_text(form.rule)}" for form in entry.forms)
@@ -53,7 +53,7 @@ def entry_line(entry: CatalogueEntry) -> str:
 def entry_card(entry: CatalogueEntry) -> list[str]:
     """Every fact about one entry, with its sources, as lines of text."""
     rows: list[tuple[str, str]] = []
-    brands = _all_brands(entry)
+    brands = entry.all_brands
     if brands:
         rows.append((message("label_brands"), ", ".join(brands)))
     rows.append((message("label_class"), entry.drug_class))
@@ -87,7 +87,7 @@ def entry_to_dict(entry: CatalogueEntry) -> dict[str, Any]:
     return {
         "id": entry.id,
         "generic": entry.generic,
-        "brands": list(_all_brands(entry)),
+        "brands": list(entry.all_brands),
         "aliases": list(entry.aliases),
         "class": entry.drug_class,
         "blood_thinner": entry.blood_thinner,
@@ -118,14 +118,10 @@ def _form_to_dict(form: MedicineForm) -> dict[str, Any]:
     }
 
 
-def _all_brands(entry: CatalogueEntry) -> tuple[str, ...]:
-    return entry.brands + tuple(brand for form in entry.forms for brand in form.brands)
-
-
 def _rule_rows(form: MedicineForm) -> list[tuple[str, str]]:
     rule = form.rule
     rows = [(message("label_typical_rule"), rule_text(rule))]
-    if rule.action in ("stop", "skip-procedure-day", "skip-morning-dose", "change-dose"):
+    if rule.action in RESTARTED_ACTIONS:
         rows.append((message("label_restart"), restart_text(rule)))
     if form.brands:
         rows.append((message("label_brands"), ", ".join(form.brands)))

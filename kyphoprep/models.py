@@ -152,6 +152,11 @@ Action = Literal[
 ]
 """What typical guidance says to do with a medicine before the procedure."""
 
+RESTARTED_ACTIONS: frozenset[str] = frozenset(
+    {"stop", "skip-procedure-day", "skip-morning-dose", "change-dose"}
+)
+"""Actions that change the usual doses, so after-care says when to go back to them."""
+
 Grade = Literal["A", "B", "C", "D"]
 """Confidence of a catalogue value (clinical reference): C and D are shown as "unconfirmed"."""
 
@@ -239,6 +244,11 @@ class CatalogueEntry:
     """At least one; a single form with an empty id when nothing changes the rule."""
     form_question: str
     """What the person must say to pick a form ("the dose", "kidney function")."""
+
+    @property
+    def all_brands(self) -> tuple[str, ...]:
+        """The entry's brands, then the brands that belong to one form (Ozempic, Rybelsus)."""
+        return self.brands + tuple(brand for form in self.forms for brand in form.brands)
 
     @property
     def has_forms(self) -> bool:
