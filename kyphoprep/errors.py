@@ -34,7 +34,7 @@ class WarningsError(KyphoprepError):
 
 
 class ChecklistError(KyphoprepError):
-    """A protocol file (``checklists/*.toml``) that is missing or malformed."""
+    """A protocol or catalogue file (``checklists/*.toml``, or a clinic's own) that is malformed."""
 
     exit_code = 4
 
@@ -48,6 +48,17 @@ class ChecklistError(KyphoprepError):
         if field is not None:
             where += f", field '{field}'"
         super().__init__(f"{where}: {message}")
+
+
+class ConfigError(KyphoprepError):
+    """A clinic settings file (``--config``, ``KYPHOPREP_CONFIG``) that is missing or malformed."""
+
+    exit_code = 4
+
+    def __init__(self, file: str, message: str, *, key: str | None = None) -> None:
+        self.file = file
+        self.key = key
+        super().__init__(f"{file}{'' if key is None else f', {key}'}: {message}")
 
 
 class OutputError(KyphoprepError):

@@ -90,6 +90,17 @@ class Source:
     citation: str
 
 
+FastingRule = Literal["midnight", "asa"]
+"""How the plan tells the person to stop eating and drinking.
+
+``midnight``: nothing by mouth from midnight (the seeds' instruction, and
+still common). ``asa``: the ASA fasting times, counted back from the
+procedure (solids 8 hours, a light meal 6 hours, clear liquids 2 hours).
+The clinic decides which one its patients follow.
+"""
+FASTING_RULES: tuple[FastingRule, ...] = ("midnight", "asa")
+
+
 @dataclass(frozen=True)
 class StepSpec:
     """One step of a protocol, before it is placed in time."""
@@ -107,6 +118,8 @@ class StepSpec:
     """Something the person must do: it gets a calendar reminder."""
     items: tuple[str, ...] = ()
     """A checklist inside the step (what to bring)."""
+    fasting: FastingRule | None = None
+    """Set on a step that belongs to one fasting rule; it is planned only under that rule."""
 
 
 @dataclass(frozen=True)
@@ -133,6 +146,20 @@ class Protocol:
     medicine_reminder_at: time
     steps: tuple[StepSpec, ...]
     warning_signs: tuple[WarningSign, ...]
+
+    @property
+    def fasting_rules(self) -> tuple[FastingRule, ...]:
+        """The fasting rules this protocol has steps for.
+
+        A protocol whose steps are not marked with a rule has its own fasting
+        instructions, which count as the default, "midnight".
+        """
+        marked = {step.fasting for step in self.steps if step.fasting is not None}
+        return tuple(rule for rule in FASTING_RULES if rule in marked) if marked else ("midnight",)
+
+    def steps_for(self, fasting: FastingRule) -> tuple[StepSpec, ...]:
+        """The steps planned under *fasting*: all unmarked steps and those marked with it."""
+        return tuple(step for step in self.steps if step.fasting in (None, fasting))
 
 
 @dataclass(frozen=True)
@@ -336,11 +363,19 @@ class PlanRequest:
     protocol: Protocol
     arrive_minutes: int
     medicines: tuple[MedicineOrder, ...] = ()
+    reminder_minutes: int | None = None
+    """How long before each step a calendar alarm rings; None means the protocol's value."""
+    fasting: FastingRule = "midnight"
+    discreet_titles: bool = False
+    """Keep medicine names out of calendar titles and alarms (lock screens show them)."""
+    language: str = "en"
     crcl: int | None = None
     """Creatinine clearance in mL/min, when given (selects a form such as dabigatran's)."""
     patient: str | None = None
     driver: str | None = None
     facility: str | None = None
+    address: str | None = None
+    """The facility's street address, shown with its name."""
     phone: str | None = None
     plan_id: str | None = None
     """A stable identity for calendar UIDs; defaults to patient + protocol."""
@@ -406,6 +441,13 @@ class Plan:
     def protocol(self) -> Protocol:
         """The protocol this plan was built from."""
         return self.request.protocol
+
+    @property
+    def reminder_minutes(self) -> int:
+        """Minutes before each step that its calendar alarm rings."""
+        if self.request.reminder_minutes is not None:
+            return self.request.reminder_minutes
+        return self.request.protocol.reminder_minutes
 
     @property
     def procedure_date(self) -> date:

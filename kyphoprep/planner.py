@@ -11,6 +11,7 @@ import hashlib
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from kyphoprep.errors import InputError
 from kyphoprep.medicine_steps import MedicineSteps
 from kyphoprep.models import Category, MedicineSummary, Plan, PlannedStep, PlanRequest, PlanWarning, StepSpec
 from kyphoprep.timing import Anchors, describe_rule, is_before, local_instant, shift_elapsed
@@ -57,7 +58,15 @@ def build_plan(request: PlanRequest) -> Plan:
             (after if step.category is Category.AFTER_CARE else before).append(step)
         warnings += medicine_steps.warnings()
         summaries.append(medicine_steps.summary())
-    protocol_steps = [_protocol_step(spec, anchors, now) for spec in request.protocol.steps]
+    if request.fasting not in request.protocol.fasting_rules:
+        raise InputError(
+            f"The {request.protocol.name} protocol ({request.protocol.file}) has no steps for "
+            f'fasting = "{request.fasting}". Choose '
+            + " or ".join(f'"{rule}"' for rule in request.protocol.fasting_rules)
+            + ", or add those steps to the protocol."
+        )
+    specs = request.protocol.steps_for(request.fasting)
+    protocol_steps = [_protocol_step(spec, anchors, now) for spec in specs]
     # At the same minute, a medicine reminder comes before the protocol's steps,
     # and a restart question after them (after "lie flat", not before it).
     steps = before + protocol_steps + after

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
-from kyphoprep.errors import InputError
-from kyphoprep.models import Category, Protocol, StepSpec, WarningSign
+from kyphoprep.errors import ChecklistError, InputError
+from kyphoprep.models import FASTING_RULES, Category, Protocol, StepSpec, WarningSign
 from kyphoprep.tomlreader import ID_PATTERN, MAX_MINUTES, TomlReader, load_toml
 
 FORMAT_VERSION = 1
@@ -43,6 +44,7 @@ _STEP_KEYS = {
     "source",
     "actionable",
     "items",
+    "fasting",
 }
 _SIGN_KEYS = {"id", "level", "text", "source"}
 
@@ -59,12 +61,40 @@ def builtin_protocol_names() -> list[str]:
     return sorted(names)
 
 
+def load_protocol(name_or_path: str) -> Protocol:
+    """A built-in protocol by name, or a clinic's own protocol file by path."""
+    from kyphoprep.config import is_protocol_path
+
+    if is_protocol_path(name_or_path):
+        return load_protocol_file(name_or_path)
+    return load_builtin_protocol(name_or_path.strip().lower())
+
+
+def load_protocol_file(path: str) -> Protocol:
+    """Read and check the protocol file at *path*."""
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise ChecklistError(path, "no such protocol file. Check the path.") from None
+    except IsADirectoryError:
+        raise ChecklistError(path, "is a folder; give the protocol file itself.") from None
+    except OSError as exc:
+        raise ChecklistError(path, f"cannot be read ({exc.strerror or exc}).") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ChecklistError(path, "is not UTF-8 text. Save it as UTF-8.") from None
+    return parse_protocol_text(text, path)
+
+
 @cache
 def load_builtin_protocol(name: str) -> Protocol:
     """Load the shipped protocol *name* (``kyphoplasty``, ``vertebroplasty``)."""
     if name not in builtin_protocol_names():
         known = ", ".join(builtin_protocol_names())
-        raise InputError(f"Unknown procedure '{name}'. Choose one of: {known}.")
+        raise InputError(
+            f"Unknown procedure '{name}'. Choose one of: {known}, or give the path of a protocol file."
+        )
     entry = resources.files("kyphoprep.checklists") / f"{name}.toml"
     return parse_protocol_text(entry.read_text(encoding="utf-8"), f"{name}.toml")
 
@@ -128,6 +158,10 @@ class _ProtocolReader(TomlReader):
         if not isinstance(actionable, bool):
             raise self.fail("must be true or false", step=step_id, field="actionable")
         items = self.strings(raw, "items", step=step_id)
+        fasting = raw.get("fasting")
+        if fasting is not None and fasting not in FASTING_RULES:
+            choices = " or ".join(f'"{rule}"' for rule in FASTING_RULES)
+            raise self.fail(f"must be {choices}", step=step_id, field="fasting")
         until = raw.get("until")
         return StepSpec(
             id=step_id,
@@ -140,6 +174,7 @@ class _ProtocolReader(TomlReader):
             sources=self.source_refs(raw, step_id),
             actionable=actionable,
             items=items,
+            fasting=fasting,
         )
 
     def _read_sign(self, raw: Mapping[str, Any], index: int) -> WarningSign:

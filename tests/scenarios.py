@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+CLINIC_CONFIG = str(Path(__file__).parent / "data" / "clinic.toml")
+
 SCENARIOS: dict[str, list[str]] = {
     # A US zone, two doctor's holds (days and hours), all header fields.
     "us-chicago": [
@@ -143,5 +147,25 @@ SCENARIOS: dict[str, list[str]] = {
         "Pradaxa",
         "--med",
         "Xarelto",
+    ],
+    # A clinic's settings file: ASA fasting times, discreet calendar titles, an address,
+    # its own arrival and alarm times; --phone on the command line beats the file's phone.
+    "clinic-asa": [
+        "plan",
+        "2027-01-12 13:00",
+        "--config",
+        CLINIC_CONFIG,
+        "--today",
+        "2027-01-02",
+        "--patient",
+        "Lena Park",
+        "--phone",
+        "555-0199",
+        "--med",
+        "Eliquis",
+        "--med",
+        "Ozempic",
+        "--med",
+        "metformin",
     ],
 }

@@ -14,7 +14,7 @@ from tests.scenarios import SCENARIOS
 
 EXIT_CODES = (
     "Exit codes: 0 done; 2 bad input or usage; 3 plan written with warnings (--strict); "
-    "4 protocol or catalogue file error; 5 output file error."
+    "4 protocol, catalogue or settings file error; 5 output file error."
 )
 
 
@@ -101,17 +101,17 @@ def test_format_follows_the_output_suffix(runner: CliRunner, tmp_path) -> None: 
 
 def test_terminal_colour_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     """Colour is used on a terminal, and NO_COLOR or TERM=dumb turns it off."""
-    from kyphoprep import cli
+    from kyphoprep.cli import common
 
-    monkeypatch.setattr(cli.sys.stdout, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(common.sys.stdout, "isatty", lambda: True, raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("TERM", "xterm")
-    assert cli._use_color() is True
+    assert common.use_color() is True
     monkeypatch.setenv("NO_COLOR", "1")
-    assert cli._use_color() is False
+    assert common.use_color() is False
     monkeypatch.delenv("NO_COLOR")
     monkeypatch.setenv("TERM", "dumb")
-    assert cli._use_color() is False
+    assert common.use_color() is False
 
 
 def test_terminal_renderer_with_colour_has_styles_and_same_words() -> None:

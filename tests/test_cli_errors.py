@@ -354,7 +354,10 @@ CASES = [
         "unknown-procedure",
         ["2026-12-03 07:30", "--procedure", "discectomy"],
         InputError.exit_code,
-        "Error: Unknown procedure 'discectomy'. Choose one of: kyphoplasty, vertebroplasty.",
+        (
+            "Error: Unknown procedure 'discectomy'. Choose one of: kyphoplasty, vertebroplasty, "
+            "or give the path of a protocol file."
+        ),
     ),
 ]
 

@@ -44,7 +44,7 @@ def header_rows(plan: Plan) -> list[tuple[str, str]]:
     """Label/value pairs for the top of a handout or screen."""
     request = plan.request
     missing = message("not_given")
-    return [
+    rows = [
         (message("label_patient"), request.patient or missing),
         (message("label_procedure"), plan.protocol.name),
         (message("label_when"), format_moment(request.procedure_start)),
@@ -58,11 +58,27 @@ def header_rows(plan: Plan) -> list[tuple[str, str]]:
             format_date(request.now.astimezone(request.procedure_start.tzinfo).date()),
         ),
     ]
+    if request.address:
+        rows.insert(5, (message("label_address"), request.address))
+    return rows
 
 
 def bring_rows(plan: Plan) -> list[tuple[str, str, str]]:
     """Medicine, what to do (and who said so), and the last dose, for the "Bring this list" table."""
     return [(m.order.name, m.instruction, m.last_dose_text) for m in plan.medicines]
+
+
+def calendar_title(plan: Plan, step: PlannedStep) -> str:
+    """A step's title for a calendar: with discreet titles, no medicine name for lock screens to show."""
+    if plan.request.discreet_titles and step.medicine is not None:
+        return message("discreet_title")
+    return step.title
+
+
+def place_text(plan: Plan) -> str | None:
+    """The facility with its address, on one line, if either was given."""
+    parts = [part for part in (plan.request.facility, plan.request.address) if part]
+    return ", ".join(parts) or None
 
 
 def after_care_steps(plan: Plan) -> list[PlannedStep]:

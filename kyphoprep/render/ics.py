@@ -20,6 +20,7 @@ from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, Timezo
 
 from kyphoprep.models import Category, Plan, PlannedStep
 from kyphoprep.render import RenderOptions
+from kyphoprep.render.common import calendar_title, place_text
 from kyphoprep.render.vtimezone import observances
 from kyphoprep.wording import format_date, format_moment, message
 
@@ -115,13 +116,13 @@ class IcsRenderer:
         return data
 
     def _event(self, plan: Plan, step: PlannedStep, stamp: datetime, made_on: str) -> Event:
-        request = plan.request
         event = Event()
         event.add("UID", event_uid(plan.plan_id, step.id))
         event.add("DTSTAMP", stamp)
         event.add("DTSTART", calendar_time(step.start))
         event.add("DTEND", calendar_time(step.end))
-        event.add("SUMMARY", step.title)
+        title = calendar_title(plan, step)
+        event.add("SUMMARY", title)
         parts = [step.detail]
         if step.past:
             parts.insert(0, f"{message('past_marker')}: {message('past_note')}")
@@ -131,8 +132,9 @@ class IcsRenderer:
         parts.append(message("care_team_first"))
         parts.append(made_on)
         event.add("DESCRIPTION", "\n\n".join(parts))
-        if step.category is Category.DAY_OF and request.facility:
-            event.add("LOCATION", request.facility)
+        place = place_text(plan)
+        if step.category is Category.DAY_OF and place:
+            event.add("LOCATION", place)
         event.add("CATEGORIES", [step.category.value])
         # Only the hours at the facility block the calendar; reminders and
         # day-long rules (no driving) should not make the person look busy.
@@ -140,8 +142,8 @@ class IcsRenderer:
         if step.actionable and not step.past:
             alarm = Alarm()
             alarm.add("ACTION", "DISPLAY")
-            alarm.add("DESCRIPTION", step.title)
-            alarm.add("TRIGGER", timedelta(minutes=-plan.protocol.reminder_minutes))
+            alarm.add("DESCRIPTION", title)
+            alarm.add("TRIGGER", timedelta(minutes=-plan.reminder_minutes))
             event.add_component(alarm)
         return event
 

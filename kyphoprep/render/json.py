@@ -15,7 +15,7 @@ from kyphoprep.models import Hold, MedicineOrder, MedicineSummary, Plan, Planned
 from kyphoprep.render import RenderOptions
 from kyphoprep.wording import format_moment, format_typical_hold, message
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _iso(moment: datetime) -> str:
@@ -89,8 +89,13 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "patient": request.patient,
             "driver": request.driver,
             "facility": request.facility,
+            "address": request.address,
             "phone": request.phone,
             "arrive_minutes": request.arrive_minutes,
+            "reminder_minutes": plan.reminder_minutes,
+            "fasting": request.fasting,
+            "discreet_titles": request.discreet_titles,
+            "language": request.language,
             "medicines": [_summary(m) for m in plan.medicines],
             "crcl": request.crcl,
         },

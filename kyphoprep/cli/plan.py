@@ -1,0 +1,246 @@
+"""``kyphoprep plan`` (one person's plan) and ``kyphoprep example`` (a made-up one)."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+from typing import TYPE_CHECKING, Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+
+from kyphoprep.cli.common import (
+    EXIT_CODES_HELP,
+    AddressOption,
+    ArriveOption,
+    ConfigOption,
+    DateOrderOption,
+    DiscreetOption,
+    FacilityOption,
+    FastingOption,
+    ForceOption,
+    FormatOption,
+    LanguageOption,
+    OutputOption,
+    PhoneOption,
+    ProtocolOption,
+    ReminderOption,
+    TodayOption,
+    TzOption,
+    check_strict,
+    choose_format,
+    emit,
+    now_for,
+    reported_errors,
+    settle,
+    zone_of,
+)
+
+if TYPE_CHECKING:
+    from kyphoprep.cli.common import FastingChoice, LanguageChoice
+    from kyphoprep.settings import Overrides
+
+PLAN_EPILOG = (
+    "Examples:\n\n"
+    "  kyphoprep plan '2026-12-03 07:30' --tz America/Chicago --med warfarin=5d\n\n"
+    "  kyphoprep plan '2026-12-03 07:30' --med Eliquis --med metformin --med 'aspirin:secondary'\n\n"
+    "  kyphoprep plan 'Dec 3 2026 7:30am' --patient 'Ann Lee' --driver 'Tom Lee' "
+    "--phone 555-0100 -o plan.txt\n\n"
+    "  kyphoprep plan '03/12/2026 07:30' --date-order dmy --tz Europe/London -o plan.ics\n\n"
+    "  kyphoprep plan '2026-12-03 07:30' --config clinic.toml --fasting asa --discreet-titles -o plan.ics\n\n"
+    + EXIT_CODES_HELP
+)
+EXAMPLE_EPILOG = "Example:\n\n  kyphoprep example --format text\n\n" + EXIT_CODES_HELP
+
+
+def overrides(
+    *,
+    tz: str | None = None,
+    protocol: str | None = None,
+    arrive_minutes: int | None = None,
+    reminder_minutes: int | None = None,
+    fasting: FastingChoice | None = None,
+    discreet_titles: bool | None = None,
+    language: LanguageChoice | None = None,
+    facility: str | None = None,
+    address: str | None = None,
+    phone: str | None = None,
+) -> Overrides:
+    """The settings typed on the command line, checked."""
+    from kyphoprep.parsing import clean_text, resolve_zone
+    from kyphoprep.settings import Overrides
+
+    return Overrides(
+        timezone=None if tz is None else resolve_zone(tz),
+        protocol=None if protocol is None else protocol.strip(),
+        arrive_minutes=arrive_minutes,
+        reminder_minutes=reminder_minutes,
+        fasting=None if fasting is None else fasting.value,
+        discreet_titles=discreet_titles,
+        language=None if language is None else language.value,
+        facility=clean_text(facility, "--facility"),
+        address=clean_text(address, "--address"),
+        phone=clean_text(phone, "--phone"),
+    )
+
+
+def plan(
+    when: Annotated[
+        str,
+        typer.Argument(
+            metavar="WHEN",
+            help="Date and time of the procedure, e.g. '2026-12-03 07:30' or 'Dec 3 2026 7:30am'.",
+            show_default=False,
+        ),
+    ],
+    tz: TzOption = None,
+    date_order: DateOrderOption = None,
+    protocol: ProtocolOption = None,
+    patient: Annotated[
+        str | None, typer.Option(help="Patient name, shown on the handout.", show_default=False)
+    ] = None,
+    driver: Annotated[str | None, typer.Option(help="Who drives you home.", show_default=False)] = None,
+    facility: FacilityOption = None,
+    address: AddressOption = None,
+    phone: PhoneOption = None,
+    arrive_minutes: ArriveOption = None,
+    med: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--med",
+            "-m",
+            metavar="NAME[:FORM][=HOLD]",
+            help=(
+                "A medicine you take, by generic or brand name, with what your doctor said: "
+                "warfarin=5d (stop 5 days before), Lovenox=24h (24 hours), aspirin=continue (keep "
+                "taking it). Without =HOLD, kyphoprep uses typical guidance, labelled 'confirm with "
+                "your doctor'. Some need a form: enoxaparin:preventive, aspirin:secondary (see "
+                "'kyphoprep meds NAME'). Repeat for each medicine."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    crcl: Annotated[
+        int | None,
+        typer.Option(
+            "--crcl",
+            metavar="ML_MIN",
+            help="Kidney function (creatinine clearance, mL/min) from a recent blood test; picks "
+            "the typical guidance for dabigatran.",
+            show_default=False,
+        ),
+    ] = None,
+    require_doctor_holds: Annotated[
+        bool,
+        typer.Option(
+            "--require-doctor-holds",
+            help="For clinics: refuse any blood thinner given without the doctor's interval (=HOLD).",
+        ),
+    ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Exit with code 3 if the plan has any warning (such as a last dose already missed). "
+            "The plan is still written.",
+        ),
+    ] = False,
+    plan_id: Annotated[
+        str | None,
+        typer.Option(
+            "--plan-id",
+            help=(
+                "A stable id for this person's plan (e.g. a clinic record number). Keeps "
+                "calendar entries the same when the date changes. Default: from --patient."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    fasting: FastingOption = None,
+    reminder_minutes: ReminderOption = None,
+    discreet_titles: DiscreetOption = None,
+    lang: LanguageOption = None,
+    config: ConfigOption = None,
+    today: TodayOption = None,
+    output_format: FormatOption = None,
+    output: OutputOption = "-",
+    force: ForceOption = False,
+) -> None:
+    """Make the preparation plan for a procedure at WHEN."""
+    with reported_errors():
+        from kyphoprep.medicines import parse_medicines
+        from kyphoprep.parsing import check_procedure_window, clean_text, parse_when
+        from kyphoprep.settings import make_request
+
+        given = overrides(
+            tz=tz,
+            protocol=protocol,
+            arrive_minutes=arrive_minutes,
+            reminder_minutes=reminder_minutes,
+            fasting=fasting,
+            discreet_titles=discreet_titles,
+            language=lang,
+            facility=facility,
+            address=address,
+            phone=phone,
+        )
+        settings = settle(given, config)
+        zone = zone_of(settings)
+        start = parse_when(when, zone, date_order=None if date_order is None else date_order.value)
+        now = now_for(today, zone)
+        check_procedure_window(start, now)
+        medicines = parse_medicines(med or [], crcl=crcl, require_doctor_holds=require_doctor_holds)
+        request = make_request(
+            settings,
+            start=start,
+            timezone=zone,
+            now=now,
+            medicines=medicines,
+            crcl=crcl,
+            patient=clean_text(patient, "--patient"),
+            driver=clean_text(driver, "--driver"),
+            plan_id=clean_text(plan_id, "--plan-id"),
+        )
+        made = emit(request, choose_format(output_format, output), output, force)
+        check_strict(made, strict)
+
+
+def example(
+    tz: TzOption = None,
+    protocol: ProtocolOption = None,
+    fasting: FastingOption = None,
+    discreet_titles: DiscreetOption = None,
+    config: ConfigOption = None,
+    today: TodayOption = None,
+    output_format: FormatOption = None,
+    output: OutputOption = "-",
+    force: ForceOption = False,
+) -> None:
+    """Show a sample plan for a made-up patient, two weeks from today at 7:30 AM."""
+    with reported_errors():
+        from dataclasses import replace
+
+        from kyphoprep.medicines import parse_medicines
+        from kyphoprep.planner import local_instant
+        from kyphoprep.settings import make_request
+
+        given = overrides(tz=tz, protocol=protocol, fasting=fasting, discreet_titles=discreet_titles)
+        settings = settle(given, config)
+        # The example always shows a clinic, so the handout looks like a real one.
+        settings = replace(
+            settings,
+            facility=settings.facility or "Example Spine Center",
+            phone=settings.phone or "555-0100",
+        )
+        zone = zone_of(settings)
+        now = now_for(today, zone)
+        day = now.astimezone(ZoneInfo(zone)).date() + timedelta(days=14)
+        request = make_request(
+            settings,
+            start=local_instant(day, time(7, 30), ZoneInfo(zone)),
+            timezone=zone,
+            now=now,
+            medicines=parse_medicines(["warfarin=5d", "enoxaparin=24h", "metformin"]),
+            patient="Alex Example",
+            driver="Sam Example",
+        )
+        emit(request, choose_format(output_format, output), output, force)
