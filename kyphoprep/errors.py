@@ -67,6 +67,12 @@ class OutputError(KyphoprepError):
     exit_code = 5
 
 
+class RowsFailedError(KyphoprepError):
+    """``kyphoprep batch``: some rows could not be planned; the others were written."""
+
+    exit_code = 6
+
+
 class InternalError(KyphoprepError):
     """A bug in kyphoprep itself; the message asks the person to report it."""
 

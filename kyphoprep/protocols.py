@@ -3,24 +3,28 @@
 Protocols are data, shipped inside the wheel as the ``kyphoprep.checklists``
 package. Every problem in a file is reported as a ``ChecklistError`` naming the
 file, the step id and the field, so a clinic editing its own file can fix it.
+Loading stops at the first problem; ``check_protocol_file`` (``kyphoprep
+protocols check``) lists them all, in the order they appear in the file.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from kyphoprep.errors import ChecklistError, InputError
 from kyphoprep.models import FASTING_RULES, Category, Protocol, StepSpec, WarningSign
-from kyphoprep.tomlreader import ID_PATTERN, MAX_MINUTES, TomlReader, load_toml
+from kyphoprep.tomlreader import ID_PATTERN, MAX_MINUTES, T, TomlReader, load_toml
 
 FORMAT_VERSION = 1
 TITLE_MAX = 60  # long titles get cut off in calendar views and on lock screens
 
-_TOP_KEYS = {
+# In the order the README documents them (and a file usually has them).
+_TOP_ORDER = (
     "format",
     "id",
     "name",
@@ -32,7 +36,8 @@ _TOP_KEYS = {
     "sources",
     "steps",
     "warning_signs",
-}
+)
+_TOP_KEYS = set(_TOP_ORDER)
 _STEP_KEYS = {
     "id",
     "title",
@@ -72,6 +77,11 @@ def load_protocol(name_or_path: str) -> Protocol:
 
 def load_protocol_file(path: str) -> Protocol:
     """Read and check the protocol file at *path*."""
+    return parse_protocol_text(_read_text(path), path)
+
+
+def _read_text(path: str) -> str:
+    """The text of the file at *path*, or a ``ChecklistError`` saying why it cannot be read."""
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
@@ -81,10 +91,9 @@ def load_protocol_file(path: str) -> Protocol:
     except OSError as exc:
         raise ChecklistError(path, f"cannot be read ({exc.strerror or exc}).") from None
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ChecklistError(path, "is not UTF-8 text. Save it as UTF-8.") from None
-    return parse_protocol_text(text, path)
 
 
 @cache
@@ -104,24 +113,117 @@ def parse_protocol_text(text: str, file: str) -> Protocol:
     return _ProtocolReader(file).read(load_toml(text, file))
 
 
+@dataclass(frozen=True)
+class ProtocolCheck:
+    """Everything ``kyphoprep protocols check`` says about one file."""
+
+    file: str
+    problems: tuple[ChecklistError, ...]
+    """Every problem found, in the order they appear in the file."""
+    protocol: Protocol | None
+    """The protocol, when the file has no problems."""
+
+
+def check_protocol_text(text: str, file: str) -> list[ChecklistError]:
+    """Every problem in the TOML *text* of a protocol file named *file* (none: it is valid).
+
+    Unlike ``parse_protocol_text``, which stops at the first problem, this reports
+    them all, each with its step id and field, in the order they appear in the file.
+    """
+    return list(_examine_text(text, file).problems)
+
+
+def check_protocol_file(path: str) -> list[ChecklistError]:
+    """Every problem in the protocol file at *path*, including a file that cannot be read."""
+    return list(examine_protocol_file(path).problems)
+
+
+def examine_protocol_file(path: str) -> ProtocolCheck:
+    """Check the protocol file at *path*: every problem, or the protocol it holds."""
+    try:
+        text = _read_text(path)
+    except ChecklistError as exc:
+        return ProtocolCheck(path, (exc,), None)
+    return _examine_text(text, path)
+
+
+def _examine_text(text: str, file: str) -> ProtocolCheck:
+    try:
+        data = load_toml(text, file)
+    except ChecklistError as exc:
+        return ProtocolCheck(file, (exc,), None)
+    reader = _ProtocolReader(file, collect=True)
+    protocol = reader.read(data)
+    problems = reader.problems_in_file_order()
+    return ProtocolCheck(file, problems, None if problems else protocol)
+
+
 class _ProtocolReader(TomlReader):
-    """Turns the parsed TOML of one file into a ``Protocol``, or raises with the place."""
+    """Turns the parsed TOML of one file into a ``Protocol``, or raises with the place.
+
+    In collect mode it notes where in the file each problem is (the top-level key,
+    the number of the step or warning sign, the field in it), so they can be listed
+    in file order.
+    """
+
+    def __init__(self, file: str, *, collect: bool = False) -> None:
+        super().__init__(file, collect=collect)
+        self._data: Mapping[str, Any] = {}
+        self._entry: tuple[str, int] = ("", 0)  # the array and number of the entry being read
+        self._entry_keys: list[str] = []
+        self._ids: dict[str, list[tuple[str, int]]] = {"steps": [], "warning_signs": []}
+        self._places: list[tuple[float, int, int]] = []  # one per problem
+
+    def report(self, error: ChecklistError, placeholder: T) -> T:
+        if self.collect:
+            self._places.append(self._place(error))
+        return super().report(error, placeholder)
+
+    def _place(self, error: ChecklistError) -> tuple[float, int, int]:
+        key, _, sub = (error.field or "").partition(".")
+        if error.step is not None:
+            # A missing field is reported after the fields the entry has.
+            keys = self._entry_keys
+            return self._rank(self._entry[0]), self._entry[1], keys.index(key) if key in keys else len(keys)
+        table = self._data.get(key)
+        inner = list(table) if isinstance(table, dict) else []
+        return self._rank(key), 0, inner.index(sub) if sub in inner else 0
+
+    def _rank(self, key: str) -> float:
+        """Where *key* is in the file; a missing key goes where the README order puts it."""
+        keys = list(self._data)
+        if key in keys:
+            return float(keys.index(key))
+        if key not in _TOP_ORDER:
+            return -1.0
+        later = [keys.index(k) for k in _TOP_ORDER[_TOP_ORDER.index(key) + 1 :] if k in keys]
+        return min(later, default=len(keys)) - 0.5
+
+    def problems_in_file_order(self) -> tuple[ChecklistError, ...]:
+        """The problems sorted by place; those at one place stay in the order they were found."""
+        order = sorted(range(len(self.problems)), key=lambda n: self._places[n])
+        return tuple(self.problems[n] for n in order)
 
     def read(self, data: Mapping[str, Any]) -> Protocol:
+        self._data = data
         self.check_top_level(data, _TOP_KEYS, FORMAT_VERSION)
         protocol_id = self.string(data, "id")
-        if not ID_PATTERN.match(protocol_id):
-            raise self.fail("use lower-case letters, digits and '-'", field="id")
+        if protocol_id and not ID_PATTERN.match(protocol_id):
+            self.report(self.fail("use lower-case letters, digits and '-'", field="id"), None)
         self.sources = self.read_sources(data.get("sources"))
+        known = len(self.problems)
         steps = self.read_list(data, "steps", self._read_step)
-        if not steps:
-            raise self.fail("a protocol needs at least one step", field="steps")
+        if not steps and len(self.problems) == known:
+            self.report(self.fail("a protocol needs at least one step", field="steps"), None)
         signs = self.read_list(data, "warning_signs", self._read_sign)
-        for kind, entries in (("step", [s.id for s in steps]), ("warning sign", [w.id for w in signs])):
+        # Ids are compared as written, so a repeated id is found even in an entry with other problems.
+        for key, kind in (("steps", "step"), ("warning_signs", "warning sign")):
             seen: set[str] = set()
-            for entry_id in entries:
+            for entry_id, index in self._ids[key]:
                 if entry_id in seen:
-                    raise self.fail(f"the {kind} id is used twice", step=entry_id, field="id")
+                    self._entry = (key, index)
+                    self._entry_keys = ["id"]
+                    self.report(self.fail(f"the {kind} id is used twice", step=entry_id, field="id"), None)
                 seen.add(entry_id)
         return Protocol(
             id=protocol_id,
@@ -136,32 +238,48 @@ class _ProtocolReader(TomlReader):
             warning_signs=tuple(signs),
         )
 
+    def _entry_id(self, raw: Mapping[str, Any], key: str, index: int) -> str:
+        self._entry = (key, index)
+        self._entry_keys = list(raw)
+        entry_id = self.entry_id(raw, f"{key} #{index}")
+        if ID_PATTERN.match(entry_id):
+            self._ids[key].append((entry_id, index))
+        return entry_id
+
     def _read_step(self, raw: Mapping[str, Any], index: int) -> StepSpec:
-        step_id = self.entry_id(raw, f"steps #{index}")
+        step_id = self._entry_id(raw, "steps", index)
         self.no_unknown_keys(raw, _STEP_KEYS, step=step_id)
         title = self.string(raw, "title", step=step_id)
         if len(title) > TITLE_MAX:
-            raise self.fail(
-                f"keep titles to {TITLE_MAX} characters (calendar entries cut them)",
-                step=step_id,
-                field="title",
+            self.report(
+                self.fail(
+                    f"keep titles to {TITLE_MAX} characters (calendar entries cut them)",
+                    step=step_id,
+                    field="title",
+                ),
+                None,
             )
         category_text = self.string(raw, "category", step=step_id)
-        try:
-            category = Category(category_text)
-        except ValueError:
-            choices = ", ".join(c.value for c in Category)
-            raise self.fail(
-                f"'{category_text}' is not one of: {choices}", step=step_id, field="category"
-            ) from None
+        category = Category.PREPARE  # a placeholder in collect mode
+        if category_text:
+            try:
+                category = Category(category_text)
+            except ValueError:
+                choices = ", ".join(c.value for c in Category)
+                self.report(
+                    self.fail(f"'{category_text}' is not one of: {choices}", step=step_id, field="category"),
+                    None,
+                )
         actionable = raw.get("actionable", True)
         if not isinstance(actionable, bool):
-            raise self.fail("must be true or false", step=step_id, field="actionable")
+            actionable = self.report(
+                self.fail("must be true or false", step=step_id, field="actionable"), True
+            )
         items = self.strings(raw, "items", step=step_id)
         fasting = raw.get("fasting")
         if fasting is not None and fasting not in FASTING_RULES:
             choices = " or ".join(f'"{rule}"' for rule in FASTING_RULES)
-            raise self.fail(f"must be {choices}", step=step_id, field="fasting")
+            fasting = self.report(self.fail(f"must be {choices}", step=step_id, field="fasting"), None)
         until = raw.get("until")
         return StepSpec(
             id=step_id,
@@ -178,11 +296,12 @@ class _ProtocolReader(TomlReader):
         )
 
     def _read_sign(self, raw: Mapping[str, Any], index: int) -> WarningSign:
-        sign_id = self.entry_id(raw, f"warning_signs #{index}")
+        sign_id = self._entry_id(raw, "warning_signs", index)
         self.no_unknown_keys(raw, _SIGN_KEYS, step=sign_id)
-        level = raw.get("level")
-        if level not in ("call", "emergency"):
-            raise self.fail('must be "call" or "emergency"', step=sign_id, field="level")
+        given = raw.get("level")
+        level: Literal["call", "emergency"] = "emergency" if given == "emergency" else "call"
+        if given not in ("call", "emergency"):
+            self.report(self.fail('must be "call" or "emergency"', step=sign_id, field="level"), None)
         return WarningSign(
             id=sign_id,
             text=" ".join(self.string(raw, "text", step=sign_id).split()),

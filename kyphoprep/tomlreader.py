@@ -3,15 +3,19 @@
 Protocol files and the medicine catalogue are both data that people edit by
 hand, so every problem is raised as a ``ChecklistError`` that names the file,
 the entry (step or medicine id) and the field.
+
+A reader made with ``collect=True`` raises nothing for problems in fields: it
+records each one in ``problems``, carries on with a placeholder value, and
+drops the entry the problem was in, so a clinic sees every mistake in one go.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import time
-from typing import Any
+from typing import Any, TypeVar
 
 from kyphoprep.errors import ChecklistError
 from kyphoprep.models import (
@@ -25,6 +29,8 @@ from kyphoprep.models import (
     Source,
     TimingRule,
 )
+
+T = TypeVar("T")
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 CLOCK_PATTERN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -52,54 +58,98 @@ def load_toml(text: str, file: str) -> dict[str, Any]:
 
 
 class TomlReader:
-    """Typed access to parsed TOML, raising ``ChecklistError`` with the place of any problem."""
+    """Typed access to parsed TOML, raising ``ChecklistError`` with the place of any problem.
 
-    def __init__(self, file: str) -> None:
+    With *collect*, problems are recorded in ``problems`` instead (see the module docstring).
+    """
+
+    def __init__(self, file: str, *, collect: bool = False) -> None:
         self.file = file
+        self.collect = collect
+        self.problems: list[ChecklistError] = []
         self.sources: dict[str, Source] = {}
+        # Citing a source whose citation is broken, or any source when [sources] itself is
+        # broken, is not a second mistake, so source_refs does not report it as unknown.
+        self.broken_sources: set[str] = set()
+        self.sources_broken = False
 
     def fail(self, message: str, *, step: str | None = None, field: str | None = None) -> ChecklistError:
         return ChecklistError(self.file, message, step=step, field=field)
+
+    def report(self, error: ChecklistError, placeholder: T) -> T:
+        """Raise *error*; in collect mode, record it and go on with *placeholder*."""
+        if not self.collect:
+            raise error
+        self.problems.append(error)
+        return placeholder
 
     def check_top_level(self, data: Mapping[str, Any], allowed: set[str], version: int) -> None:
         """Only known top-level keys, and the file format version this reader understands."""
         self.no_unknown_keys(data, allowed)
         if data.get("format") != version:
-            raise self.fail(f"must be {version}", field="format")
+            self.report(self.fail(f"must be {version}", field="format"), None)
 
     def read_sources(self, raw: object) -> dict[str, Source]:
         if not isinstance(raw, dict) or not raw:
-            raise self.fail("a table of source keys and citations is required", field="sources")
+            self.sources_broken = True
+            return self.report(
+                self.fail("a table of source keys and citations is required", field="sources"), {}
+            )
         sources = {}
+        broken: set[str] = set()
         for key, citation in raw.items():
             if not isinstance(citation, str) or not citation.strip():
-                raise self.fail("each source needs a citation text", field=f"sources.{key}")
+                broken.add(key)
+                self.report(self.fail("each source needs a citation text", field=f"sources.{key}"), None)
+                continue
             sources[key] = Source(key=key, citation=citation.strip())
+        self.broken_sources = broken
         return sources
 
-    def read_list(self, data: Mapping[str, Any], key: str, read_one: Any) -> list[Any]:
+    def read_list(
+        self, data: Mapping[str, Any], key: str, read_one: Callable[[Mapping[str, Any], int], T]
+    ) -> list[T]:
+        """Each table of the array *key*; in collect mode, an entry with a problem is left out."""
         raw = data.get(key, [])
         if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
-            raise self.fail("must be an array of tables ([[...]])", field=key)
-        return [read_one(item, index) for index, item in enumerate(raw, start=1)]
+            return self.report(self.fail("must be an array of tables ([[...]])", field=key), [])
+        if not self.collect:
+            return [read_one(item, index) for index, item in enumerate(raw, start=1)]
+        entries = []
+        for index, item in enumerate(raw, start=1):
+            known = len(self.problems)
+            try:
+                entry = read_one(item, index)
+            except ChecklistError as exc:
+                # A check that cannot go on (in collect mode too) stops only this entry.
+                self.report(exc, None)
+                continue
+            if len(self.problems) == known:
+                entries.append(entry)
+        return entries
 
     def rule(self, raw: object, step: str, field: str) -> TimingRule:
         """A timing rule table such as ``{ rule = "days-before", days = 7, at = "09:00" }``."""
+        placeholder = ProcedureStart()  # stands in for a broken rule in collect mode
         if not isinstance(raw, dict):
-            raise self.fail(
-                'must be a table such as { rule = "days-before", days = 7, at = "09:00" }',
-                step=step,
-                field=field,
+            return self.report(
+                self.fail(
+                    'must be a table such as { rule = "days-before", days = 7, at = "09:00" }',
+                    step=step,
+                    field=field,
+                ),
+                placeholder,
             )
         name = raw.get("rule")
-        if name not in RULE_KEYS:
-            raise self.fail(f"rule must be one of: {', '.join(RULE_KEYS)}", step=step, field=f"{field}.rule")
-        extra = set(raw) - RULE_KEYS[name] - {"rule"}
-        if extra:
-            raise self.fail(
-                f"'{min(extra)}' does not belong to rule '{name}'",
-                step=step,
-                field=f"{field}.{min(extra)}",
+        if not isinstance(name, str) or name not in RULE_KEYS:
+            return self.report(
+                self.fail(f"rule must be one of: {', '.join(RULE_KEYS)}", step=step, field=f"{field}.rule"),
+                placeholder,
+            )
+        for extra in sorted(set(raw) - RULE_KEYS[name] - {"rule"}):
+            self.report(
+                self.fail(f"'{extra}' does not belong to rule '{name}'", step=step, field=f"{field}.{extra}"),
+                None,
             )
         if name in ("days-before", "days-after"):
             days = self.integer(raw, "days", 0, MAX_DAYS, step=step, prefix=field)
@@ -107,7 +157,9 @@ class TomlReader:
             return DaysBefore(days, at) if name == "days-before" else DaysAfter(days, at)
         if name in ("before", "after"):
             if ("hours" in raw) == ("minutes" in raw):
-                raise self.fail("give either hours or minutes", step=step, field=field)
+                return self.report(
+                    self.fail("give either hours or minutes", step=step, field=field), placeholder
+                )
             if "hours" in raw:
                 minutes = 60 * self.integer(raw, "hours", 0, MAX_DAYS * 24, step=step, prefix=field)
             else:
@@ -122,36 +174,41 @@ class TomlReader:
         if isinstance(refs, str):
             refs = [refs]
         if not isinstance(refs, list) or not refs or not all(isinstance(r, str) for r in refs):
-            raise self.fail("give at least one source key", step=step, field="source")
-        unknown = [r for r in refs if r not in self.sources]
-        if unknown:
-            raise self.fail(f"unknown source '{unknown[0]}' (add it to [sources])", step=step, field="source")
-        return tuple(self.sources[r] for r in refs)
+            return self.report(self.fail("give at least one source key", step=step, field="source"), ())
+        for ref in refs:
+            if ref not in self.sources and not self.sources_broken and ref not in self.broken_sources:
+                self.report(
+                    self.fail(f"unknown source '{ref}' (add it to [sources])", step=step, field="source"),
+                    None,
+                )
+        return tuple(self.sources[r] for r in refs if r in self.sources)
 
     # -- scalars ----------------------------------------------------------------
 
     def entry_id(self, raw: Mapping[str, Any], where: str) -> str:
         entry_id = raw.get("id")
         if not isinstance(entry_id, str) or not ID_PATTERN.match(entry_id):
-            raise self.fail("needs an id of lower-case letters, digits and '-'", step=where, field="id")
+            # In collect mode the entry's other problems are then reported under *where*.
+            return self.report(
+                self.fail("needs an id of lower-case letters, digits and '-'", step=where, field="id"), where
+            )
         return entry_id
 
     def no_unknown_keys(self, raw: Mapping[str, Any], allowed: set[str], *, step: str | None = None) -> None:
-        unknown = sorted(set(raw) - allowed)
-        if unknown:
-            raise self.fail("unknown field (check the spelling)", step=step, field=unknown[0])
+        for unknown in sorted(set(raw) - allowed):
+            self.report(self.fail("unknown field (check the spelling)", step=step, field=unknown), None)
 
     def string(self, raw: Mapping[str, Any], key: str, *, step: str | None = None) -> str:
         value = raw.get(key)
         if not isinstance(value, str) or not value.strip():
-            raise self.fail("must be a non-empty string", step=step, field=key)
+            return self.report(self.fail("must be a non-empty string", step=step, field=key), "")
         return value.strip()
 
     def strings(self, raw: Mapping[str, Any], key: str, *, step: str | None = None) -> tuple[str, ...]:
         """An optional list of non-empty strings (empty when absent)."""
         value = raw.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise self.fail("must be a list of non-empty strings", step=step, field=key)
+            return self.report(self.fail("must be a list of non-empty strings", step=step, field=key), ())
         return tuple(v.strip() for v in value)
 
     def integer(
@@ -169,9 +226,9 @@ class TomlReader:
         value = raw.get(key, default)
         # bool is an int in Python; "true" is never a sensible number of minutes.
         if not isinstance(value, int) or isinstance(value, bool):
-            raise self.fail("must be a whole number", step=step, field=field)
+            return self.report(self.fail("must be a whole number", step=step, field=field), low)
         if not low <= value <= high:
-            raise self.fail(f"must be between {low} and {high}", step=step, field=field)
+            return self.report(self.fail(f"must be between {low} and {high}", step=step, field=field), low)
         return value
 
     def clock(
@@ -180,6 +237,8 @@ class TomlReader:
         field = f"{prefix}.{key}" if prefix else key
         value = raw.get(key)
         if not isinstance(value, str) or not CLOCK_PATTERN.match(value):
-            raise self.fail('must be a 24-hour clock time such as "09:00"', step=step, field=field)
+            return self.report(
+                self.fail('must be a 24-hour clock time such as "09:00"', step=step, field=field), time(0, 0)
+            )
         hours, minutes = value.split(":")
         return time(int(hours), int(minutes))

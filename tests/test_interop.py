@@ -93,7 +93,8 @@ def test_libical_and_icaljs_agree_with_json(runner: CliRunner, tmp_path: Path, s
     expected = []
     for step in data["steps"]:
         start = datetime.fromisoformat(step["start"]).astimezone(UTC)
-        alarm = start - timedelta(minutes=30) if step["actionable"] and not step["past"] else None
+        before = timedelta(minutes=data["inputs"]["reminder_minutes"])
+        alarm = start - before if step["actionable"] and not step["past"] else None
         expected.append((step["title"], start, datetime.fromisoformat(step["end"]).astimezone(UTC), alarm))
     for parse in (parse_with_libical, parse_with_icaljs):
         events = [e for e in parse(ics) if not e.uid.startswith("warning")]

@@ -34,6 +34,9 @@ def test_wheel_contains_every_checklist(wheel: Path) -> None:
     for source in [*sorted((ROOT / "checklists").glob("*.toml")), ROOT / "checklists" / "README.md"]:
         assert f"kyphoprep/checklists/{source.name}" in names
     assert "kyphoprep/py.typed" in names
+    schemas = {f"kyphoprep/schemas/{n}" for n in ("__init__.py", "plan.schema.json", "meds.schema.json")}
+    assert schemas <= names
+    assert "kyphoprep/cli/app.py" in names
     assert not any(name.startswith(("tests/", "checklists/")) for name in names)
 
 

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import re
 from importlib import resources
+from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kyphoprep.errors import ChecklistError
-from kyphoprep.protocols import builtin_protocol_names, load_builtin_protocol, parse_protocol_text
+from kyphoprep.protocols import (
+    builtin_protocol_names,
+    check_protocol_file,
+    check_protocol_text,
+    load_builtin_protocol,
+    parse_protocol_text,
+)
 
 REQUIRED_TOPICS = {
     # topic: step or warning-sign ids that must exist in every shipped protocol
@@ -182,3 +192,249 @@ def test_good_protocol_parses() -> None:
     """The minimal example above is valid (so the broken cases each test one thing)."""
     protocol = parse_protocol_text(GOOD, "demo.toml")
     assert [s.id for s in protocol.steps] == ["one"]
+
+
+# --- check_protocol_text: every problem, not just the first ------------------------------
+
+
+def _messages(text: str) -> list[str]:
+    return [str(problem) for problem in check_protocol_text(text, "demo.toml")]
+
+
+@pytest.mark.parametrize("name", ["kyphoplasty", "vertebroplasty"])
+def test_shipped_protocols_have_no_problems(name: str) -> None:
+    """Each built-in file passes the full check."""
+    text = (resources.files("kyphoprep.checklists") / f"{name}.toml").read_text(encoding="utf-8")
+    assert check_protocol_text(text, f"{name}.toml") == []
+
+
+def test_example_protocol_has_no_problems() -> None:
+    """The worked example in docs/ passes the full check."""
+    path = Path(__file__).parent.parent / "docs" / "examples" / "sacroplasty.toml"
+    assert check_protocol_file(str(path)) == []
+
+
+@pytest.mark.parametrize(("text", "pattern"), [b[1:] for b in BROKEN], ids=[b[0] for b in BROKEN])
+def test_check_reports_each_mistake_as_loading_does(text: str, pattern: str) -> None:
+    """A file with one mistake has one problem, with the same words loading it gives."""
+    problems = check_protocol_text(text, "demo.toml")
+    assert len(problems) == 1, problems
+    assert re.search(pattern, str(problems[0])), str(problems[0])
+    with pytest.raises(ChecklistError) as caught:
+        parse_protocol_text(text, "demo.toml")
+    assert str(caught.value) == str(problems[0])
+    assert problems[0].exit_code == 4
+
+
+def test_every_problem_in_one_step_is_reported() -> None:
+    """Title too long, bad category, an unknown source, a bad rule: all four, in file order."""
+    text = (
+        GOOD.replace('title = "Step one"', f'title = "{"x" * 61}"')
+        .replace('category = "prepare"', 'category = "misc"')
+        .replace('source = ["s1"]', 'source = ["s2", "s1", "s3"]')
+        .replace('at = "09:00"', 'at = "9am"')
+    )
+    assert _messages(text) == [
+        "demo.toml, step 'one', field 'title': keep titles to 60 characters (calendar entries cut them)",
+        (
+            "demo.toml, step 'one', field 'category': 'misc' is not one of: prepare, medicines, "
+            "food-and-drink, day-of, after-care"
+        ),
+        "demo.toml, step 'one', field 'when.at': must be a 24-hour clock time such as \"09:00\"",
+        "demo.toml, step 'one', field 'source': unknown source 's2' (add it to [sources])",
+        "demo.toml, step 'one', field 'source': unknown source 's3' (add it to [sources])",
+    ]
+
+
+STEP = GOOD[GOOD.index("[[steps]]") :]
+
+
+def test_unknown_fields_in_three_steps_are_three_problems() -> None:
+    """One problem per step, each naming its step."""
+    steps = "".join(
+        STEP.replace('id = "one"', f'id = "{n}"').replace(
+            'detail = "Do it."', f'detail = "Do it."\n{key} = 1'
+        )
+        for n, key in (("one", "colour"), ("two", "notes"), ("three", "tittle"))
+    )
+    text = GOOD[: GOOD.index("[[steps]]")] + steps
+    assert _messages(text) == [
+        "demo.toml, step 'one', field 'colour': unknown field (check the spelling)",
+        "demo.toml, step 'two', field 'notes': unknown field (check the spelling)",
+        "demo.toml, step 'three', field 'tittle': unknown field (check the spelling)",
+    ]
+
+
+def test_problems_in_different_steps_are_all_reported() -> None:
+    """A bad 'when' in one step and a missing title in another."""
+    first = STEP.replace('rule = "days-before", days = 2, at = "09:00"', 'rule = "weeks-before"')
+    second = STEP.replace('id = "one"', 'id = "two"').replace('title = "Step one"', "")
+    assert _messages(GOOD[: GOOD.index("[[steps]]")] + first + second) == [
+        (
+            "demo.toml, step 'one', field 'when.rule': rule must be one of: days-before, days-after, "
+            "midnight-before, before, after, arrival, procedure"
+        ),
+        "demo.toml, step 'two', field 'title': must be a non-empty string",
+    ]
+
+
+def test_top_level_problems_are_each_reported() -> None:
+    """format, id, name, summary, the numbers, a clock time and [sources], in file order."""
+    text = (
+        GOOD.replace("format = 1", "format = 2\ncolour = 1")
+        .replace('id = "demo"', 'id = "Demo"')
+        .replace('name = "Demo"', 'name = ""')
+        .replace('summary = "A demo."\n', "")
+        .replace("procedure_minutes = 60", "procedure_minutes = 0")
+        .replace("arrive_minutes = 60", 'arrive_minutes = "60"')
+        .replace("reminder_minutes = 30", "reminder_minutes = true")
+        .replace('"08:00"', '"8am"')
+        .replace('s1 = "A source"', 's1 = "A source"\ns2 = ""')
+    )
+    assert _messages(text) == [
+        "demo.toml, field 'format': must be 1",
+        "demo.toml, field 'colour': unknown field (check the spelling)",
+        "demo.toml, field 'id': use lower-case letters, digits and '-'",
+        "demo.toml, field 'name': must be a non-empty string",
+        "demo.toml, field 'summary': must be a non-empty string",
+        "demo.toml, field 'procedure_minutes': must be between 5 and 600",
+        "demo.toml, field 'arrive_minutes': must be a whole number",
+        "demo.toml, field 'reminder_minutes': must be a whole number",
+        "demo.toml, field 'medicine_reminder_at': must be a 24-hour clock time such as \"09:00\"",
+        "demo.toml, field 'sources.s2': each source needs a citation text",
+    ]
+
+
+def test_repeated_ids_are_each_reported() -> None:
+    """Every repeat of a step id, even in a step with another problem; warning signs too."""
+    sign = '[[warning_signs]]\nid = "fever"\nlevel = "call"\ntext = "A fever"\nsource = "s1"\n'
+    broken = STEP.replace('category = "prepare"', 'category = "misc"')
+    text = GOOD + STEP + broken + sign + sign
+    messages = _messages(text)
+    assert messages == [
+        "demo.toml, step 'one', field 'id': the step id is used twice",
+        "demo.toml, step 'one', field 'id': the step id is used twice",
+        (
+            "demo.toml, step 'one', field 'category': 'misc' is not one of: prepare, medicines, "
+            "food-and-drink, day-of, after-care"
+        ),
+        "demo.toml, step 'fever', field 'id': the warning sign id is used twice",
+    ]
+
+
+def test_a_broken_sources_table_is_one_problem() -> None:
+    """Without [sources], the steps' source keys are not reported as unknown as well."""
+    text = GOOD.replace('[sources]\ns1 = "A source"\n', "")
+    assert _messages(text) == ["demo.toml, field 'sources': a table of source keys and citations is required"]
+
+
+def test_no_steps_is_a_problem_but_broken_steps_are_not_also_missing() -> None:
+    """'needs at least one step' only when there are none, not when every step has a problem."""
+    head = GOOD[: GOOD.index("[[steps]]")]
+    assert _messages(head) == ["demo.toml, field 'steps': a protocol needs at least one step"]
+    assert _messages(head + STEP.replace('category = "prepare"', "")) == [
+        "demo.toml, step 'one', field 'category': must be a non-empty string"
+    ]
+
+
+def test_check_protocol_file_reports_unreadable_files(tmp_path: Path) -> None:
+    """Missing, a folder, not UTF-8, not TOML: one problem each; a good file: none."""
+    (tmp_path / "good.toml").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "latin1.toml").write_bytes("name = 'Caf\xe9'".encode("latin-1"))
+    (tmp_path / "broken.toml").write_text("[[steps]\n", encoding="utf-8")
+    assert check_protocol_file(str(tmp_path / "good.toml")) == []
+    for name, message in (
+        ("missing.toml", "no such protocol file. Check the path."),
+        ("", "is a folder; give the protocol file itself."),
+        ("latin1.toml", "is not UTF-8 text. Save it as UTF-8."),
+        ("broken.toml", "not valid TOML ("),
+    ):
+        path = str(tmp_path / name)
+        (problem,) = check_protocol_file(path)
+        assert str(problem).startswith(f"{path}: {message}")
+
+
+# Values of every TOML type, to put in any field of a protocol.
+_SCALARS = st.one_of(
+    st.integers(-2000, 2000),
+    st.booleans(),
+    st.sampled_from(["", "one", "s1", "prepare", "09:00", "midnight", "asa", "call", "x" * 70]),
+)
+_RULES = st.fixed_dictionaries(
+    {"rule": st.sampled_from(["days-before", "before", "arrival", "procedure", "weeks", ""])},
+    optional={"days": _SCALARS, "at": _SCALARS, "hours": _SCALARS, "minutes": _SCALARS, "x": _SCALARS},
+)
+_VALUES = st.one_of(_SCALARS, _RULES, st.lists(_SCALARS, max_size=3))
+_STEP_FIELDS = [
+    "id",
+    "title",
+    "detail",
+    "category",
+    "when",
+    "until",
+    "minutes",
+    "source",
+    "items",
+    "fasting",
+    "x",
+]
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | str):
+        return json.dumps(value)  # a JSON string or number is valid TOML
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    assert isinstance(value, dict)
+    return "{ " + ", ".join(f"{key} = {_toml_value(v)}" for key, v in value.items()) + " }"
+
+
+@given(
+    changes=st.lists(st.tuples(st.integers(0, 1), st.sampled_from(_STEP_FIELDS), _VALUES), max_size=6),
+    top=st.dictionaries(st.sampled_from(["format", "id", "procedure_minutes", "y"]), _SCALARS, max_size=2),
+)
+def test_check_and_load_agree_on_any_file(
+    changes: list[tuple[int, str, object]], top: dict[str, object]
+) -> None:
+    """For any field values: check never crashes, and loading fails exactly when check finds problems,
+    with one of the problems check lists."""
+    steps: list[dict[str, object]] = [
+        {
+            "id": "one",
+            "title": "One",
+            "detail": "Do it.",
+            "category": "prepare",
+            "when": {"rule": "procedure"},
+            "source": "s1",
+        },
+        {
+            "id": "two",
+            "title": "Two",
+            "detail": "Do it.",
+            "category": "day-of",
+            "when": {"rule": "arrival"},
+            "source": "s1",
+        },
+    ]
+    for index, field, value in changes:
+        steps[index][field] = value
+    head = GOOD[: GOOD.index("[sources]")]
+    for key, value in top.items():
+        head = re.sub(rf"(?m)^{key} = .*$", "", head) + f"{key} = {_toml_value(value)}\n"
+    text = (
+        head
+        + '[sources]\ns1 = "A source"\n'
+        + "".join(
+            "[[steps]]\n" + "".join(f"{key} = {_toml_value(value)}\n" for key, value in step.items())
+            for step in steps
+        )
+    )
+    problems = [str(p) for p in check_protocol_text(text, "demo.toml")]
+    if not problems:
+        parse_protocol_text(text, "demo.toml")
+        return
+    with pytest.raises(ChecklistError) as caught:
+        parse_protocol_text(text, "demo.toml")
+    assert str(caught.value) in problems

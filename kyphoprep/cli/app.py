@@ -10,8 +10,10 @@ from typing import Annotated
 import typer
 
 from kyphoprep import __version__
+from kyphoprep.cli import batch as batch_command
 from kyphoprep.cli import meds as meds_command
 from kyphoprep.cli import plan as plan_command
+from kyphoprep.cli import protocols as protocols_command
 from kyphoprep.cli.common import EXIT_CODES_HELP
 
 app = typer.Typer(
@@ -50,7 +52,9 @@ def _root(
 
 app.command(epilog=plan_command.PLAN_EPILOG)(plan_command.plan)
 app.command(epilog=plan_command.EXAMPLE_EPILOG)(plan_command.example)
+app.command(epilog=batch_command.BATCH_EPILOG)(batch_command.batch)
 app.command(epilog=meds_command.MEDS_EPILOG)(meds_command.meds)
+app.add_typer(protocols_command.app, name="protocols")
 
 
 def main() -> None:

@@ -1,0 +1,399 @@
+"""Plans for a whole roster: one file per patient per format, bad rows reported and skipped.
+
+The run has two passes over the roster. The first reads only the ``patient_id``
+column, to count the rows and to find ids that would share a file name (those
+rows are errors, never silently merged). The second makes the plans, streaming:
+rows go to worker processes in small chunks, with only a few chunks in flight,
+so memory stays flat however long the roster is. Every file is written
+atomically by ``kyphoprep.output``; a row whose files exist is skipped unless
+``force`` is set.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import tempfile
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from multiprocessing.synchronize import Event
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, TypeVar
+
+from kyphoprep.errors import InputError, KyphoprepError, OutputError
+from kyphoprep.roster import Roster, RosterRow, RowError, file_key, file_stem
+from kyphoprep.settings import Settings
+
+if TYPE_CHECKING:
+    from kyphoprep.models import PlanRequest
+    from kyphoprep.parsing import DateOrder
+
+T = TypeVar("T")
+EXTENSIONS = {"text": ".txt", "ics": ".ics", "json": ".json"}
+FORMATS = tuple(EXTENSIONS)
+CHUNK_ROWS = 64
+PARALLEL_FROM = 200  # below this many rows, starting worker processes costs more than it saves
+STDIN = "-"
+
+
+@dataclass(frozen=True)
+class BatchJob:
+    """Everything a worker needs to turn rows into files; sent once to each worker."""
+
+    settings: Settings
+    out_dir: str
+    formats: tuple[str, ...]
+    force: bool
+    today: str | None
+    """--today as typed (read in each row's zone), or None to use *now*."""
+    now: datetime
+    default_zone: str | None
+    date_order: DateOrder | None = None
+    require_doctor_holds: bool = False
+
+
+@dataclass(frozen=True)
+class RowResult:
+    """What happened to one row (small: it crosses from a worker process)."""
+
+    row: int
+    patient_id: str
+    files: tuple[str, ...] = ()
+    error: str | None = None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class BatchSummary:
+    """Counts for the end of the run."""
+
+    rows: int = 0
+    written: int = 0
+    failed: int = 0
+    with_warnings: int = 0
+    files: int = 0
+
+    def add(self, result: RowResult) -> None:
+        self.rows += 1
+        if result.ok:
+            self.written += 1
+            self.files += len(result.files)
+            self.with_warnings += bool(result.warnings)
+        else:
+            self.failed += 1
+
+
+# --- pass 1: ids ----------------------------------------------------------------------------
+
+
+@dataclass
+class IdCheck:
+    """Which rows share a file name with another row (duplicate ids, or ids that clean to the same name)."""
+
+    total: int = 0
+    clashes: dict[str, list[int]] = field(default_factory=dict)
+
+    def clash_for(self, row: RosterRow) -> list[int] | None:
+        stem = file_stem(row.patient_id)
+        return self.clashes.get(file_key(stem)) if stem else None
+
+
+def check_ids(roster: Roster) -> IdCheck:
+    """Count the rows and find every file name that more than one row would use."""
+    first_row: dict[str, int] = {}
+    check = IdCheck()
+    for item in roster.rows():
+        check.total += 1
+        if isinstance(item, RowError):
+            continue
+        stem = file_stem(item.patient_id)
+        if not stem:
+            continue
+        key = file_key(stem)
+        if key in first_row:
+            check.clashes.setdefault(key, [first_row[key]]).append(item.number)
+        else:
+            first_row[key] = item.number
+    return check
+
+
+# --- pass 2: one row ----------------------------------------------------------------------------
+
+
+class RowPlanner:
+    """Turns one row into its files; used in the main process or once per worker."""
+
+    def __init__(self, job: BatchJob, ids: IdCheck) -> None:
+        self.job = job
+        self.ids = ids
+        self._settings_by_procedure: dict[str, Settings] = {}
+        self._now_by_zone: dict[str, datetime] = {}
+
+    def run(self, item: RosterRow | RowError) -> RowResult:
+        if isinstance(item, RowError):
+            return RowResult(item.row, item.patient_id, error=str(item))
+        try:
+            return self._run(item)
+        except RowError as exc:
+            return RowResult(item.number, item.patient_id, error=str(exc))
+        except KyphoprepError as exc:
+            error = RowError(item.number, item.patient_id, None, str(exc))
+            return RowResult(item.number, item.patient_id, error=str(error))
+
+    def _run(self, row: RosterRow) -> RowResult:
+        from kyphoprep.output import write_output
+        from kyphoprep.planner import build_plan
+        from kyphoprep.render import OutputFormat, RenderOptions, renderer_for
+
+        patient_id = row.patient_id
+        if not patient_id:
+            raise RowError(
+                row.number, "", "patient_id", "is empty. Every row needs an id for its file names."
+            )
+        stem = file_stem(patient_id)
+        if not stem:
+            raise RowError(
+                row.number, patient_id, "patient_id", "has no letters or digits to name a file with."
+            )
+        clash = self.ids.clash_for(row)
+        if clash is not None:
+            rows = ", ".join(str(n) for n in clash[:-1]) + f" and {clash[-1]}"
+            raise RowError(
+                row.number,
+                patient_id,
+                "patient_id",
+                f"rows {rows} have this id, or ids that make the same file name ({stem}). "
+                "Give every patient a different id; none of these rows was written.",
+            )
+        request = self._request(row)
+        plan = build_plan(request)
+        targets = [Path(self.job.out_dir) / f"{stem}{EXTENSIONS[f]}" for f in self.job.formats]
+        if not self.job.force:
+            taken = [t.name for t in targets if t.exists()]
+            if taken:
+                raise RowError(
+                    row.number,
+                    patient_id,
+                    None,
+                    f"{', '.join(taken)} already exist{'s' if len(taken) == 1 else ''} in "
+                    f"{self.job.out_dir}. Add --force to replace them.",
+                )
+        for output_format, target in zip(self.job.formats, targets, strict=True):
+            data = renderer_for(OutputFormat(output_format)).render(plan, RenderOptions())
+            try:
+                write_output(data, str(target), force=self.job.force)
+            except OutputError as exc:
+                raise RowError(row.number, patient_id, None, str(exc)) from None
+        return RowResult(
+            row.number,
+            patient_id,
+            files=tuple(t.name for t in targets),
+            warnings=tuple(w.message for w in plan.warnings),
+        )
+
+    def _request(self, row: RosterRow) -> PlanRequest:
+        from kyphoprep.medicines import parse_medicines
+        from kyphoprep.parsing import check_procedure_window, clean_text, parse_when, resolve_zone
+        from kyphoprep.settings import make_request
+
+        def cell(column: str, check: Callable[[str], T]) -> T:
+            value = row.get(column)
+            try:
+                return check(value)
+            except InputError as exc:
+                raise RowError(row.number, row.patient_id, column, str(exc)) from None
+
+        def text(column: str) -> str | None:
+            return cell(column, lambda v: clean_text(v, "The cell") if v else None)
+
+        settings = self._settings_for(row)
+        tz_cell = row.get("tz")
+        if tz_cell:
+            zone = cell("tz", resolve_zone)
+        elif self.job.default_zone is not None:
+            zone = self.job.default_zone
+        else:
+            raise RowError(
+                row.number,
+                row.patient_id,
+                "tz",
+                "is empty, and no default zone was given. Fill it in, or use --tz or the settings file.",
+            )
+        when = row.get("when")
+        if not when:
+            raise RowError(
+                row.number, row.patient_id, "when", "is empty. Give the date and time of the procedure."
+            )
+        start = cell("when", lambda v: parse_when(v, zone, date_order=self.job.date_order))
+        now = self._now(zone)
+        cell("when", lambda v: check_procedure_window(start, now))
+        crcl_text = row.get("crcl")
+        crcl = None
+        if crcl_text:
+            if not crcl_text.isdigit():
+                raise RowError(
+                    row.number, row.patient_id, "crcl", f"'{crcl_text}' is not a whole number of mL/min."
+                )
+            crcl = int(crcl_text)
+        meds = [part.strip() for part in row.get("meds").split(";") if part.strip()]
+        medicines = cell(
+            "meds",
+            lambda v: parse_medicines(meds, crcl=crcl, require_doctor_holds=self.job.require_doctor_holds),
+        )
+        clinic = {c: text(c) for c in ("facility", "address", "phone")}
+        settings = replace(
+            settings,
+            facility=clinic["facility"] or settings.facility,
+            address=clinic["address"] or settings.address,
+            phone=clinic["phone"] or settings.phone,
+        )
+        return make_request(
+            settings,
+            start=start,
+            timezone=zone,
+            now=now,
+            medicines=medicines,
+            crcl=crcl,
+            patient=text("name"),
+            driver=text("driver"),
+            plan_id=row.patient_id,
+        )
+
+    def _settings_for(self, row: RosterRow) -> Settings:
+        from kyphoprep.config import is_protocol_path
+        from kyphoprep.protocols import load_builtin_protocol
+
+        name = row.get("procedure").lower()
+        if not name or name == self.job.settings.protocol.id:
+            return self.job.settings
+        if is_protocol_path(name):
+            raise RowError(
+                row.number,
+                row.patient_id,
+                "procedure",
+                "give a protocol name, not a file. A clinic's own file is chosen with --protocol.",
+            )
+        if name not in self._settings_by_procedure:
+            try:
+                protocol = load_builtin_protocol(name)
+            except KyphoprepError as exc:
+                raise RowError(row.number, row.patient_id, "procedure", str(exc)) from None
+            self._settings_by_procedure[name] = replace(self.job.settings, protocol=protocol)
+        return self._settings_by_procedure[name]
+
+    def _now(self, zone: str) -> datetime:
+        if self.job.today is None:
+            return self.job.now
+        if zone not in self._now_by_zone:
+            from kyphoprep.parsing import parse_today
+
+            self._now_by_zone[zone] = parse_today(self.job.today, zone)
+        return self._now_by_zone[zone]
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+_worker: RowPlanner | None = None
+_stop: Event | None = None
+
+
+def _start_worker(job: BatchJob, ids: IdCheck, stop: Event) -> None:
+    global _worker, _stop
+    # Ctrl-C goes to the whole process group; the main process alone decides
+    # how to stop, so a worker is never killed in the middle of writing a file.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker, _stop = RowPlanner(job, ids), stop
+
+
+def _run_chunk(chunk: list[RosterRow | RowError]) -> list[RowResult]:
+    assert _worker is not None
+    assert _stop is not None
+    results = []
+    for item in chunk:
+        if _stop.is_set():
+            break
+        results.append(_worker.run(item))
+    return results
+
+
+def _chunks(items: Iterable[RosterRow | RowError], size: int) -> Iterator[list[RosterRow | RowError]]:
+    chunk: list[RosterRow | RowError] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def plan_rows(roster: Roster, job: BatchJob, ids: IdCheck, *, jobs: int) -> Iterator[RowResult]:
+    """Each row's result, in roster order; in *jobs* worker processes when the roster is large."""
+    if jobs <= 1 or ids.total < PARALLEL_FROM:
+        planner = RowPlanner(job, ids)
+        for item in roster.rows():
+            yield planner.run(item)
+        return
+    import multiprocessing
+
+    context = multiprocessing.get_context()
+    stop = context.Event()
+    pool = context.Pool(jobs, initializer=_start_worker, initargs=(job, ids, stop))
+    pending: deque[multiprocessing.pool.AsyncResult[list[RowResult]]] = deque()
+    try:
+        # At most two chunks per worker in flight: enough to keep both cores
+        # busy, few enough that memory does not grow with the roster.
+        for chunk in _chunks(roster.rows(), CHUNK_ROWS):
+            pending.append(pool.apply_async(_run_chunk, (chunk,)))
+            while len(pending) >= 2 * jobs:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
+        pool.close()
+    except BaseException:
+        # Let the workers finish the row in hand (so every file is whole), then stop.
+        stop.set()
+        pool.close()
+        raise
+    finally:
+        pool.join()
+
+
+def open_roster(path: str, stdin: IO[bytes]) -> IO[str]:
+    """The roster as text: a file, or standard input copied to a temporary file (read twice)."""
+    if path == STDIN:
+        spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed with the text stream returned)
+        while block := stdin.read(1 << 16):
+            spool.write(block)
+        spool.seek(0)
+        return io.TextIOWrapper(spool, encoding="utf-8-sig", newline="")
+    try:
+        return open(path, encoding="utf-8-sig", newline="")
+    except FileNotFoundError:
+        raise InputError(
+            f"No roster file '{path}'. Check the name, or use '-' to read standard input."
+        ) from None
+    except IsADirectoryError:
+        raise InputError(f"'{path}' is a folder. Give the roster's CSV file.") from None
+    except OSError as exc:
+        raise InputError(f"Cannot read the roster '{path}': {exc.strerror or exc}.") from None
+
+
+def prepare_out_dir(out_dir: str) -> None:
+    """Create the output folder if needed; refuse a path that is a file."""
+    path = Path(out_dir)
+    if path.exists() and not path.is_dir():
+        raise OutputError(f"--out '{out_dir}' is a file, not a folder. Give a folder for the plans.")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"Cannot create the folder '{out_dir}': {exc.strerror or exc}.") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise OutputError(f"Cannot write in the folder '{out_dir}'. Choose another with --out.")

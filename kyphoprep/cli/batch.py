@@ -1,0 +1,242 @@
+"""``kyphoprep batch``: plans for every patient on a clinic's CSV roster."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from kyphoprep.cli.common import (
+    AddressOption,
+    ArriveOption,
+    ConfigOption,
+    DateOrderOption,
+    DiscreetOption,
+    FacilityOption,
+    FastingOption,
+    LanguageOption,
+    PhoneOption,
+    ProtocolOption,
+    ReminderOption,
+    TodayOption,
+    TzOption,
+    clock_now,
+    printable,
+    reported_errors,
+    settle,
+)
+from kyphoprep.cli.plan import overrides
+
+if TYPE_CHECKING:
+    from kyphoprep.batch import BatchSummary, RowResult
+
+BATCH_EXIT_CODES = (
+    "Exit codes: 0 every row written; 2 the roster cannot be read, or bad options; 3 every row "
+    "written but some plans have warnings (--strict); 4 protocol or settings file error; 5 the "
+    "output folder cannot be used; 6 some rows failed (the others were written)."
+)
+BATCH_EPILOG = (
+    "Columns (first line of the CSV; only patient_id and when are required): patient_id, name, "
+    "when, tz, procedure, meds (such as 'apixaban=3d; metformin'), driver, facility, address, "
+    "phone, crcl.\n\n"
+    "Examples:\n\n"
+    "  kyphoprep batch today.csv --out plans/\n\n"
+    "  kyphoprep batch today.csv --out plans/ --format text,ics --config clinic.toml\n\n"
+    "  clinic-export | kyphoprep batch - --out plans/ --today 2026-11-21 --force\n\n" + BATCH_EXIT_CODES
+)
+PROGRESS_LINES_FROM = 1000  # smaller rosters finish before a progress line would help
+
+
+def batch(
+    roster: Annotated[
+        str,
+        typer.Argument(
+            metavar="ROSTER.csv",
+            help="The roster: a CSV file with one patient per row, or '-' to read standard input.",
+            show_default=False,
+        ),
+    ],
+    out: Annotated[
+        str,
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="DIR",
+            help="Folder for the plans (created if needed). Files are named from patient_id.",
+            show_default=False,
+        ),
+    ],
+    formats: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMATS",
+            help="Comma-separated: text, ics, json.",
+        ),
+    ] = "text,ics,json",
+    force: Annotated[bool, typer.Option("--force", help="Replace plan files that already exist.")] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            max=64,
+            help="Worker processes for large rosters. Default: one per CPU core.",
+            show_default=False,
+        ),
+    ] = None,
+    tz: TzOption = None,
+    date_order: DateOrderOption = None,
+    protocol: ProtocolOption = None,
+    facility: FacilityOption = None,
+    address: AddressOption = None,
+    phone: PhoneOption = None,
+    arrive_minutes: ArriveOption = None,
+    fasting: FastingOption = None,
+    reminder_minutes: ReminderOption = None,
+    discreet_titles: DiscreetOption = None,
+    lang: LanguageOption = None,
+    require_doctor_holds: Annotated[
+        bool,
+        typer.Option(
+            "--require-doctor-holds",
+            help="Refuse a row with a blood thinner given without the doctor's interval (=HOLD).",
+        ),
+    ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Exit with code 3 if any plan has a warning. The plans are still written."
+        ),
+    ] = False,
+    config: ConfigOption = None,
+    today: TodayOption = None,
+) -> None:
+    """Write a plan for every patient on a CSV roster: one file per patient per format.
+
+    A bad row is reported with its row number, id, column and reason, and skipped;
+    the other rows are still written.
+    """
+    with reported_errors():
+        from kyphoprep.batch import (
+            FORMATS,
+            BatchJob,
+            BatchSummary,
+            check_ids,
+            open_roster,
+            plan_rows,
+            prepare_out_dir,
+        )
+        from kyphoprep.errors import InputError, RowsFailedError, WarningsError
+        from kyphoprep.parsing import parse_today, system_zone
+        from kyphoprep.roster import Roster
+
+        chosen = tuple(dict.fromkeys(f.strip().lower() for f in formats.split(",") if f.strip()))
+        unknown = [f for f in chosen if f not in FORMATS]
+        if unknown or not chosen:
+            raise InputError(
+                f"--format '{printable(formats)}': choose one or more of {', '.join(FORMATS)}, "
+                "separated by commas (such as text,ics)."
+            )
+        given = overrides(
+            tz=tz,
+            protocol=protocol,
+            arrive_minutes=arrive_minutes,
+            reminder_minutes=reminder_minutes,
+            fasting=fasting,
+            discreet_titles=discreet_titles,
+            language=lang,
+            facility=facility,
+            address=address,
+            phone=phone,
+        )
+        settings = settle(given, config)
+        if today is not None:
+            parse_today(today, "UTC")  # a nonsense --today fails once, not on every row
+        default_zone = settings.timezone
+        if default_zone is None:
+            try:
+                default_zone = system_zone()
+            except InputError:
+                default_zone = None  # then every row must fill in its tz column
+        name = "standard input" if roster == "-" else roster
+        with open_roster(roster, sys.stdin.buffer) as stream:
+            ids = check_ids(Roster(stream, name))
+            if ids.total == 0:
+                raise InputError(f"{name} has no patient rows, only the line of column names.")
+            prepare_out_dir(out)
+            stream.seek(0)
+            job = BatchJob(
+                settings=settings,
+                out_dir=out,
+                formats=chosen,
+                force=force,
+                today=today,
+                now=clock_now(),
+                default_zone=default_zone,
+                date_order=None if date_order is None else date_order.value,
+                require_doctor_holds=require_doctor_holds,
+            )
+            workers = jobs if jobs is not None else (os.cpu_count() or 1)
+            results = plan_rows(Roster(stream, name), job, ids, jobs=workers)
+            summary = BatchSummary()
+            for result in _with_progress(results, ids.total):
+                summary.add(result)
+        sys.stderr.write(_summary_line(summary, out) + "\n")
+        if summary.failed:
+            raise RowsFailedError(
+                f"{summary.failed} of {summary.rows} row{'s' if summary.rows != 1 else ''} failed "
+                "(see above); the other plans were written."
+            )
+        if strict and summary.with_warnings:
+            raise WarningsError(
+                f"--strict: {summary.with_warnings} plan{'s have' if summary.with_warnings != 1 else ' has'} "
+                "warnings (see above). The plans were still written."
+            )
+
+
+def _report(result: RowResult, say: Callable[[str], object]) -> None:
+    """A failed row or a plan with warnings, as lines on stderr."""
+    if result.error is not None:
+        say(f"Error: {printable(result.error)}")
+    for warning in result.warnings:
+        who = f"Row {result.row} ({printable(result.patient_id)})"
+        say(f"Warning: {who}: {printable(warning)}")
+
+
+def _with_progress(results: Iterator[RowResult], total: int) -> Iterator[RowResult]:
+    """Pass the results through, showing progress: a bar on a terminal, else a line every 10%."""
+    if sys.stderr.isatty() and os.environ.get("TERM") != "dumb":
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        console = Console(stderr=True, highlight=False)
+        columns = (TextColumn("Planning"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        with Progress(*columns, console=console, transient=True) as progress:
+            task = progress.add_task("rows", total=total)
+            for result in results:
+                _report(result, lambda line: console.print(line, markup=False))
+                progress.advance(task)
+                yield result
+        return
+    step = max(total // 10, 1)
+    for done, result in enumerate(results, start=1):
+        _report(result, lambda line: sys.stderr.write(line + "\n"))
+        if total >= PROGRESS_LINES_FROM and done % step == 0 and done < total:
+            sys.stderr.write(f"Progress: {done} of {total} rows\n")
+        yield result
+
+
+def _summary_line(summary: BatchSummary, out: str) -> str:
+    rows = f"{summary.rows} row{'s' if summary.rows != 1 else ''}"
+    line = f"Done: {summary.written} of {rows} planned, {summary.files} files written to {out}."
+    if summary.failed:
+        line += f" {summary.failed} failed."
+    if summary.with_warnings:
+        line += f" {summary.with_warnings} with warnings."
+    return line

@@ -1,0 +1,361 @@
+"""``kyphoprep protocols``: list, show and check the protocols that plans are made from.
+
+``check`` is for a clinic writing its own protocol file: it lists every problem
+in the file at once, where loading a protocol for a plan stops at the first.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import textwrap
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from kyphoprep.cli.common import printable, reported_errors
+
+if TYPE_CHECKING:
+    from kyphoprep.models import Protocol, Source, StepSpec, TimingRule
+
+app = typer.Typer(
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help=(
+        "See the protocols plans are made from: the built-in ones, or a clinic's own protocol "
+        "file (a TOML file; see docs/protocols.md). 'check' finds every mistake in a clinic's file."
+    ),
+)
+
+LIST_EPILOG = (
+    "Examples:\n\n"
+    "  kyphoprep protocols list\n\n"
+    "  kyphoprep protocols list --json\n\n"
+    "Exit codes: 0 done; 4 a built-in protocol file is broken."
+)
+SHOW_EPILOG = (
+    "Examples:\n\n"
+    "  kyphoprep protocols show kyphoplasty\n\n"
+    "  kyphoprep protocols show clinic/sacroplasty.toml\n\n"
+    "  kyphoprep protocols show vertebroplasty --json\n\n"
+    "Exit codes: 0 done; 2 no built-in protocol has that name; 4 the protocol file has a problem "
+    "(run 'kyphoprep protocols check FILE' to see them all)."
+)
+CHECK_EPILOG = (
+    "Prints 'FILE: OK' with the number of steps, warning signs and fasting rules for each good "
+    "file. For a file with problems, prints every problem on its own line (file, step id, field "
+    "and what is wrong) and how many there are, on standard error.\n\n"
+    "Examples:\n\n"
+    "  kyphoprep protocols check clinic/sacroplasty.toml\n\n"
+    "  kyphoprep protocols check clinic/*.toml\n\n"
+    "Exit codes: 0 every file is OK; 4 at least one file has a problem (or cannot be read)."
+)
+MIN_WIDTH = 60
+MAX_WIDTH = 100  # long lines of prose are hard to read
+
+
+@app.command("list", epilog=LIST_EPILOG)
+def list_protocols(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """List the built-in protocols: id, name, steps, fasting rules and summary."""
+    with reported_errors():
+        import json
+
+        from kyphoprep.protocols import builtin_protocol_names, load_builtin_protocol
+
+        protocols = [load_builtin_protocol(name) for name in builtin_protocol_names()]
+        if as_json:
+            typer.echo(json.dumps([_summary_dict(p) for p in protocols], indent=2, ensure_ascii=False))
+        else:
+            # One line each: as wide as the terminal allows, unlike the prose of 'show'.
+            typer.echo("\n".join(_list_lines(protocols, _width(limit=None))))
+
+
+@app.command("show", epilog=SHOW_EPILOG)
+def show(
+    protocol: Annotated[
+        str,
+        typer.Argument(
+            metavar="NAME|PATH",
+            help="A built-in protocol (kyphoplasty, vertebroplasty) or the path of a protocol file.",
+            show_default=False,
+        ),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """Show a whole protocol: its defaults, every step with its timing and sources, and warning signs."""
+    with reported_errors():
+        import json
+
+        from kyphoprep.protocols import load_protocol
+
+        loaded = load_protocol(protocol)
+        if as_json:
+            typer.echo(json.dumps(_protocol_dict(loaded), indent=2, ensure_ascii=False))
+        else:
+            typer.echo("\n".join(_show_lines(loaded, _width())))
+
+
+@app.command("check", epilog=CHECK_EPILOG)
+def check(
+    files: Annotated[
+        list[str],
+        typer.Argument(metavar="FILE", help="One or more protocol files to check.", show_default=False),
+    ],
+) -> None:
+    """Check protocol files and report every problem in them, not just the first."""
+    failed = False
+    with reported_errors():
+        from kyphoprep.errors import ChecklistError
+        from kyphoprep.protocols import examine_protocol_file
+
+        for path in files:
+            result = examine_protocol_file(path)
+            if result.protocol is not None:
+                typer.echo(printable(_ok_line(result.protocol, path)))
+                note = _fasting_note(result.protocol)
+                if note:
+                    typer.echo(f"  {note}")
+                continue
+            failed = True
+            for problem in result.problems:
+                sys.stderr.write(printable(str(problem)) + "\n")
+            count = len(result.problems)
+            sys.stderr.write(printable(f"{count} problem{'s' if count != 1 else ''} in {path}") + "\n")
+    # Outside reported_errors: typer.Exit is an exception it would take for a bug.
+    if failed:
+        raise typer.Exit(ChecklistError.exit_code)
+
+
+# --- what the commands print -------------------------------------------------------------
+
+
+def _width(limit: int | None = MAX_WIDTH) -> int:
+    """The terminal's width (88 when not a terminal), at least MIN_WIDTH and at most *limit*."""
+    columns = shutil.get_terminal_size((88, 24)).columns
+    return max(MIN_WIDTH, columns if limit is None else min(columns, limit))
+
+
+def _plural(count: int, unit: str) -> str:
+    return f"{count} {unit}{'' if count == 1 else 's'}"
+
+
+def _ok_line(protocol: Protocol, path: str) -> str:
+    """``FILE: OK — 27 steps, 10 warning signs; fasting rules: midnight, asa``."""
+    return (
+        f"{path}: OK — {_plural(len(protocol.steps), 'step')}, "
+        f"{_plural(len(protocol.warning_signs), 'warning sign')}; "
+        f"fasting rules: {', '.join(protocol.fasting_rules)}"
+    )
+
+
+def _fasting_note(protocol: Protocol) -> str | None:
+    """A note when plans made with the default fasting rule ("midnight") would be refused."""
+    if "midnight" in protocol.fasting_rules:
+        return None
+    rules = " or ".join(protocol.fasting_rules)
+    return (
+        f"Note: this protocol only has fasting steps for {rules}. Make plans with --fasting {rules}, "
+        f'or set fasting = "{protocol.fasting_rules[0]}" in the clinic settings file.'
+    )
+
+
+def _list_lines(protocols: list[Protocol], width: int) -> list[str]:
+    """One line per protocol; the summary is shortened to fit *width*."""
+    rows = [
+        (p.id, p.name, _plural(len(p.steps), "step"), f"fasting: {', '.join(p.fasting_rules)}", p.summary)
+        for p in protocols
+    ]
+    widths = [max((len(row[n]) for row in rows), default=0) for n in range(4)]
+    lines = []
+    for row in rows:
+        start = "  ".join(cell.ljust(w) for cell, w in zip(row[:4], widths, strict=True)) + "  "
+        lines.append(start + _shorten(row[4], width - len(start)))
+    return lines
+
+
+def _shorten(text: str, room: int) -> str:
+    """*text*, cut at a word and ended with '…' if it is longer than *room* (at least 20)."""
+    room = max(room, 20)
+    if len(text) <= room:
+        return text
+    cut = text[: room - 1].rsplit(" ", 1)[0].rstrip(" ,;:.")
+    return cut + "…"
+
+
+def rule_words(rule: TimingRule) -> str:
+    """A timing rule as a nurse would say it: ``7 days before, 9:00 AM``, ``at arrival``."""
+    from kyphoprep.models import (
+        AfterProcedure,
+        Arrival,
+        BeforeProcedure,
+        DaysAfter,
+        DaysBefore,
+        MidnightBefore,
+        ProcedureStart,
+    )
+    from kyphoprep.wording import format_time
+
+    match rule:
+        case DaysBefore(days=0, at=at) | DaysAfter(days=0, at=at):
+            return f"the procedure day, {format_time(at)}"
+        case DaysBefore(days=days, at=at):
+            return f"{_plural(days, 'day')} before, {format_time(at)}"
+        case DaysAfter(days=days, at=at):
+            return f"{_plural(days, 'day')} after, {format_time(at)}"
+        case MidnightBefore():
+            return "midnight before"
+        case BeforeProcedure(minutes=0) | ProcedureStart():
+            return "the procedure starts"
+        case BeforeProcedure(minutes=minutes):
+            return f"{_duration(minutes)} before the procedure"
+        case AfterProcedure(minutes=0):
+            return "the procedure ends"
+        case AfterProcedure(minutes=minutes):
+            return f"{_duration(minutes)} after the procedure ends"
+        case Arrival(minutes=0):
+            return "at arrival"
+        case Arrival(minutes=minutes):
+            # Written in minutes, as the file gives them ("60 minutes before arrival").
+            return f"{_plural(abs(minutes), 'minute')} {'before' if minutes < 0 else 'after'} arrival"
+    raise AssertionError(f"unhandled timing rule {rule!r}")  # pragma: no cover
+
+
+def _duration(minutes: int) -> str:
+    """``8 hours`` for whole hours, else ``90 minutes``."""
+    if minutes % 60 == 0:
+        return _plural(minutes // 60, "hour")
+    return _plural(minutes, "minute")
+
+
+def _wrap(text: str, width: int, indent: str, first: str | None = None) -> list[str]:
+    """*text* wrapped to *width*, each line indented; *first* replaces the first line's indent."""
+    return textwrap.wrap(
+        text,
+        width=width,
+        initial_indent=indent if first is None else first,
+        subsequent_indent=indent,
+        break_on_hyphens=False,
+    )
+
+
+def _show_lines(protocol: Protocol, width: int) -> list[str]:
+    """The whole protocol as plain text, for a nurse or the clinic that wrote it."""
+    from kyphoprep.wording import format_time, message
+
+    lines = [f"{protocol.name} ({protocol.id})"]
+    lines += _wrap(protocol.summary, width, "")
+    lines += [
+        "",
+        f"File: {protocol.file}",
+        f"Fasting rules: {', '.join(protocol.fasting_rules)}",
+        "",
+        "Defaults",
+        *(
+            f"  {label}: {value} ({key})"
+            for label, value, key in (
+                ("Procedure length", _plural(protocol.procedure_minutes, "minute"), "procedure_minutes"),
+                (
+                    "Arrive",
+                    f"{_plural(protocol.arrive_minutes, 'minute')} before the procedure",
+                    "arrive_minutes",
+                ),
+                (
+                    "Calendar alarms",
+                    f"{_plural(protocol.reminder_minutes, 'minute')} before each step",
+                    "reminder_minutes",
+                ),
+                (
+                    "Last-day medicine reminders",
+                    format_time(protocol.medicine_reminder_at),
+                    "medicine_reminder_at",
+                ),
+            )
+        ),
+        "",
+        f"Steps ({len(protocol.steps)})",
+    ]
+    for number, step in enumerate(protocol.steps, start=1):
+        lines += ["", *_step_lines(step, number, width)]
+    for level, heading in (("call", "heading_call"), ("emergency", "heading_emergency")):
+        signs = [sign for sign in protocol.warning_signs if sign.level == level]
+        if signs:
+            lines += ["", f"Warning signs: {message(heading)}"]
+            for sign in signs:
+                keys = ", ".join(source.key for source in sign.sources)
+                lines += _wrap(f"{sign.id}: {sign.text} (sources: {keys})", width, "    ", "  - ")
+    return lines
+
+
+def _step_lines(step: StepSpec, number: int, width: int) -> list[str]:
+    lines = [f"{number}. {step.id}: {step.title}", f"   When: {rule_words(step.when)}"]
+    if step.until is not None:
+        lines.append(f"   Until: {rule_words(step.until)}")
+    else:
+        lines.append(f"   Lasts: {_plural(step.minutes, 'minute')}")
+    lines.append(f"   Category: {step.category.value}")
+    if step.fasting is not None:
+        lines.append(f'   Fasting rule: only in plans with fasting "{step.fasting}"')
+    lines.append(f"   Reminder: {'yes, something to do' if step.actionable else 'no, for information'}")
+    lines += _wrap(step.detail, width, "   ")
+    if step.items:
+        lines.append("   Items:")
+        for item in step.items:
+            lines += _wrap(item, width, "       ", "     - ")
+    lines.append("   Sources:")
+    for source in step.sources:
+        lines += _wrap(f"{source.key}: {source.citation}", width, "       ", "     - ")
+    return lines
+
+
+def _summary_dict(protocol: Protocol) -> dict[str, Any]:
+    return {
+        "id": protocol.id,
+        "name": protocol.name,
+        "summary": protocol.summary,
+        "file": protocol.file,
+        "steps": len(protocol.steps),
+        "warning_signs": len(protocol.warning_signs),
+        "fasting_rules": list(protocol.fasting_rules),
+    }
+
+
+def _protocol_dict(protocol: Protocol) -> dict[str, Any]:
+    """The protocol as plain data; timing rules as in plan JSON (``describe_rule``)."""
+    from kyphoprep.timing import describe_rule
+
+    def sources(cited: tuple[Source, ...]) -> list[dict[str, str]]:
+        return [{"key": s.key, "citation": s.citation} for s in cited]
+
+    return {
+        "id": protocol.id,
+        "name": protocol.name,
+        "summary": protocol.summary,
+        "file": protocol.file,
+        "procedure_minutes": protocol.procedure_minutes,
+        "arrive_minutes": protocol.arrive_minutes,
+        "reminder_minutes": protocol.reminder_minutes,
+        "medicine_reminder_at": protocol.medicine_reminder_at.strftime("%H:%M"),
+        "fasting_rules": list(protocol.fasting_rules),
+        "steps": [
+            {
+                "id": step.id,
+                "title": step.title,
+                "detail": step.detail,
+                "category": step.category.value,
+                "when": describe_rule(step.when),
+                "until": None if step.until is None else describe_rule(step.until),
+                "minutes": step.minutes,
+                "actionable": step.actionable,
+                "fasting": step.fasting,
+                "items": list(step.items),
+                "sources": sources(step.sources),
+            }
+            for step in protocol.steps
+        ],
+        "warning_signs": [
+            {"id": sign.id, "level": sign.level, "text": sign.text, "sources": sources(sign.sources)}
+            for sign in protocol.warning_signs
+        ],
+    }

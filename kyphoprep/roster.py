@@ -1,0 +1,165 @@
+"""A clinic's roster: a CSV file with one patient per row, read as a stream.
+
+The columns are documented in the README (``patient_id`` and ``when`` are
+required; the rest may be left out or left empty). Headers are matched without
+regard to case or spaces, a UTF-8 byte-order mark is accepted (spreadsheets
+write one), and quoting follows the usual spreadsheet CSV rules. An unknown
+column is an error for the whole roster: a misspelt ``meds`` column must never
+be silently ignored.
+
+Nothing here writes files; ``kyphoprep.batch`` does that.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO
+
+from kyphoprep.errors import InputError, KyphoprepError
+
+REQUIRED_COLUMNS = ("patient_id", "when")
+OPTIONAL_COLUMNS = ("name", "tz", "procedure", "meds", "driver", "facility", "address", "phone", "crcl")
+COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+MAX_FIELD = 4096  # one cell; a longer one is a broken file, not a patient
+STEM_MAX = 64
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+# Names Windows will not create, whatever the extension.
+_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{d}{n}" for d in ("COM", "LPT") for n in range(1, 10)}
+
+
+class RowError(KyphoprepError):
+    """A problem with one row of a roster; that row is skipped and the others go on."""
+
+    exit_code = 2
+
+    def __init__(self, row: int, patient_id: str, column: str | None, reason: str) -> None:
+        self.row = row
+        self.patient_id = patient_id
+        self.column = column
+        self.reason = reason
+        who = f" ({patient_id})" if patient_id else ""
+        where = f", column '{column}'" if column else ""
+        super().__init__(f"Row {row}{who}{where}: {reason}")
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """One patient's row: its row number as a spreadsheet shows it (the column names are row 1)."""
+
+    number: int
+    cells: dict[str, str]
+
+    def get(self, column: str) -> str:
+        """The cell of *column*, trimmed; empty when the column is absent or blank."""
+        return self.cells.get(column, "").strip()
+
+    @property
+    def patient_id(self) -> str:
+        return self.get("patient_id")
+
+
+def file_stem(patient_id: str) -> str:
+    """A safe file name (without extension) for *patient_id*.
+
+    Only ASCII letters, digits, '.', '_' and '-' survive; anything else (slashes,
+    '..', spaces, accents) becomes '_', so no id can point outside the output folder.
+    """
+    text = unicodedata.normalize("NFKC", patient_id)
+    stem = _UNSAFE.sub("_", text).strip("._-")[:STEM_MAX].strip("._-")
+    if stem.split(".")[0].upper() in _RESERVED:
+        stem = f"_{stem}"
+    return stem
+
+
+def file_key(stem: str) -> str:
+    """Two stems that would be the same file on a case-insensitive disk (Windows, macOS) share a key."""
+    return stem.casefold()
+
+
+class Roster:
+    """Reads a roster from an open text stream, row by row."""
+
+    def __init__(self, stream: IO[str], name: str) -> None:
+        self.name = name
+        self._reader = csv.reader(stream, strict=True)
+        self.columns = self._read_header()
+
+    def _read_header(self) -> list[str]:
+        try:
+            header = next(self._reader, None)
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise self._unreadable(1, exc) from None
+        if header is None or not any(cell.strip() for cell in header):
+            raise InputError(
+                f"{self.name} is empty. The first line must name the columns, such as: "
+                "patient_id,name,when,tz,meds,driver"
+            )
+        columns = [" ".join(cell.split()).lower().replace(" ", "_") for cell in header]
+        for index, column in enumerate(columns, start=1):
+            if not column:
+                raise InputError(f"{self.name}: column {index} has no name in the first line.")
+            if column not in COLUMNS:
+                import difflib
+
+                close = difflib.get_close_matches(column, COLUMNS, n=1, cutoff=0.6)
+                hint = f" Did you mean '{close[0]}'?" if close else ""
+                raise InputError(
+                    f"{self.name}: unknown column '{column}'.{hint} The columns are: {', '.join(COLUMNS)}."
+                )
+            if columns.count(column) > 1:
+                raise InputError(f"{self.name}: the column '{column}' appears twice.")
+        missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+        if missing:
+            raise InputError(
+                f"{self.name}: the column{'s' if len(missing) > 1 else ''} "
+                f"{' and '.join(repr(c) for c in missing)} {'are' if len(missing) > 1 else 'is'} missing. "
+                f"The first line must name them, such as: patient_id,name,when,tz,meds,driver"
+            )
+        return columns
+
+    def _unreadable(self, line: int, exc: Exception) -> InputError:
+        if isinstance(exc, UnicodeDecodeError):
+            return InputError(
+                f"{self.name} is not UTF-8 text (near line {line}). Save it as 'CSV UTF-8' and try again."
+            )
+        return InputError(f"{self.name}, line {line}: not valid CSV ({exc}).")
+
+    def rows(self) -> Iterator[RosterRow | RowError]:
+        """Each data row, or a ``RowError`` for a row of the wrong shape; blank lines are skipped."""
+        width = len(self.columns)
+        # Rows are numbered as a spreadsheet numbers them: the column names are
+        # row 1, and a cell with a line break in it does not start a new row.
+        number = 1
+        while True:
+            try:
+                cells = next(self._reader)
+            except StopIteration:
+                return
+            except (csv.Error, UnicodeDecodeError) as exc:
+                raise self._unreadable(self._reader.line_num, exc) from None
+            number += 1
+            if not any(cell.strip() for cell in cells):
+                continue
+            by_column = dict(zip(self.columns, cells, strict=False))
+            row = RosterRow(number, by_column)
+            if len(cells) != width:
+                yield RowError(
+                    number,
+                    row.patient_id,
+                    None,
+                    f"has {len(cells)} cells but the first line names {width} columns. "
+                    "Check for a missing or extra comma; put a cell with a comma in double quotes.",
+                )
+                continue
+            too_long = next((c for c, v in by_column.items() if len(v) > MAX_FIELD), None)
+            if too_long is not None:
+                yield RowError(
+                    number, row.patient_id[:STEM_MAX], too_long, f"longer than {MAX_FIELD} characters."
+                )
+                continue
+            yield row
