@@ -436,3 +436,20 @@ if __name__ == "__main__":
         DOC.write_text(text, encoding="utf-8")
     else:
         print("\n\n".join(_block(_name) for _name in SCHEMA_NAMES))
+
+
+@pytest.mark.parametrize("name", ["plan", "meds"])
+def test_schema_command_prints_the_shipped_schema(runner: CliRunner, name: str) -> None:
+    """`kyphoprep schema NAME` prints exactly the file that ships in the package."""
+    from kyphoprep.schemas import schema_text
+
+    result = runner.invoke(app, ["schema", name])
+    assert result.exit_code == 0
+    assert result.stdout == schema_text(name)
+    assert json.loads(result.stdout)["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+def test_schema_command_refuses_an_unknown_name(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["schema", "roster"])
+    assert result.exit_code == 2
+    assert "'roster' is not one of 'plan', 'meds'" in result.stderr

@@ -14,6 +14,7 @@ from kyphoprep.cli import batch as batch_command
 from kyphoprep.cli import meds as meds_command
 from kyphoprep.cli import plan as plan_command
 from kyphoprep.cli import protocols as protocols_command
+from kyphoprep.cli import schema as schema_command
 from kyphoprep.cli.common import EXIT_CODES_HELP
 
 app = typer.Typer(
@@ -54,6 +55,7 @@ app.command(epilog=plan_command.PLAN_EPILOG)(plan_command.plan)
 app.command(epilog=plan_command.EXAMPLE_EPILOG)(plan_command.example)
 app.command(epilog=batch_command.BATCH_EPILOG)(batch_command.batch)
 app.command(epilog=meds_command.MEDS_EPILOG)(meds_command.meds)
+app.command(epilog=schema_command.SCHEMA_EPILOG)(schema_command.schema)
 app.add_typer(protocols_command.app, name="protocols")
 
 

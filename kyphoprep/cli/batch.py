@@ -185,8 +185,16 @@ def batch(
             workers = jobs if jobs is not None else (os.cpu_count() or 1)
             results = plan_rows(Roster(stream, name), job, ids, jobs=workers)
             summary = BatchSummary()
-            for result in _with_progress(results, ids.total):
-                summary.add(result)
+            try:
+                for result in _with_progress(results, ids.total):
+                    summary.add(result)
+            except KeyboardInterrupt:
+                # The workers finish the row in hand, so every file written is whole.
+                sys.stderr.write(
+                    f"Stopped after about {summary.rows} of {ids.total} rows. Every file in {out} is "
+                    "complete; none is half-written. Run again with --force to redo them all.\n"
+                )
+                raise typer.Exit(130) from None
         sys.stderr.write(_summary_line(summary, out) + "\n")
         if summary.failed:
             raise RowsFailedError(

@@ -79,6 +79,8 @@ def reported_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         sys.stderr.write("Stopped. No file was changed.\n")
         raise typer.Exit(130) from None
+    except typer.Exit:
+        raise  # a command's own chosen exit code
     except Exception as exc:
         if os.environ.get("KYPHOPREP_DEBUG"):
             raise
