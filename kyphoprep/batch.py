@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import signal
 import tempfile
 from collections import deque
@@ -25,9 +26,10 @@ from typing import IO, TYPE_CHECKING, TypeVar
 
 from kyphoprep.errors import InputError, KyphoprepError, OutputError
 from kyphoprep.roster import Roster, RosterRow, RowError, file_key, file_stem
-from kyphoprep.settings import Settings
+from kyphoprep.settings import Overrides, Settings
 
 if TYPE_CHECKING:
+    from kyphoprep.config import ClinicConfig
     from kyphoprep.models import PlanRequest
     from kyphoprep.parsing import DateOrder
 
@@ -53,6 +55,10 @@ class BatchJob:
     default_zone: str | None
     date_order: DateOrder | None = None
     require_doctor_holds: bool = False
+    given: Overrides = field(default_factory=Overrides)
+    """The command line *settings* were settled from (with *config*): a row that names another
+    protocol is settled again from them, so it gets that protocol's own defaults (arrival, alarms)."""
+    config: ClinicConfig | None = None
 
 
 @dataclass(frozen=True)
@@ -199,7 +205,7 @@ class RowPlanner:
         )
 
     def _request(self, row: RosterRow) -> PlanRequest:
-        from kyphoprep.medicines import parse_medicines
+        from kyphoprep.medicines import MAX_CRCL, MIN_CRCL, parse_medicines
         from kyphoprep.parsing import check_procedure_window, clean_text, parse_when, resolve_zone
         from kyphoprep.settings import make_request
 
@@ -237,12 +243,22 @@ class RowPlanner:
         crcl_text = row.get("crcl")
         crcl = None
         if crcl_text:
-            if not crcl_text.isdigit():
+            # isascii: str.isdigit() is also true for '²', which int() refuses.
+            if not (crcl_text.isascii() and crcl_text.isdigit()):
                 raise RowError(
                     row.number, row.patient_id, "crcl", f"'{crcl_text}' is not a whole number of mL/min."
                 )
             crcl = int(crcl_text)
-        meds = [part.strip() for part in row.get("meds").split(";") if part.strip()]
+            if not MIN_CRCL <= crcl <= MAX_CRCL:
+                # Checked here: parse_medicines would name --crcl and blame the meds column.
+                raise RowError(
+                    row.number,
+                    row.patient_id,
+                    "crcl",
+                    f"{crcl} is not a creatinine clearance. Give mL/min from {MIN_CRCL} to {MAX_CRCL}.",
+                )
+        # ';' is the documented separator; ',' is what people type, and no medicine has one in it.
+        meds = [part.strip() for part in re.split("[;,]", row.get("meds")) if part.strip()]
         medicines = cell(
             "meds",
             lambda v: parse_medicines(meds, crcl=crcl, require_doctor_holds=self.job.require_doctor_holds),
@@ -263,12 +279,11 @@ class RowPlanner:
             crcl=crcl,
             patient=text("name"),
             driver=text("driver"),
-            plan_id=row.patient_id,
+            plan_id=" ".join(row.patient_id.split()),  # as --plan-id reads it
         )
 
     def _settings_for(self, row: RosterRow) -> Settings:
         from kyphoprep.config import is_protocol_path
-        from kyphoprep.protocols import load_builtin_protocol
 
         name = row.get("procedure").lower()
         if not name or name == self.job.settings.protocol.id:
@@ -281,11 +296,13 @@ class RowPlanner:
                 "give a protocol name, not a file. A clinic's own file is chosen with --protocol.",
             )
         if name not in self._settings_by_procedure:
+            from kyphoprep.settings import resolve_settings
+
             try:
-                protocol = load_builtin_protocol(name)
+                settings = resolve_settings(replace(self.job.given, protocol=name), self.job.config)
             except KyphoprepError as exc:
                 raise RowError(row.number, row.patient_id, "procedure", str(exc)) from None
-            self._settings_by_procedure[name] = replace(self.job.settings, protocol=protocol)
+            self._settings_by_procedure[name] = settings
         return self._settings_by_procedure[name]
 
     def _now(self, zone: str) -> datetime:

@@ -148,12 +148,15 @@ class _ConfigReader:
         where = f"[{table_name}] {key}"
         if not isinstance(value, str):
             raise self.fail(where, 'must be text in quotes, such as "555-0100".')
-        from kyphoprep.parsing import clean_text
+        from kyphoprep.parsing import MAX_TEXT, clean_text
 
         try:
             cleaned = clean_text(value, "this setting")
         except InputError as exc:
-            raise self.fail(where, str(exc)[0].lower() + str(exc)[1:]) from None
+            # clean_text's own limit (MAX_TEXT) is longer than this setting's: say this one.
+            if len(" ".join(value.split())) <= MAX_TEXT or _has_control(value):
+                raise self.fail(where, str(exc)[0].lower() + str(exc)[1:]) from None
+            cleaned = " ".join(value.split())
         if cleaned is not None and len(cleaned) > limit:
             raise self.fail(where, f"is longer than {limit} characters; shorten it.")
         return cleaned
@@ -190,6 +193,11 @@ class _ConfigReader:
         value = table["timezone"]
         if not isinstance(value, str):
             raise self.fail("[defaults] timezone", 'must be text such as "America/Chicago".')
+        if not value.strip():
+            # resolve_zone's own message names --tz, which was not used here.
+            raise self.fail(
+                "[defaults] timezone", 'is empty. Give an IANA zone name such as "America/Chicago".'
+            )
         from kyphoprep.parsing import resolve_zone
 
         try:
@@ -209,12 +217,28 @@ class _ConfigReader:
         if is_protocol_path(value):
             # A path in the file is relative to the file, not to wherever kyphoprep is run from.
             return str(self.base / Path(value).expanduser())
+        from kyphoprep.protocols import builtin_protocol_names
+
+        # Checked here, so the message names this file and key (exit 4), like every other bad value.
+        if value.lower() not in builtin_protocol_names():
+            raise self.fail(
+                "[defaults] procedure",
+                f"unknown protocol {_show(value)}. Choose one of: {', '.join(builtin_protocol_names())}, "
+                "or give the path of a protocol file.",
+            )
         return value
 
 
 def is_protocol_path(value: str) -> bool:
     """True when a --protocol value names a file rather than a built-in protocol."""
     return value.endswith(".toml") or "/" in value or "\\" in value
+
+
+def _has_control(value: str) -> bool:
+    """True when *value* has a character ``parsing.clean_text`` refuses (line breaks, control characters)."""
+    import unicodedata
+
+    return any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in value)
 
 
 def _hint(word: str, choices: Mapping[str, Any] | tuple[str, ...]) -> str:

@@ -72,7 +72,8 @@ def file_stem(patient_id: str) -> str:
     text = unicodedata.normalize("NFKC", patient_id)
     stem = _UNSAFE.sub("_", text).strip("._-")[:STEM_MAX].strip("._-")
     if stem.split(".")[0].upper() in _RESERVED:
-        stem = f"_{stem}"
+        # The '_' must not push the name past STEM_MAX, nor leave it ending in '.' (Windows drops it).
+        stem = f"_{stem[: STEM_MAX - 1]}".rstrip("._-")
     return stem
 
 

@@ -42,6 +42,7 @@ def runner() -> CliRunner:
             "NO_COLOR": "1",
             "SOURCE_DATE_EPOCH": None,
             "KYPHOPREP_DEBUG": None,
+            "KYPHOPREP_CONFIG": None,
             "TZ": "America/Chicago",
         }
     )

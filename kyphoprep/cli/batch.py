@@ -25,8 +25,8 @@ from kyphoprep.cli.common import (
     TzOption,
     clock_now,
     printable,
+    read_config,
     reported_errors,
-    settle,
 )
 from kyphoprep.cli.plan import overrides
 
@@ -135,6 +135,7 @@ def batch(
         from kyphoprep.errors import InputError, RowsFailedError, WarningsError
         from kyphoprep.parsing import parse_today, system_zone
         from kyphoprep.roster import Roster
+        from kyphoprep.settings import resolve_settings
 
         chosen = tuple(dict.fromkeys(f.strip().lower() for f in formats.split(",") if f.strip()))
         unknown = [f for f in chosen if f not in FORMATS]
@@ -155,7 +156,8 @@ def batch(
             address=address,
             phone=phone,
         )
-        settings = settle(given, config)
+        clinic = read_config(config)
+        settings = resolve_settings(given, clinic)
         if today is not None:
             parse_today(today, "UTC")  # a nonsense --today fails once, not on every row
         default_zone = settings.timezone
@@ -181,6 +183,8 @@ def batch(
                 default_zone=default_zone,
                 date_order=None if date_order is None else date_order.value,
                 require_doctor_holds=require_doctor_holds,
+                given=given,
+                config=clinic,
             )
             workers = jobs if jobs is not None else (os.cpu_count() or 1)
             results = plan_rows(Roster(stream, name), job, ids, jobs=workers)
