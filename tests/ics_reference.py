@@ -5,79 +5,23 @@ kyphoprep writes its .ics files itself, line by line, for speed
 builds the identical calendar from icalendar's own objects and serialiser. Tests
 assert that both give the same bytes, so kyphoprep's writer is held to
 icalendar's escaping, folding and property order.
-
-Original notes:
-
-Choices, each from what real calendar apps do on import (see the README):
-- every time carries the IANA TZID, with a VTIMEZONE in the file (never floating,
-  never a ``Z`` after a TZID); the one exception is an instant inside the hour
-  that repeats when clocks go back, written in UTC (see ``calendar_time``);
-- each action is its own timed event at the moment to act, so the event is the
-  reminder even where an app drops alarms; actionable events get one DISPLAY alarm;
-- UIDs come from the plan's identity and the step id, not the date, so a
-  rescheduled plan updates the same events; DTSTAMP is "today", so the same
-  input always gives the same bytes.
+The VTIMEZONE, UIDs and the choice of local or UTC time are kyphoprep's own
+(imported), so a difference can only come from writing the lines.
 """
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
-from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vText
+from icalendar import Alarm, Calendar, Event, vText
 
 from kyphoprep.models import Category, Plan, PlannedStep
 from kyphoprep.render import RenderOptions
 from kyphoprep.render.common import calendar_title, place_text
-from kyphoprep.render.vtimezone import observances
+from kyphoprep.render.ics import PRODID, build_vtimezone, calendar_time, event_uid
 from kyphoprep.wording import format_date, format_moment, message
 
-PRODID = "-//kyphoprep//Procedure preparation plan//EN"
-UID_NAMESPACE = uuid.UUID("6f1c2a52-4a0e-4d59-9d67-6b7a3b1f0c11")
-WARNING_MINUTES = 15
-
-
-def event_uid(plan_id: str, part: str) -> str:
-    """A UID that stays the same for the same plan identity and step, whatever the date."""
-    return f"{uuid.uuid5(UID_NAMESPACE, f'{plan_id}/{part}')}@kyphoprep"
-
-
-def calendar_time(moment: datetime) -> datetime:
-    """*moment* as it should be written: local with its TZID, or UTC if the local time is ambiguous.
-
-    In the hour that repeats when clocks go back, a local time names two
-    instants, and calendar apps disagree on which one they read (libical and
-    ical.js take the second, the RFC and Python the first). Such an instant is
-    written in UTC (``...Z``, no TZID), which every parser reads the same way.
-    """
-    first, second = moment.replace(fold=0), moment.replace(fold=1)
-    if first.utcoffset() != second.utcoffset():
-        return moment.astimezone(UTC)
-    return moment
-
-
-def _month_floor(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-
-
-def build_vtimezone(zone_name: str, first: datetime, last: datetime) -> Timezone:
-    """The VTIMEZONE for *zone_name*, correct for every time between *first* and *last*."""
-    # Whole months keep the cache warm across patients with nearby dates.
-    start = _month_floor(first)
-    end = _month_floor(last + timedelta(days=32))
-    vtimezone = Timezone()
-    vtimezone.add("TZID", zone_name)
-    for observance in observances(zone_name, start, end):
-        part = TimezoneDaylight() if observance.kind == "DAYLIGHT" else TimezoneStandard()
-        part.add("DTSTART", observance.onset)
-        if observance.rrule is not None:
-            part.add("RRULE", observance.rrule)
-        part.add("TZOFFSETFROM", observance.offset_from)
-        part.add("TZOFFSETTO", observance.offset_to)
-        if observance.name:
-            part.add("TZNAME", observance.name)
-        vtimezone.add_component(part)
-    return vtimezone
+WARNING_MINUTES = 15  # as in kyphoprep.render.ics
 
 
 class IcsRenderer:

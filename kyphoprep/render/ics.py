@@ -64,10 +64,19 @@ def _month_floor(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
+def _window(first: datetime, last: datetime) -> tuple[datetime, datetime]:
+    # Whole months keep the cache warm across patients with nearby dates.
+    return _month_floor(first), _month_floor(last + timedelta(days=32))
+
+
 def build_vtimezone(zone_name: str, first: datetime, last: datetime) -> Timezone:
     """The VTIMEZONE for *zone_name*, correct for every time between *first* and *last*."""
-    # Whole months keep the cache warm across patients with nearby dates.
-    return _vtimezone(zone_name, _month_floor(first), _month_floor(last + timedelta(days=32)))
+    return _vtimezone(zone_name, *_window(first, last))
+
+
+def vtimezone_text(zone_name: str, first: datetime, last: datetime) -> str:
+    """``build_vtimezone`` serialised (CRLF lines, the last one ending in CRLF)."""
+    return _vtimezone_text(zone_name, *_window(first, last))
 
 
 def _vtimezone(zone_name: str, start: datetime, end: datetime) -> Timezone:
@@ -87,7 +96,7 @@ def _vtimezone(zone_name: str, start: datetime, end: datetime) -> Timezone:
 
 
 @lru_cache(maxsize=256)
-def _vtimezone_lines(zone_name: str, start: datetime, end: datetime) -> str:
+def _vtimezone_text(zone_name: str, start: datetime, end: datetime) -> str:
     """The serialised VTIMEZONE: built once per zone and window, then shared by every calendar."""
     vtimezone = _vtimezone(zone_name, start, end)
     text: str = vtimezone.to_ical().decode("utf-8")
@@ -206,9 +215,7 @@ class IcsRenderer:
         times = [s.start for s in plan.steps] + [s.end for s in plan.steps]
         if plan.warnings:
             times.append(now_local)
-        first, last = min(times), max(times)
-        vtimezone = _vtimezone_lines(zone, _month_floor(first), _month_floor(last + timedelta(days=32)))
-        out.lines.append(vtimezone.removesuffix("\r\n"))
+        out.lines.append(vtimezone_text(zone, min(times), max(times)).removesuffix("\r\n"))
 
         for warning in plan.warnings:
             out.raw("BEGIN:VEVENT")
