@@ -162,26 +162,21 @@ def _fasting_note(protocol: Protocol) -> str | None:
 
 
 def _list_lines(protocols: list[Protocol], width: int) -> list[str]:
-    """One line per protocol; the summary is shortened to fit *width*."""
+    """One line per protocol (id, name, steps, fasting rules), then its summary, wrapped and indented.
+
+    The summaries of the built-in protocols start with the same words, so cutting
+    them short would hide what tells them apart.
+    """
     rows = [
-        (p.id, p.name, _plural(len(p.steps), "step"), f"fasting: {', '.join(p.fasting_rules)}", p.summary)
+        (p.id, p.name, _plural(len(p.steps), "step"), f"fasting: {', '.join(p.fasting_rules)}")
         for p in protocols
     ]
     widths = [max((len(row[n]) for row in rows), default=0) for n in range(4)]
     lines = []
-    for row in rows:
-        start = "  ".join(cell.ljust(w) for cell, w in zip(row[:4], widths, strict=True)) + "  "
-        lines.append(start + _shorten(row[4], width - len(start)))
+    for row, protocol in zip(rows, protocols, strict=True):
+        lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        lines += _wrap(protocol.summary, width, "    ", "    ")
     return lines
-
-
-def _shorten(text: str, room: int) -> str:
-    """*text*, cut at a word and ended with '…' if it is longer than *room* (at least 20)."""
-    room = max(room, 20)
-    if len(text) <= room:
-        return text
-    cut = text[: room - 1].rsplit(" ", 1)[0].rstrip(" ,;:.")
-    return cut + "…"
 
 
 def rule_words(rule: TimingRule) -> str:
