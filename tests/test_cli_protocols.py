@@ -13,32 +13,13 @@ from typer.testing import CliRunner
 from kyphoprep.cli import app
 from kyphoprep.errors import ChecklistError, InputError
 from kyphoprep.protocols import load_builtin_protocol
+from tests.protocol_texts import MINIMAL_PROTOCOL
 
 ROOT = Path(__file__).parent.parent
 SACROPLASTY = ROOT / "docs" / "examples" / "sacroplasty.toml"
 KYPHOPLASTY = ROOT / "checklists" / "kyphoplasty.toml"
 
-GOOD = """\
-format = 1
-id = "demo"
-name = "Demo"
-summary = "A demo."
-procedure_minutes = 60
-arrive_minutes = 60
-reminder_minutes = 30
-medicine_reminder_at = "08:00"
-
-[sources]
-s1 = "A source"
-
-[[steps]]
-id = "one"
-title = "Step one"
-detail = "Do it."
-category = "prepare"
-when = { rule = "days-before", days = 2, at = "09:00" }
-source = ["s1"]
-"""
+GOOD = MINIMAL_PROTOCOL
 
 # Seven problems: two at the top, five in three steps (one of them with three at once).
 BAD = """\

@@ -14,6 +14,7 @@ from typer.testing import CliRunner, Result
 
 from kyphoprep.cli import app
 from kyphoprep.errors import ChecklistError, ConfigError, InputError
+from tests.protocol_texts import MINIMAL_PROTOCOL
 
 ROOT = Path(__file__).parent.parent
 SACROPLASTY = ROOT / "docs" / "examples" / "sacroplasty.toml"
@@ -23,27 +24,7 @@ MEDICINES = ["--med", "Eliquis", "--med", "metformin", "--med", "warfarin=5d"]
 MEDICINE_NAMES = ("eliquis", "apixaban", "metformin", "warfarin")
 
 # A protocol with no fasting marks: it only has the "midnight" rule.
-NO_ASA_PROTOCOL = """\
-format = 1
-id = "demo"
-name = "Demo"
-summary = "A demo."
-procedure_minutes = 60
-arrive_minutes = 60
-reminder_minutes = 30
-medicine_reminder_at = "08:00"
-
-[sources]
-s1 = "A source"
-
-[[steps]]
-id = "one"
-title = "Step one"
-detail = "Do it."
-category = "prepare"
-when = { rule = "days-before", days = 2, at = "09:00" }
-source = ["s1"]
-"""
+NO_ASA_PROTOCOL = MINIMAL_PROTOCOL
 
 
 @pytest.fixture
