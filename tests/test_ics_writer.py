@@ -115,3 +115,12 @@ def test_stamp_is_utc() -> None:
     )
     text = RENDERER.render(build_plan(request), RenderOptions()).decode()
     assert "DTSTAMP:20270219T032943Z\r\n" in text
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab \\^;,é")), max_size=400))
+def test_fold_is_icalendars_fold(text: str) -> None:
+    """Folding any line, ASCII or not, with escapes at every position, gives icalendar's result."""
+    from icalendar.parser.string import _foldline
+
+    for line in (f"DESCRIPTION:{text}", f"DESCRIPTION:{text.replace('é', 'e')}"):
+        assert fold(line) == _foldline(line)

@@ -127,8 +127,8 @@ def fold(line: str) -> str:
     a space and at most 74 more; a character's UTF-8 bytes are never split, and
     a backslash or caret is kept with the character it escapes.
     """
-    if len(line) < FOLD_OCTETS and line.isascii():
-        return line
+    if line.isascii():
+        return _fold_ascii(line)
     parts: list[str] = []
     current: list[str] = []
     count = 0
@@ -145,6 +145,21 @@ def fold(line: str) -> str:
         current.append(char)
         count += size
     parts.append("".join(current))
+    return "\r\n ".join(parts)
+
+
+def _fold_ascii(line: str) -> str:
+    """``fold`` for a line of one-byte characters (nearly every line): slices, not a loop per character."""
+    room = FOLD_OCTETS - 1
+    parts: list[str] = []
+    start = 0
+    while len(line) - start > room:
+        piece = line[start : start + room]
+        if piece[-1] in "\\^":
+            piece = piece[:-1]  # keep an escape with the character it escapes
+        parts.append(piece)
+        start += len(piece)
+    parts.append(line[start:])
     return "\r\n ".join(parts)
 
 
