@@ -10,7 +10,8 @@ What it does (see bench/README.md and docs/benchmarks.md):
 2. runs the real command, ``python -m kyphoprep batch roster.csv --out DIR --format text,ics,json
    --today 2026-11-21``, as a subprocess: wall time, rows per second, CPU time, and the peak memory
    of the whole process tree (the main process and its worker processes), sampled every ~20 ms;
-   then the same with ``--jobs 1``, and optionally with the output folder on a tmpfs;
+   then the same with ``--jobs 1``, and optionally with the output folder on a tmpfs, or with
+   ``os.fsync`` made a no-op (diagnostics: what the disk, and fsync alone, cost);
 3. the baseline, "icalendar alone": in this one process, the same plans (made outside the timed
    region) rendered with the icalendar library's objects and serialiser (``tests/ics_reference.py``),
    timed alone and with writing each calendar to a plain file;
