@@ -24,9 +24,15 @@ from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, TypeVar
 
+from kyphoprep.config import is_protocol_path
 from kyphoprep.errors import InputError, KyphoprepError, OutputError
+from kyphoprep.medicines import MAX_CRCL, MIN_CRCL, parse_medicines
+from kyphoprep.output import write_output
+from kyphoprep.parsing import check_procedure_window, clean_text, parse_today, parse_when, resolve_zone
+from kyphoprep.planner import build_plan
+from kyphoprep.render import OutputFormat, RenderOptions, renderer_for
 from kyphoprep.roster import Roster, RosterRow, RowError, file_key, file_stem
-from kyphoprep.settings import Overrides, Settings
+from kyphoprep.settings import Overrides, Settings, make_request, resolve_settings
 
 if TYPE_CHECKING:
     from kyphoprep.config import ClinicConfig
@@ -154,10 +160,6 @@ class RowPlanner:
             return RowResult(item.number, item.patient_id, error=str(error))
 
     def _run(self, row: RosterRow) -> RowResult:
-        from kyphoprep.output import write_output
-        from kyphoprep.planner import build_plan
-        from kyphoprep.render import OutputFormat, RenderOptions, renderer_for
-
         patient_id = row.patient_id
         if not patient_id:
             raise RowError(
@@ -205,10 +207,6 @@ class RowPlanner:
         )
 
     def _request(self, row: RosterRow) -> PlanRequest:
-        from kyphoprep.medicines import MAX_CRCL, MIN_CRCL, parse_medicines
-        from kyphoprep.parsing import check_procedure_window, clean_text, parse_when, resolve_zone
-        from kyphoprep.settings import make_request
-
         def cell(column: str, check: Callable[[str], T]) -> T:
             value = row.get(column)
             try:
@@ -283,8 +281,6 @@ class RowPlanner:
         )
 
     def _settings_for(self, row: RosterRow) -> Settings:
-        from kyphoprep.config import is_protocol_path
-
         name = row.get("procedure").lower()
         if not name or name == self.job.settings.protocol.id:
             return self.job.settings
@@ -296,8 +292,6 @@ class RowPlanner:
                 "give a protocol name, not a file. A clinic's own file is chosen with --protocol.",
             )
         if name not in self._settings_by_procedure:
-            from kyphoprep.settings import resolve_settings
-
             try:
                 settings = resolve_settings(replace(self.job.given, protocol=name), self.job.config)
             except KyphoprepError as exc:
@@ -309,8 +303,6 @@ class RowPlanner:
         if self.job.today is None:
             return self.job.now
         if zone not in self._now_by_zone:
-            from kyphoprep.parsing import parse_today
-
             self._now_by_zone[zone] = parse_today(self.job.today, zone)
         return self._now_by_zone[zone]
 

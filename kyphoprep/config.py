@@ -33,6 +33,7 @@ from typing import Any
 
 from kyphoprep.errors import ConfigError, InputError
 from kyphoprep.models import FASTING_RULES, FastingRule
+from kyphoprep.tomlreader import read_text_file
 
 LANGUAGES = ("en",)
 """Languages the handouts are written in."""
@@ -74,24 +75,14 @@ class ClinicConfig:
 
 def load_config(path: str) -> ClinicConfig:
     """Read and check the settings file at *path*."""
-    file = Path(path)
-    try:
-        if file.stat().st_size > MAX_SIZE:
-            raise ConfigError(path, f"is larger than {MAX_SIZE // 1024} KiB; is this the right file?")
-        raw = file.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(
-            path, "no such file. Check the path given with --config or KYPHOPREP_CONFIG."
-        ) from None
-    except IsADirectoryError:
-        raise ConfigError(path, "is a folder; give the settings file itself, such as clinic.toml.") from None
-    except OSError as exc:
-        raise ConfigError(path, f"cannot be read ({exc.strerror or exc}).") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ConfigError(path, "is not UTF-8 text. Save it as UTF-8.") from None
-    return parse_config_text(text, path, base=file.parent)
+    text = read_text_file(
+        path,
+        lambda reason: ConfigError(path, reason),
+        missing="no such file. Check the path given with --config or KYPHOPREP_CONFIG.",
+        folder="is a folder; give the settings file itself, such as clinic.toml.",
+        max_bytes=MAX_SIZE,
+    )
+    return parse_config_text(text, path, base=Path(path).parent)
 
 
 def parse_config_text(text: str, file: str, *, base: Path | None = None) -> ClinicConfig:

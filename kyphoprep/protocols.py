@@ -13,12 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from pathlib import Path
 from typing import Any, Literal
 
 from kyphoprep.errors import ChecklistError, InputError
 from kyphoprep.models import FASTING_RULES, Category, Protocol, StepSpec, WarningSign
-from kyphoprep.tomlreader import ID_PATTERN, MAX_MINUTES, T, TomlReader, load_toml
+from kyphoprep.tomlreader import ID_PATTERN, MAX_MINUTES, T, TomlReader, load_toml, read_text_file
 
 FORMAT_VERSION = 1
 TITLE_MAX = 60  # long titles get cut off in calendar views and on lock screens
@@ -81,19 +80,13 @@ def load_protocol_file(path: str) -> Protocol:
 
 
 def _read_text(path: str) -> str:
-    """The text of the file at *path*, or a ``ChecklistError`` saying why it cannot be read."""
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise ChecklistError(path, "no such protocol file. Check the path.") from None
-    except IsADirectoryError:
-        raise ChecklistError(path, "is a folder; give the protocol file itself.") from None
-    except OSError as exc:
-        raise ChecklistError(path, f"cannot be read ({exc.strerror or exc}).") from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ChecklistError(path, "is not UTF-8 text. Save it as UTF-8.") from None
+    """The text of the protocol file at *path*, or a ``ChecklistError`` saying why it cannot be read."""
+    return read_text_file(
+        path,
+        lambda reason: ChecklistError(path, reason),
+        missing="no such protocol file. Check the path.",
+        folder="is a folder; give the protocol file itself.",
+    )
 
 
 @cache

@@ -15,9 +15,10 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from datetime import time
+from pathlib import Path
 from typing import Any, TypeVar
 
-from kyphoprep.errors import ChecklistError
+from kyphoprep.errors import ChecklistError, KyphoprepError
 from kyphoprep.models import (
     AfterProcedure,
     Arrival,
@@ -47,6 +48,35 @@ RULE_KEYS: dict[str, set[str]] = {
     "arrival": {"minutes"},
     "procedure": set(),
 }
+
+
+def read_text_file(
+    path: str,
+    fail: Callable[[str], KyphoprepError],
+    *,
+    missing: str,
+    folder: str,
+    max_bytes: int | None = None,
+) -> str:
+    """The text of a hand-edited file (a UTF-8 byte-order mark is allowed), or ``fail(reason)`` raised.
+
+    *missing* and *folder* are the reasons given when *path* does not exist or is a folder.
+    """
+    file = Path(path)
+    try:
+        if max_bytes is not None and file.stat().st_size > max_bytes:
+            raise fail(f"is larger than {max_bytes // 1024} KiB; is this the right file?")
+        raw = file.read_bytes()
+    except FileNotFoundError:
+        raise fail(missing) from None
+    except IsADirectoryError:
+        raise fail(folder) from None
+    except OSError as exc:
+        raise fail(f"cannot be read ({exc.strerror or exc}).") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise fail("is not UTF-8 text. Save it as UTF-8.") from None
 
 
 def load_toml(text: str, file: str) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from kyphoprep.protocols import (
     load_builtin_protocol,
     parse_protocol_text,
 )
+from tests.protocol_texts import MINIMAL_PROTOCOL
 
 REQUIRED_TOPICS = {
     # topic: step or warning-sign ids that must exist in every shipped protocol
@@ -80,25 +81,7 @@ def test_format_is_documented() -> None:
         assert f"`{rule}`" in readme
 
 
-GOOD = """
-format = 1
-id = "demo"
-name = "Demo"
-summary = "A demo."
-procedure_minutes = 60
-arrive_minutes = 60
-reminder_minutes = 30
-medicine_reminder_at = "08:00"
-[sources]
-s1 = "A source"
-[[steps]]
-id = "one"
-title = "Step one"
-detail = "Do it."
-category = "prepare"
-when = { rule = "days-before", days = 2, at = "09:00" }
-source = ["s1"]
-"""
+GOOD = MINIMAL_PROTOCOL
 
 BROKEN = [
     ("not-toml", GOOD + "[[steps]\n", r"^demo\.toml: not valid TOML \(.*\)$"),
