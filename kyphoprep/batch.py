@@ -40,7 +40,13 @@ if TYPE_CHECKING:
     from kyphoprep.parsing import DateOrder
 
 T = TypeVar("T")
-EXTENSIONS = {"text": ".txt", "ics": ".ics", "json": ".json"}
+EXTENSIONS = {
+    "text": ".txt",
+    "ics": ".ics",
+    "json": ".json",
+    "html": ".html",
+    "caregiver": ".caregiver.txt",
+}
 FORMATS = tuple(EXTENSIONS)
 CHUNK_ROWS = 64
 PARALLEL_FROM = 200  # below this many rows, starting worker processes costs more than it saves

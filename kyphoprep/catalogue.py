@@ -44,7 +44,7 @@ High enough that common medicines outside the catalogue are not caught
 
 _ACTIONS: tuple[str, ...] = get_args(Action)
 _RESTART = re.compile(r"^(?:(\d{1,3})(?:-(\d{1,3}))?h|eating|ask)$")
-_NAME_KEYS = {"id", "generic", "brands", "aliases", "class", "blood_thinner", "form_question", "forms"}
+_NAME_KEYS = {"id", "generic", "brands", "aliases", "class", "blood_thinner", "form_question", "forms", "es"}
 _FORM_KEYS = {"id", "label", "brands", "crcl_at_least", "crcl_below"}
 _RULE_KEYS = {
     "action",
@@ -198,12 +198,20 @@ class _CatalogueReader(TomlReader):
             where = f"labs.{lab_id}"
             if not isinstance(lab, dict):
                 raise self.fail("must be a table", step=where)
-            self.no_unknown_keys(lab, {"title", "detail", "when"}, step=where)
+            self.no_unknown_keys(lab, {"title", "detail", "when", "es"}, step=where)
+            title = self.string(lab, "title", step=where)
+            detail = " ".join(self.string(lab, "detail", step=where).split())
+            translated = self.translations(lab, {"title": title, "detail": detail}, step=where)
             labs[lab_id] = LabCheck(
                 id=lab_id,
-                title=self.string(lab, "title", step=where),
-                detail=" ".join(self.string(lab, "detail", step=where).split()),
+                title=title,
+                detail=detail,
                 when=self.rule(lab.get("when"), where, "when"),
+                translations={
+                    language: (str(texts["title"]), str(texts["detail"]))
+                    for language, texts in translated.items()
+                    if "title" in texts and "detail" in texts
+                },
             )
         return labs
 
@@ -214,6 +222,9 @@ class _CatalogueReader(TomlReader):
         if not isinstance(blood_thinner, bool):
             raise self.fail("must be true or false", step=entry_id, field="blood_thinner")
         defaults = {k: v for k, v in raw.items() if k in _RULE_KEYS}
+        # The Spanish instruction sits beside the English one and is inherited with it by the forms.
+        self._words_beside(raw, {"instruction"}, entry_id)
+        defaults["es"] = raw.get("es", {})
         raw_forms = raw.get("forms")
         if raw_forms is None:
             forms = [self._form({"id": "", "label": ""}, defaults, entry_id, 0)]
@@ -246,16 +257,25 @@ class _CatalogueReader(TomlReader):
         where = entry_id if form_id == "" else f"{entry_id}:{form_id}"
         if form_id != "":
             form_id = self.entry_id(raw, f"{entry_id} form #{number}")
-            self.no_unknown_keys(raw, _FORM_KEYS | _RULE_KEYS, step=where)
+            self.no_unknown_keys(raw, _FORM_KEYS | _RULE_KEYS | {"es"}, step=where)
             self.string(raw, "label", step=where)
+            self._words_beside(raw, {"label", "instruction"}, where)
         merged = {**defaults, **{k: v for k, v in raw.items() if k in _RULE_KEYS}}
+        merged["es"] = {**defaults.get("es", {}), **raw.get("es", {})}
+        label = str(raw.get("label", "")).strip()
+        label_words = self.translations(
+            {lang: {"label": texts["label"]} for lang, texts in merged.items() if lang == "es" and "label" in texts},
+            {"label": label},
+            step=where,
+        )
         crcl = {
             key: self.integer(raw, key, 1, 200, step=where) if key in raw else None
             for key in ("crcl_at_least", "crcl_below")
         }
         return MedicineForm(
             id=form_id,
-            label=str(raw.get("label", "")).strip(),
+            label=label,
+            translations={lang: str(texts["label"]) for lang, texts in label_words.items() if "label" in texts},
             brands=self.strings(raw, "brands", step=where),
             crcl_at_least=crcl["crcl_at_least"],
             crcl_below=crcl["crcl_below"],
@@ -285,6 +305,14 @@ class _CatalogueReader(TomlReader):
         if not isinstance(instruction, str):
             raise self.fail("must be a string", step=where, field="instruction")
         liquid = raw.get("liquid_diet_hours")
+        beside = raw.get("es", {})
+        translated = self.translations(
+            {"es": {"instruction": beside["instruction"]}} if "instruction" in beside else {},
+            {"instruction": instruction},
+            step=where,
+        )
+        if translated and not instruction:
+            raise self.fail("has no English instruction to go with it", step=where, field="es.instruction")
         return MedicineRule(
             action=action,
             hold=hold,
@@ -298,7 +326,18 @@ class _CatalogueReader(TomlReader):
             ),
             grade=grade,
             sources=self.source_refs(raw, where),
+            translations={
+                lang: str(texts["instruction"]) for lang, texts in translated.items() if "instruction" in texts
+            },
         )
+
+    def _words_beside(self, raw: Mapping[str, Any], allowed: set[str], where: str) -> None:
+        """Check the table of Spanish words (``es.instruction``) of a medicine or a form."""
+        beside = raw.get("es", {})
+        if not isinstance(beside, dict):
+            raise self.fail('must hold translated texts, such as es.instruction = "..."', step=where, field="es")
+        for key in sorted(set(beside) - allowed):
+            raise self.fail(f"unknown field; here a translation may have {', '.join(sorted(allowed))}", step=where, field=f"es.{key}")
 
     def _hold(self, raw: Mapping[str, Any], action: str, where: str) -> tuple[Hold | None, int | None]:
         has_days, has_hours = "days" in raw, "hours" in raw

@@ -35,8 +35,8 @@ from kyphoprep.errors import ConfigError, InputError
 from kyphoprep.models import FASTING_RULES, FastingRule
 from kyphoprep.tomlreader import read_text_file
 
-LANGUAGES = ("en",)
-"""Languages the handouts are written in."""
+LANGUAGES = ("en", "es")
+"""Languages the handouts are written in (each has a table in checklists/messages.toml)."""
 ARRIVE_RANGE = (10, 360)
 REMINDER_RANGE = (0, 1440)
 MAX_SIZE = 64 * 1024  # a settings file is a few lines; refuse to read a huge file by mistake

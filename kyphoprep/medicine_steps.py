@@ -28,16 +28,7 @@ from kyphoprep.models import (
     TimingRule,
 )
 from kyphoprep.timing import Anchors, describe_rule, is_before, local_instant, shift_elapsed
-from kyphoprep.wording import (
-    format_date,
-    format_hold,
-    format_last_dose,
-    format_restart_hours,
-    format_time,
-    format_typical_hold,
-    message,
-    unconfirmed_mark,
-)
+from kyphoprep.wording import words_for
 
 MEDICINE_STEP_MINUTES = 15
 DOCTOR_SOURCE_KEY = "doctor"
@@ -67,6 +58,8 @@ class MedicineSteps:
         self.now = now
         self.rule: MedicineRule | None = order.rule
         self.from_doctor = order.hold_source == "doctor"
+        self.language = request.language
+        self.words = words_for(request.language)
         self._last_dose: PlannedStep | None = None
         self._steps = self._build()
 
@@ -81,11 +74,11 @@ class MedicineSteps:
         step, hold = self._last_dose, self.order.effective_hold
         if step is None or hold is None or not step.past:
             return []
-        due = format_last_dose(step.start, hold)
+        due = self.words.last_dose(step.start, hold)
         return [
             PlanWarning(
                 code="last-dose-passed",
-                message=message("too_late", medicine=self.order.name.upper(), due=due),
+                message=self.words("too_late", medicine=self.order.name.upper(), due=due),
                 step_id=step.id,
             )
         ]
@@ -93,27 +86,27 @@ class MedicineSteps:
     def summary(self) -> MedicineSummary:
         """The row of the "Bring this list" table."""
         order, rule = self.order, self.rule
-        mark = unconfirmed_mark(rule)
+        mark = self.words.unconfirmed(rule)
         hold = order.effective_hold
         if order.keep_taking:
-            instruction = message("bring_doctor_keep")
+            instruction = self.words("bring_doctor_keep")
         elif order.hold is not None:
-            instruction = message("bring_doctor_stop", hold=format_hold(order.hold))
+            instruction = self.words("bring_doctor_stop", hold=self.words.hold(order.hold))
         elif rule is None:
-            instruction = message("bring_unknown")
+            instruction = self.words("bring_unknown")
         elif rule.action == "stop":
-            instruction = message("bring_typical_stop", typical=format_typical_hold(rule), unconfirmed=mark)
+            instruction = self.words("bring_typical_stop", typical=self.words.typical_hold(rule), unconfirmed=mark)
         else:  # "ask-doctor" quotes no value, so its text has no {unconfirmed} to fill
-            instruction = message(_BRING_TYPICAL[rule.action], unconfirmed=mark)
+            instruction = self.words(_BRING_TYPICAL[rule.action], unconfirmed=mark)
         if self._last_dose is not None and hold is not None:
             return MedicineSummary(
-                order, instruction, self._last_dose.start, format_last_dose(self._last_dose.start, hold)
+                order, instruction, self._last_dose.start, self.words.last_dose(self._last_dose.start, hold)
             )
         if order.action in ("skip-procedure-day", "skip-morning-dose"):
             day_before = self.anchors.start.date() - timedelta(days=1)
-            text = message("day_before_procedure", date=format_date(day_before, year=False))
+            text = self.words("day_before_procedure", date=self.words.date(day_before, year=False))
             return MedicineSummary(order, instruction, None, text)
-        return MedicineSummary(order, instruction, None, message("bring_no_last_dose"))
+        return MedicineSummary(order, instruction, None, self.words("bring_no_last_dose"))
 
     # -- building ---------------------------------------------------------------
 
@@ -136,7 +129,7 @@ class MedicineSteps:
 
     def _sources(self) -> tuple[Source, ...]:
         if self.from_doctor or self.rule is None:
-            return (Source(key=DOCTOR_SOURCE_KEY, citation=message("med_source")),)
+            return (Source(key=DOCTOR_SOURCE_KEY, citation=self.words("med_source")),)
         return self.rule.sources
 
     def _step(
@@ -167,7 +160,7 @@ class MedicineSteps:
         )
 
     def _typical_title(self, title: str) -> str:
-        return title if self.from_doctor else message("confirm_title", title=title)
+        return title if self.from_doctor else self.words("confirm_title", title=title)
 
     def _last_dose_step(self, hold: Hold) -> PlannedStep:
         name = self.order.name
@@ -176,53 +169,53 @@ class MedicineSteps:
             # day nor on the procedure day itself, so the last dose is on day -(N+1).
             last_day = self.anchors.start.date() - timedelta(days=hold.amount + 1)
             start = local_instant(last_day, self.request.protocol.medicine_reminder_at, self.anchors.zone)
-            title = message("med_days_title", medicine=name)
-            detail = message("med_days_detail", medicine=name, last_date=format_date(last_day, year=False))
+            title = self.words("med_days_title", medicine=name)
+            detail = self.words("med_days_detail", medicine=name, last_date=self.words.date(last_day, year=False))
             # On the last day itself there is still time to take the last dose.
             past = last_day < self.now.date()
             timing: dict[str, int | str] = {"rule": "last-dose-day", "days": hold.amount}
         else:
             start = shift_elapsed(self.anchors.start, -60 * hold.amount)
-            title = message("med_hours_title", medicine=name, time=format_time(start))
-            detail = message(
+            title = self.words("med_hours_title", medicine=name, time=self.words.time(start))
+            detail = self.words(
                 "med_hours_detail",
                 medicine=name,
-                time=format_time(start),
-                last_date=format_date(start.date(), year=False),
+                time=self.words.time(start),
+                last_date=self.words.date(start.date(), year=False),
             )
             past = is_before(start, self.now)
             timing = {"rule": "last-dose-by", "minutes": 60 * hold.amount}
         rule = self.rule
         if self.from_doctor:
-            detail += " " + message("med_doctor_said", medicine=name, hold=format_hold(hold))
+            detail += " " + self.words("med_doctor_said", medicine=name, hold=self.words.hold(hold))
         elif rule is not None:
-            detail += " " + message(
+            detail += " " + self.words(
                 "med_typical_stop",
                 medicine=name,
-                typical=format_typical_hold(rule),
-                unconfirmed=unconfirmed_mark(rule),
+                typical=self.words.typical_hold(rule),
+                unconfirmed=self.words.unconfirmed(rule),
             )
             if rule.hold_from is not None:
-                detail += " " + message("med_typical_range", hold=format_hold(hold))
+                detail += " " + self.words("med_typical_range", hold=self.words.hold(hold))
             if self.order.form is not None and self.order.form.id:
-                detail += " " + message("med_form_used", form=self.order.form.label)
+                detail += " " + self.words("med_form_used", form=self.order.form.label_in(self.language))
             if rule.instruction:
-                detail += " " + rule.instruction
+                detail += " " + rule.instruction_in(self.language)
         return self._step("medicine", self._typical_title(title), detail, start, timing, past=past)
 
     def _day_of_step(self, rule: MedicineRule, when: TimingRule) -> PlannedStep:
         title_key, detail_key = _DAY_OF_STEPS[rule.action]
         name = self.order.name
-        procedure_date = format_date(self.anchors.start.date(), year=False)
-        detail = message(detail_key, medicine=name, procedure_date=procedure_date)
+        procedure_date = self.words.date(self.anchors.start.date(), year=False)
+        detail = self.words(detail_key, medicine=name, procedure_date=procedure_date)
         if rule.instruction:
-            detail += " " + rule.instruction
-        title = message(title_key, medicine=name)
+            detail += " " + rule.instruction_in(self.language)
+        title = self.words(title_key, medicine=name)
         # "Ask your doctor" is not a typical value to confirm; its own
         # instruction marks any unconfirmed figure it quotes.
         if rule.action != "ask-doctor":
             title = self._typical_title(title)
-            detail += " " + message("typical_footer", unconfirmed=unconfirmed_mark(rule))
+            detail += " " + self.words("typical_footer", unconfirmed=self.words.unconfirmed(rule))
         return self._step("medicine", title, detail, self.anchors.resolve(when), describe_rule(when))
 
     def _restart_step(self) -> PlannedStep:
@@ -230,23 +223,23 @@ class MedicineSteps:
         restart = rule.restart if rule is not None else None
         if restart is not None and restart.kind == "eating":
             dose_change = self.order.action == "change-dose"
-            title = message("restart_dose_title" if dose_change else "restart_eating_title", medicine=name)
-            detail = message("restart_dose_detail" if dose_change else "restart_eating_detail", medicine=name)
-            detail += " " + message("typical_footer", unconfirmed=unconfirmed_mark(rule))
+            title = self.words("restart_dose_title" if dose_change else "restart_eating_title", medicine=name)
+            detail = self.words("restart_dose_detail" if dose_change else "restart_eating_detail", medicine=name)
+            detail += " " + self.words("typical_footer", unconfirmed=self.words.unconfirmed(rule))
             rule_at: TimingRule = AfterProcedure(0)
         elif restart is not None and restart.kind == "hours":
-            title = message("restart_ask_title", medicine=name)
-            detail = message(
+            title = self.words("restart_ask_title", medicine=name)
+            detail = self.words(
                 "restart_hours_detail",
                 medicine=name,
-                hours=format_restart_hours(restart),
-                unconfirmed=unconfirmed_mark(rule),
+                hours=self.words.restart_hours(restart),
+                unconfirmed=self.words.unconfirmed(rule),
             )
             # The reminder comes at the earliest typical time, to ask then.
             rule_at = AfterProcedure(60 * restart.hours)
         else:
-            title = message("restart_ask_title", medicine=name)
-            detail = message("restart_ask_detail", medicine=name)
+            title = self.words("restart_ask_title", medicine=name)
+            detail = self.words("restart_ask_detail", medicine=name)
             rule_at = AfterProcedure(0)
         sources = self._sources()
         if rule is not None and restart is not None and restart.kind != "ask" and self.from_doctor:
@@ -263,10 +256,11 @@ class MedicineSteps:
         )
 
     def _lab_step(self, rule: MedicineRule, lab: LabCheck) -> PlannedStep:
+        title, detail = lab.words(self.language)
         return self._step(
             f"lab-{lab.id}",
-            lab.title,
-            lab.detail.format(medicine=self.order.name),
+            title,
+            detail.format(medicine=self.order.name),
             self.anchors.resolve(lab.when),
             describe_rule(lab.when),
             category=Category.PREPARE,
@@ -278,8 +272,8 @@ class MedicineSteps:
         rule_at = BeforeProcedure(60 * hours)
         return self._step(
             "liquid-diet",
-            message("liquid_title", medicine=self.order.name),
-            message("liquid_detail", medicine=self.order.name, hours=hours),
+            self.words("liquid_title", medicine=self.order.name),
+            self.words("liquid_detail", medicine=self.order.name, hours=hours),
             self.anchors.resolve(rule_at),
             describe_rule(rule_at),
             end=self.anchors.resolve(ProcedureStart()),

@@ -7,7 +7,8 @@ All datetimes in a plan are aware and expressed in the plan's IANA zone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Literal
@@ -102,6 +103,15 @@ FASTING_RULES: tuple[FastingRule, ...] = ("midnight", "asa")
 
 
 @dataclass(frozen=True)
+class StepText:
+    """A step's words in one language."""
+
+    title: str
+    detail: str
+    items: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class StepSpec:
     """One step of a protocol, before it is placed in time."""
 
@@ -120,6 +130,15 @@ class StepSpec:
     """A checklist inside the step (what to bring)."""
     fasting: FastingRule | None = None
     """Set on a step that belongs to one fasting rule; it is planned only under that rule."""
+    translations: Mapping[str, StepText] = field(default_factory=dict, compare=False, hash=False)
+    """The step's words in other languages, by language code (``es``)."""
+
+    def in_language(self, language: str) -> StepSpec:
+        """This step with its words in *language* (which it must have, unless it is English)."""
+        if language == "en":
+            return self
+        text = self.translations[language]
+        return replace(self, title=text.title, detail=text.detail, items=text.items)
 
 
 @dataclass(frozen=True)
@@ -130,6 +149,8 @@ class WarningSign:
     text: str
     level: Literal["call", "emergency"]
     sources: tuple[Source, ...]
+    translations: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    """The text in other languages, by language code."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +167,42 @@ class Protocol:
     medicine_reminder_at: time
     steps: tuple[StepSpec, ...]
     warning_signs: tuple[WarningSign, ...]
+    translations: Mapping[str, tuple[str, str]] = field(default_factory=dict, compare=False, hash=False)
+    """The name and summary in other languages, by language code."""
+    language: str = "en"
+    """The language of the words in this object (see ``in_language``)."""
+
+    def missing_words(self, language: str) -> list[str]:
+        """What has no text in *language*: "name", "summary", step and warning-sign ids."""
+        if language == "en":
+            return []
+        missing = [] if language in self.translations else ["name and summary"]
+        for step in self.steps:
+            text = step.translations.get(language)
+            if text is None or len(text.items) != len(step.items):
+                missing.append(f"step {step.id}")
+        missing += [f"warning sign {sign.id}" for sign in self.warning_signs if language not in sign.translations]
+        return missing
+
+    def in_language(self, language: str) -> Protocol:
+        """This protocol with every text in *language*; ``missing_words`` must be empty."""
+        if language == self.language:
+            return self
+        if self.language != "en":
+            raise ValueError("translate from the English protocol")
+        if language == "en":
+            return self
+        name, summary = self.translations[language]
+        return replace(
+            self,
+            name=name,
+            summary=summary,
+            steps=tuple(step.in_language(language) for step in self.steps),
+            warning_signs=tuple(
+                replace(sign, text=sign.translations[language]) for sign in self.warning_signs
+            ),
+            language=language,
+        )
 
     @property
     def fasting_rules(self) -> tuple[FastingRule, ...]:
@@ -207,6 +264,12 @@ class LabCheck:
     title: str
     detail: str
     when: TimingRule
+    translations: Mapping[str, tuple[str, str]] = field(default_factory=dict, compare=False, hash=False)
+    """Title and detail in other languages, by language code."""
+
+    def words(self, language: str) -> tuple[str, str]:
+        """The title and detail in *language* (English when it has none)."""
+        return self.translations.get(language, (self.title, self.detail))
 
 
 @dataclass(frozen=True)
@@ -228,6 +291,12 @@ class MedicineRule:
     """Newer advice for GLP-1 medicines: liquids only for this many hours before."""
     grade: Grade
     sources: tuple[Source, ...]
+    translations: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    """The instruction in other languages, by language code."""
+
+    def instruction_in(self, language: str) -> str:
+        """The instruction in *language* (English when it has none, or when there is none)."""
+        return self.translations.get(language, self.instruction) if self.instruction else ""
 
     @property
     def unconfirmed(self) -> bool:
@@ -247,6 +316,12 @@ class MedicineForm:
     crcl_at_least: int | None
     crcl_below: int | None
     rule: MedicineRule
+    translations: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    """The label in other languages, by language code."""
+
+    def label_in(self, language: str) -> str:
+        """The label in *language* (English when it has none)."""
+        return self.translations.get(language, self.label)
 
     def fits_crcl(self, crcl: int) -> bool:
         """Whether a creatinine clearance of *crcl* mL/min selects this form."""

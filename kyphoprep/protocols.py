@@ -16,7 +16,7 @@ from importlib import resources
 from typing import Any, Literal
 
 from kyphoprep.errors import ChecklistError, InputError
-from kyphoprep.models import FASTING_RULES, Category, Protocol, StepSpec, WarningSign
+from kyphoprep.models import FASTING_RULES, Category, Protocol, StepSpec, StepText, WarningSign
 from kyphoprep.tomlreader import ID_PATTERN, MAX_MINUTES, T, TomlReader, load_toml, read_text_file
 
 FORMAT_VERSION = 1
@@ -28,6 +28,7 @@ _TOP_ORDER = (
     "id",
     "name",
     "summary",
+    "es",
     "procedure_minutes",
     "arrive_minutes",
     "reminder_minutes",
@@ -49,8 +50,9 @@ _STEP_KEYS = {
     "actionable",
     "items",
     "fasting",
+    "es",
 }
-_SIGN_KEYS = {"id", "level", "text", "source"}
+_SIGN_KEYS = {"id", "level", "text", "source", "es"}
 
 
 def builtin_protocol_names() -> list[str]:
@@ -218,10 +220,12 @@ class _ProtocolReader(TomlReader):
                     self._entry_keys = ["id"]
                     self.report(self.fail(f"the {kind} id is used twice", step=entry_id, field="id"), None)
                 seen.add(entry_id)
+        name, summary = self.string(data, "name"), self.string(data, "summary")
+        translated = self.translations(data, {"name": name, "summary": summary})
         return Protocol(
             id=protocol_id,
-            name=self.string(data, "name"),
-            summary=self.string(data, "summary"),
+            name=name,
+            summary=summary,
             file=self.file,
             procedure_minutes=self.integer(data, "procedure_minutes", 5, 600),
             arrive_minutes=self.integer(data, "arrive_minutes", 0, 600),
@@ -229,6 +233,11 @@ class _ProtocolReader(TomlReader):
             medicine_reminder_at=self.clock(data, "medicine_reminder_at"),
             steps=tuple(steps),
             warning_signs=tuple(signs),
+            translations={
+                language: (str(texts["name"]), str(texts["summary"]))
+                for language, texts in translated.items()
+                if "name" in texts and "summary" in texts
+            },
         )
 
     def _entry_id(self, raw: Mapping[str, Any], key: str, index: int) -> str:
@@ -274,10 +283,22 @@ class _ProtocolReader(TomlReader):
             choices = " or ".join(f'"{rule}"' for rule in FASTING_RULES)
             fasting = self.report(self.fail(f"must be {choices}", step=step_id, field="fasting"), None)
         until = raw.get("until")
+        detail = " ".join(self.string(raw, "detail", step=step_id).split())
+        translations = {}
+        for language, texts in self.translations(raw, {"title": title, "detail": detail, "items": items}, step=step_id).items():
+            if len(str(texts.get("title", ""))) > TITLE_MAX:
+                self.report(
+                    self.fail(f"keep titles to {TITLE_MAX} characters", step=step_id, field=f"{language}.title"), None
+                )
+            if "title" in texts and "detail" in texts:
+                found_items = texts.get("items", ())
+                translations[language] = StepText(
+                    str(texts["title"]), str(texts["detail"]), found_items if isinstance(found_items, tuple) else ()
+                )
         return StepSpec(
             id=step_id,
             title=title,
-            detail=" ".join(self.string(raw, "detail", step=step_id).split()),
+            detail=detail,
             category=category,
             when=self.rule(raw.get("when"), step_id, "when"),
             until=None if until is None else self.rule(until, step_id, "until"),
@@ -286,6 +307,7 @@ class _ProtocolReader(TomlReader):
             actionable=actionable,
             items=items,
             fasting=fasting,
+            translations=translations,
         )
 
     def _read_sign(self, raw: Mapping[str, Any], index: int) -> WarningSign:
@@ -295,9 +317,27 @@ class _ProtocolReader(TomlReader):
         level: Literal["call", "emergency"] = "emergency" if given == "emergency" else "call"
         if given not in ("call", "emergency"):
             self.report(self.fail('must be "call" or "emergency"', step=sign_id, field="level"), None)
+        text = " ".join(self.string(raw, "text", step=sign_id).split())
+        translated = self.translations(raw, {"text": text}, step=sign_id)
         return WarningSign(
             id=sign_id,
-            text=" ".join(self.string(raw, "text", step=sign_id).split()),
+            text=text,
             level=level,
             sources=self.source_refs(raw, sign_id),
+            translations={lang: str(texts["text"]) for lang, texts in translated.items() if "text" in texts},
         )
+
+
+def protocol_in_language(protocol: Protocol, language: str) -> Protocol:
+    """*protocol* with its words in *language*, or a ``ChecklistError`` naming what has no words in it."""
+    from kyphoprep.wording import LANGUAGE_NAMES
+
+    missing = protocol.missing_words(language)
+    if missing:
+        shown = ", ".join(missing[:4]) + (f" and {len(missing) - 4} more" if len(missing) > 4 else "")
+        raise ChecklistError(
+            protocol.file,
+            f"has no {LANGUAGE_NAMES.get(language, language)} words for {shown}. Write them beside the "
+            f'English (such as {language}.title = "..."; see docs/protocols.md), or use --lang en.',
+        )
+    return protocol.in_language(language)

@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from kyphoprep.config import ClinicConfig
 from kyphoprep.models import FastingRule, MedicineOrder, PlanRequest, Protocol
-from kyphoprep.protocols import load_protocol
+from kyphoprep.protocols import load_protocol, protocol_in_language
 
 DEFAULT_PROTOCOL = "kyphoplasty"
 DEFAULT_FASTING: FastingRule = "midnight"  # what the seeds say; a clinic can choose "asa"
@@ -64,7 +64,9 @@ def _settled(*layers: T | None, default: T) -> T:
 def resolve_settings(given: Overrides, config: ClinicConfig | None = None) -> Settings:
     """Settle each setting: *given* first, then *config*, then kyphoprep's default."""
     clinic = config or ClinicConfig(file="")
+    language = _settled(given.language, clinic.language, default=DEFAULT_LANGUAGE)
     protocol = load_protocol(_settled(given.protocol, clinic.procedure, default=DEFAULT_PROTOCOL))
+    protocol = protocol_in_language(protocol, language)
     return Settings(
         timezone=_settled(given.timezone, clinic.timezone, default=None),
         protocol=protocol,
@@ -74,7 +76,7 @@ def resolve_settings(given: Overrides, config: ClinicConfig | None = None) -> Se
         ),
         fasting=_settled(given.fasting, clinic.fasting, default=DEFAULT_FASTING),
         discreet_titles=_settled(given.discreet_titles, clinic.discreet_titles, default=False),
-        language=_settled(given.language, clinic.language, default=DEFAULT_LANGUAGE),
+        language=language,
         facility=_settled(given.facility, clinic.clinic_name, default=None),
         address=_settled(given.address, clinic.clinic_address, default=None),
         phone=_settled(given.phone, clinic.clinic_phone, default=None),

@@ -39,6 +39,9 @@ MAX_DAYS = 366
 MAX_MINUTES = MAX_DAYS * 24 * 60
 
 # The keys each timing rule takes, besides "rule" itself.
+TRANSLATED_LANGUAGES = ("es",)
+"""Languages whose words a data file may hold beside the English, as ``es.KEY = "..."``."""
+
 RULE_KEYS: dict[str, set[str]] = {
     "days-before": {"days", "at"},
     "days-after": {"days", "at"},
@@ -223,6 +226,46 @@ class TomlReader:
                 self.fail("needs an id of lower-case letters, digits and '-'", step=where, field="id"), where
             )
         return entry_id
+
+    def translations(
+        self, raw: Mapping[str, Any], english: Mapping[str, str | tuple[str, ...]], *, step: str | None = None
+    ) -> dict[str, dict[str, str | tuple[str, ...]]]:
+        """The words in other languages written beside the English ones: ``es.title = "..."``.
+
+        *english* holds the keys that may be translated, with their English value
+        (a list must keep its length). Whitespace is collapsed as in the English.
+        """
+        found: dict[str, dict[str, str | tuple[str, ...]]] = {}
+        for language in TRANSLATED_LANGUAGES:
+            if language not in raw:
+                continue
+            table = raw[language]
+            example = f'{language}.{next(iter(english))} = "..."'
+            if not isinstance(table, dict):
+                self.report(self.fail(f"must hold translated texts, such as {example}", step=step, field=language), None)
+                continue
+            texts: dict[str, str | tuple[str, ...]] = {}
+            for key, value in table.items():
+                field = f"{language}.{key}"
+                if key not in english:
+                    allowed = ", ".join(f"{language}.{k}" for k in english)
+                    self.report(self.fail(f"unknown field; a translation may have {allowed}", step=step, field=field), None)
+                elif isinstance(english[key], tuple):
+                    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+                        self.report(self.fail("must be a list of non-empty strings", step=step, field=field), None)
+                    elif len(value) != len(english[key]):
+                        self.report(
+                            self.fail(f"must have {len(english[key])} items, one for each English item", step=step, field=field),
+                            None,
+                        )
+                    else:
+                        texts[key] = tuple(" ".join(v.split()) for v in value)
+                elif not isinstance(value, str) or not value.strip():
+                    self.report(self.fail("must be a non-empty string", step=step, field=field), None)
+                else:
+                    texts[key] = " ".join(value.split())
+            found[language] = texts
+        return found
 
     def no_unknown_keys(self, raw: Mapping[str, Any], allowed: set[str], *, step: str | None = None) -> None:
         for unknown in sorted(set(raw) - allowed):

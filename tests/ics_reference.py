@@ -19,7 +19,7 @@ from kyphoprep.models import Category, Plan, PlannedStep
 from kyphoprep.render import RenderOptions
 from kyphoprep.render.common import calendar_title, place_text
 from kyphoprep.render.ics import PRODID, build_vtimezone, calendar_time, event_uid
-from kyphoprep.wording import format_date, format_moment, message
+from kyphoprep.wording import words_for
 
 WARNING_MINUTES = 15  # as in kyphoprep.render.ics
 
@@ -30,6 +30,7 @@ class IcsRenderer:
     def render(self, plan: Plan, options: RenderOptions) -> bytes:
         """Return the calendar as bytes with CRLF line endings."""
         request = plan.request
+        message = words_for(request.language)
         stamp = request.now.astimezone(UTC).replace(microsecond=0)
         calendar = Calendar()
         calendar.add("PRODID", PRODID)
@@ -59,8 +60,8 @@ class IcsRenderer:
             calendar.add_component(event)
 
         made_on = (
-            f"{plan.protocol.name}: {format_moment(request.procedure_start)} ({request.timezone}).\n"
-            f"{message('label_made_on')}: {format_date(now_local.date())}"
+            f"{plan.protocol.name}: {message.moment(request.procedure_start)} ({request.timezone}).\n"
+            f"{message('label_made_on')}: {message.date(now_local.date())}"
         )
         for step in plan.steps:
             calendar.add_component(self._event(plan, step, stamp, made_on))
@@ -68,6 +69,7 @@ class IcsRenderer:
         return data
 
     def _event(self, plan: Plan, step: PlannedStep, stamp: datetime, made_on: str) -> Event:
+        message = words_for(plan.request.language)
         event = Event()
         event.add("UID", event_uid(plan.plan_id, step.id))
         event.add("DTSTAMP", stamp)

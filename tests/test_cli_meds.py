@@ -35,7 +35,7 @@ def test_meds_card_shows_everything_the_issue_names(runner: CliRunner) -> None:
         "warfarin",
         "Brands: Coumadin, Jantoven",
         "Class: Blood thinner (vitamin K antagonist)",
-        "Typical guidance: stop 5 days before",
+        "Usual advice: stop 5 days before",
         "Restart: 6 hours after the procedure",
         "Lab check: INR",
         "Confidence: B",

@@ -244,7 +244,7 @@ def test_discreet_titles_keep_medicine_names_off_the_lock_screen(runner: CliRunn
             leaks = [value for value in found[kind] if name in value.lower()]
             assert leaks == [], (name, kind)
         assert any(name in value.lower() for value in found["EVENT DESCRIPTION"]), name
-    assert "Medicine reminder: open for details" in found["SUMMARY"]
+    assert "Medicine reminder: open it to read more" in found["SUMMARY"]
 
     # The same plan with full titles does name them (so the check above can fail).
     result = plan(runner, "--config", str(config), "--full-titles", *MEDICINES, "--format", "ics")
@@ -497,7 +497,7 @@ ERRORS = [
         "[defaults] fasting",
         'must be "midnight" or "asa", not "ASA".',
     ),
-    ("language-fr", '[defaults]\nlanguage = "fr"\n', "[defaults] language", 'must be "en", not "fr".'),
+    ("language-fr", '[defaults]\nlanguage = "fr"\n', "[defaults] language", 'must be "en" or "es", not "fr".'),
     (
         "timezone-number",
         "[defaults]\ntimezone = 5\n",

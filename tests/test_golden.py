@@ -11,7 +11,14 @@ from kyphoprep.cli import app
 from tests.conftest import Golden
 from tests.scenarios import SCENARIOS
 
-FORMATS = {"text": "txt", "terminal": "terminal.txt", "json": "json", "ics": "ics"}
+FORMATS = {
+    "text": "txt",
+    "terminal": "terminal.txt",
+    "json": "json",
+    "ics": "ics",
+    "html": "html",
+    "caregiver": "caregiver.txt",
+}
 
 
 @pytest.mark.parametrize("output_format", sorted(FORMATS))
@@ -20,7 +27,7 @@ def test_output_matches_golden(runner: CliRunner, golden: Golden, scenario: str,
     """Each scenario renders exactly as its golden file in each format."""
     result = runner.invoke(app, [*SCENARIOS[scenario], "--format", output_format])
     assert result.exit_code == 0, result.output
-    if output_format in ("text", "terminal"):
+    if output_format in ("text", "terminal", "caregiver"):
         assert result.stderr == ""  # the warnings open the handout itself
     else:
         as_json = runner.invoke(app, [*SCENARIOS[scenario], "--format", "json"]).stdout

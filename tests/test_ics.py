@@ -51,7 +51,7 @@ def test_times_carry_a_tzid_with_a_vtimezone(runner: CliRunner, scenario: str) -
     assert f"BEGIN:VTIMEZONE\r\nTZID:{zone}\r\n" in text
 
 
-DISCREET_TITLE = "Medicine reminder: open for details"
+DISCREET_TITLE = "Medicine reminder: open it to read more"
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))

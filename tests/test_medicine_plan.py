@@ -82,7 +82,8 @@ def test_catalogue_stop_lands_where_the_rule_says(
     step = medicine_steps(plan_for(med, crcl=crcl))[step_id]
     assert step.start.astimezone(UTC) == expected
     assert step.title.endswith(" — confirm with doctor")
-    assert "Typical guidance — confirm with your doctor: stop " in step.detail
+    assert "The usual advice is to stop " in step.detail
+    assert "Please confirm with your doctor." in step.detail
     assert step.medicine is not None
     assert step.medicine.hold_source == "catalogue"
     assert step.sources[0].key != "doctor"
@@ -94,7 +95,7 @@ def test_doctor_interval_beats_the_catalogue() -> None:
     assert step.start.astimezone(UTC) == utc(2026, 11, 30, 14, 0)  # day -3
     assert step.title == "Last day to take Eliquis (apixaban)"
     assert step.detail.endswith("Your doctor said: stop Eliquis (apixaban) 2 days before the procedure.")
-    assert "Typical guidance" not in step.detail
+    assert "usual advice" not in step.detail
     assert [s.key for s in step.sources] == ["doctor"]
     summary = plan_for("Eliquis=2d").medicines[0]
     assert summary.instruction == "Your doctor said: stop 2 days before"
@@ -105,11 +106,11 @@ def test_range_says_which_end_the_plan_uses_and_that_it_is_unconfirmed() -> None
     step = medicine_steps(plan_for("apixaban"))["medicine-apixaban"]
     assert (
         "stop apixaban 3 to 5 days before this kind of procedure (unconfirmed). "
-        "This plan uses 5 days, the longer time." in step.detail
+        "Please confirm with your doctor. This plan uses 5 days, the longer time." in step.detail
     )
     summary = plan_for("apixaban").medicines[0]
     assert summary.instruction == (
-        "Typical guidance — confirm with your doctor: stop 3 to 5 days before (unconfirmed)"
+        "Usual advice — confirm with your doctor: stop 3 to 5 days before (unconfirmed)"
     )
 
 
@@ -150,7 +151,7 @@ def test_daily_glp1_is_skipped_on_the_day_with_both_advices() -> None:
     assert liquid.start.astimezone(UTC) == utc(2026, 12, 2, 13, 30)  # exactly 24 h before
     assert liquid.end.astimezone(UTC) == utc(2026, 12, 3, 13, 30)
     assert "Newer advice (2024)" in liquid.detail
-    assert steps["restart-semaglutide"].title == "Restart Rybelsus (semaglutide) when eating normally"
+    assert steps["restart-semaglutide"].title == "Restart Rybelsus (semaglutide) when you eat normally"
 
 
 def test_weekly_glp1_with_the_doctors_interval_has_no_liquid_diet_step() -> None:
@@ -227,8 +228,8 @@ def test_warfarin_gets_an_inr_step_and_a_restart_at_six_hours() -> None:
     restart = steps["restart-warfarin"]
     assert restart.start.astimezone(UTC) == utc(2026, 12, 3, 20, 30)
     assert restart.detail == (
-        "Do not restart Coumadin (warfarin) until your doctor says it is safe. Typical guidance — confirm "
-        "with your doctor: restart it 6 hours after the procedure."
+        "Do not restart Coumadin (warfarin) until your doctor says it is safe. The usual advice is to "
+        "restart it 6 hours after the procedure. Please confirm with your doctor."
     )
 
 
@@ -252,7 +253,7 @@ def test_keep_taking_adds_no_steps() -> None:
     assert medicine_steps(plan) == {}
     assert [m.instruction for m in plan.medicines] == [
         "Your doctor said: keep taking it",
-        "Typical guidance — confirm with your doctor: usually no need to stop (unconfirmed)",
+        "Usual advice — confirm with your doctor: usually no need to stop (unconfirmed)",
     ]
 
 

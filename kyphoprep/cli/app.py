@@ -5,6 +5,7 @@ Each command lives in its own module; this one only assembles them.
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -15,6 +16,7 @@ from kyphoprep.cli import meds as meds_command
 from kyphoprep.cli import plan as plan_command
 from kyphoprep.cli import protocols as protocols_command
 from kyphoprep.cli import schema as schema_command
+from kyphoprep.cli import start as start_command
 from kyphoprep.cli.common import EXIT_CODES_HELP
 
 app = typer.Typer(
@@ -26,7 +28,7 @@ app = typer.Typer(
         "calendar (.ics) or JSON file.\n\n"
         "Your care team's instructions always come first.\n\n" + EXIT_CODES_HELP
     ),
-    no_args_is_help=True,
+    invoke_without_command=True,
     add_completion=False,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,  # a traceback could show patient details
@@ -41,6 +43,7 @@ def _version_callback(value: bool) -> None:
 
 @app.callback()
 def _root(
+    context: typer.Context,
     version: Annotated[
         bool,
         typer.Option(
@@ -49,8 +52,18 @@ def _root(
     ] = False,
 ) -> None:
     """Make a dated preparation plan for a kyphoplasty or vertebroplasty."""
+    if context.invoked_subcommand is not None:
+        return
+    # Alone on a terminal: a person is there to answer questions. Anywhere else
+    # (a script, a pipe): show the help and never wait for input.
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        start_command.start()
+        return
+    typer.echo(context.get_help())
+    raise typer.Exit(2)
 
 
+app.command(epilog=start_command.START_EPILOG)(start_command.start)
 app.command(epilog=plan_command.PLAN_EPILOG)(plan_command.plan)
 app.command(epilog=plan_command.EXAMPLE_EPILOG)(plan_command.example)
 app.command(epilog=batch_command.BATCH_EPILOG)(batch_command.batch)

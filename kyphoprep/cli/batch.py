@@ -75,7 +75,7 @@ def batch(
             "--format",
             "-f",
             metavar="FORMATS",
-            help="Comma-separated: text, ics, json.",
+            help="Comma-separated: text, ics, json, html (large-print handout), caregiver (summary for the driver).",
         ),
     ] = "text,ics,json",
     force: Annotated[bool, typer.Option("--force", help="Replace plan files that already exist.")] = False,

@@ -41,6 +41,8 @@ class FormatChoice(StrEnum):
     text = "text"
     ics = "ics"
     json = "json"
+    html = "html"
+    caregiver = "caregiver"
 
 
 class DateOrderChoice(StrEnum):
@@ -61,6 +63,7 @@ class LanguageChoice(StrEnum):
     """Values of --lang."""
 
     en = "en"
+    es = "es"
 
 
 def printable(text: str) -> str:
@@ -141,7 +144,13 @@ def choose_format(requested: FormatChoice | None, output: str) -> OutputFormat:
         return OutputFormat(requested.value)
     if output != "-":
         suffix = os.path.splitext(output)[1].lower()
-        return {".ics": OutputFormat.ICS, ".json": OutputFormat.JSON}.get(suffix, OutputFormat.TEXT)
+        by_suffix = {
+            ".ics": OutputFormat.ICS,
+            ".json": OutputFormat.JSON,
+            ".html": OutputFormat.HTML,
+            ".htm": OutputFormat.HTML,
+        }
+        return by_suffix.get(suffix, OutputFormat.TEXT)
     return OutputFormat.TERMINAL if sys.stdout.isatty() else OutputFormat.TEXT
 
 
@@ -167,7 +176,11 @@ def emit(plan_request: PlanRequest, output_format: OutputFormat, output: str, fo
         sys.stderr.write(f"Wrote {output}\n")
     # The handout and the screen open with the warnings; a file or a calendar
     # might not be read before it is too late, so say them here too.
-    readable_here = output == "-" and output_format in (OutputFormat.TERMINAL, OutputFormat.TEXT)
+    readable_here = output == "-" and output_format in (
+        OutputFormat.TERMINAL,
+        OutputFormat.TEXT,
+        OutputFormat.CAREGIVER,
+    )
     if not readable_here:
         for warning in plan.warnings:
             sys.stderr.write(f"Warning: {printable(warning.message)}\n")
@@ -193,9 +206,10 @@ FormatOption = Annotated[
         "--format",
         "-f",
         help=(
-            "terminal (a view for the screen), text (a printable handout), ics (a calendar file) or "
-            "json (for scripts). Default: terminal on a screen; otherwise from the -o file name "
-            "(.ics, .json), else text."
+            "terminal (a view for the screen), text (a printable handout), html (a large-print "
+            "handout to print from a web browser), caregiver (a short summary for the driver), ics (a "
+            "calendar file) or json (for scripts). Default: terminal on a screen; otherwise from the -o "
+            "file name (.ics, .json, .html), else text."
         ),
         show_default=False,
     ),
@@ -307,7 +321,11 @@ DiscreetOption = Annotated[
 ]
 LanguageOption = Annotated[
     LanguageChoice | None,
-    typer.Option("--lang", help="Language of the plan. Default: settings file, else en.", show_default=False),
+    typer.Option(
+        "--lang",
+        help="Language of the plan: en (English) or es (Spanish, español). Default: settings file, else en.",
+        show_default=False,
+    ),
 ]
 FacilityOption = Annotated[
     str | None,

@@ -22,6 +22,8 @@ class OutputFormat(StrEnum):
     TEXT = "text"
     ICS = "ics"
     JSON = "json"
+    HTML = "html"
+    CAREGIVER = "caregiver"
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ _MODULES = {
     OutputFormat.TEXT: "kyphoprep.render.text",
     OutputFormat.ICS: "kyphoprep.render.ics",
     OutputFormat.JSON: "kyphoprep.render.json",
+    OutputFormat.HTML: "kyphoprep.render.html",
+    OutputFormat.CAREGIVER: "kyphoprep.render.caregiver",
 }
 
 

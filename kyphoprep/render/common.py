@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from kyphoprep.models import Category, Plan, PlannedStep
-from kyphoprep.wording import format_date, format_moment, format_time, message
+from kyphoprep.wording import Words, words_for
 
 
 @dataclass(frozen=True)
@@ -23,39 +23,47 @@ class DayGroup:
     steps: tuple[PlannedStep, ...]
 
 
-def days(plan: Plan) -> Iterator[DayGroup]:
-    """Steps grouped by local start date, in time order, under full weekday dates."""
+def words_of(plan: Plan) -> Words:
+    """The words of the plan's language."""
+    return words_for(plan.request.language)
+
+
+def days(plan: Plan, steps: tuple[PlannedStep, ...] | None = None) -> Iterator[DayGroup]:
+    """Steps (by default all of them) grouped by local start date, in time order, under full dates."""
+    words = words_of(plan)
     current: list[PlannedStep] = []
-    for step in plan.steps:
+    for step in plan.steps if steps is None else steps:
         if current and step.start.date() != current[0].start.date():
-            yield _group(current)
+            yield _group(current, words)
             current = []
         current.append(step)
     if current:
-        yield _group(current)
+        yield _group(current, words)
 
 
-def _group(steps: list[PlannedStep]) -> DayGroup:
+def _group(steps: list[PlannedStep], words: Words) -> DayGroup:
     day = steps[0].start.date()
-    return DayGroup(day=day, heading=format_date(day), steps=tuple(steps))
+    return DayGroup(day=day, heading=words.heading_date(day), steps=tuple(steps))
 
 
 def header_rows(plan: Plan) -> list[tuple[str, str]]:
     """Label/value pairs for the top of a handout or screen."""
     request = plan.request
+    words = words_of(plan)
+    message = words
     missing = message("not_given")
     rows = [
         (message("label_patient"), request.patient or missing),
         (message("label_procedure"), plan.protocol.name),
-        (message("label_when"), format_moment(request.procedure_start)),
-        (message("label_arrive"), format_time(plan.arrival)),
+        (message("label_when"), words.moment(request.procedure_start)),
+        (message("label_arrive"), words.time(plan.arrival)),
         (message("label_facility"), request.facility or missing),
         (message("label_phone"), request.phone or missing),
         (message("label_driver"), request.driver or missing),
         (message("label_timezone"), request.timezone),
         (
             message("label_made_on"),
-            format_date(request.now.astimezone(request.procedure_start.tzinfo).date()),
+            words.date(request.now.astimezone(request.procedure_start.tzinfo).date()),
         ),
     ]
     if request.address:
@@ -71,7 +79,7 @@ def bring_rows(plan: Plan) -> list[tuple[str, str, str]]:
 def calendar_title(plan: Plan, step: PlannedStep) -> str:
     """A step's title for a calendar: with discreet titles, no medicine name for lock screens to show."""
     if plan.request.discreet_titles and step.medicine is not None:
-        return message("discreet_title")
+        return words_of(plan)("discreet_title")
     return step.title
 
 

@@ -32,9 +32,8 @@ from icalendar.timezone.tzid import is_utc
 
 from kyphoprep.models import Category, Plan, PlannedStep
 from kyphoprep.render import RenderOptions
-from kyphoprep.render.common import calendar_title, place_text
+from kyphoprep.render.common import calendar_title, place_text, words_of
 from kyphoprep.render.vtimezone import observances
-from kyphoprep.wording import format_date, format_moment, message
 
 PRODID = "-//kyphoprep//Procedure preparation plan//EN"
 UID_NAMESPACE = uuid.UUID("6f1c2a52-4a0e-4d59-9d67-6b7a3b1f0c11")
@@ -214,6 +213,7 @@ class IcsRenderer:
     def render(self, plan: Plan, options: RenderOptions) -> bytes:
         """Return the calendar as bytes with CRLF line endings."""
         request = plan.request
+        message = words = words_of(plan)
         zone = request.timezone
         stamp = request.now.astimezone(UTC).replace(microsecond=0)
         out = _Writer()
@@ -244,8 +244,8 @@ class IcsRenderer:
             out.raw("END:VEVENT")
 
         made_on = (
-            f"{plan.protocol.name}: {format_moment(request.procedure_start)} ({zone}).\n"
-            f"{message('label_made_on')}: {format_date(now_local.date())}"
+            f"{plan.protocol.name}: {words.moment(request.procedure_start)} ({zone}).\n"
+            f"{message('label_made_on')}: {words.date(now_local.date())}"
         )
         place = place_text(plan)
         for step in plan.steps:
@@ -257,6 +257,7 @@ class IcsRenderer:
         self, out: _Writer, plan: Plan, step: PlannedStep, stamp: datetime, made_on: str, place: str | None
     ) -> None:
         zone = plan.request.timezone
+        message = words_of(plan)
         title = calendar_title(plan, step)
         out.raw("BEGIN:VEVENT")
         out.text("SUMMARY", title)

@@ -13,9 +13,9 @@ from typing import Any
 
 from kyphoprep.models import Hold, MedicineOrder, MedicineSummary, Plan, PlannedStep
 from kyphoprep.render import RenderOptions
-from kyphoprep.wording import format_moment, format_typical_hold, message
+from kyphoprep.wording import Words, words_for
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def _iso(moment: datetime) -> str:
@@ -41,8 +41,12 @@ def _step(step: PlannedStep) -> dict[str, Any]:
     return data
 
 
-def medicine_to_dict(order: MedicineOrder) -> dict[str, Any]:
-    """One medicine: what was typed, its catalogue entry, and where its instruction comes from."""
+def medicine_to_dict(order: MedicineOrder, words: Words | None = None) -> dict[str, Any]:
+    """One medicine: what was typed, its catalogue entry, and where its instruction comes from.
+
+    Its labels are in the language of *words* (default English).
+    """
+    message = words or words_for("en")
     entry, rule, hold = order.entry, order.rule, order.effective_hold
     label = {"doctor": "label_doctor", "catalogue": "label_typical", "none": "label_unknown"}
     return {
@@ -56,7 +60,7 @@ def medicine_to_dict(order: MedicineOrder) -> dict[str, Any]:
         "hold": None if hold is None else _hold(hold),
         "hold_source": order.hold_source,
         "hold_label": message(label[order.hold_source]),
-        "typical_hold": format_typical_hold(rule) if rule is not None and rule.hold is not None else None,
+        "typical_hold": message.typical_hold(rule) if rule is not None and rule.hold is not None else None,
         "grade": None if rule is None else rule.grade,
         "unconfirmed": rule is not None and rule.unconfirmed and order.hold_source == "catalogue",
     }
@@ -66,9 +70,9 @@ def _hold(hold: Hold) -> dict[str, Any]:
     return {"amount": hold.amount, "unit": hold.unit, "given_as": hold.given_as}
 
 
-def _summary(summary: MedicineSummary) -> dict[str, Any]:
+def _summary(summary: MedicineSummary, words: Words) -> dict[str, Any]:
     return {
-        **medicine_to_dict(summary.order),
+        **medicine_to_dict(summary.order, words),
         "what_to_do": summary.instruction,
         "last_dose": None if summary.last_dose is None else _iso(summary.last_dose),
         "last_dose_text": summary.last_dose_text,
@@ -78,6 +82,7 @@ def _summary(summary: MedicineSummary) -> dict[str, Any]:
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     """The plan as JSON-ready data (the documented contract)."""
     request = plan.request
+    message = words_for(request.language)
     return {
         "schema_version": SCHEMA_VERSION,
         "plan_id": plan.plan_id,
@@ -96,7 +101,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "fasting": request.fasting,
             "discreet_titles": request.discreet_titles,
             "language": request.language,
-            "medicines": [_summary(m) for m in plan.medicines],
+            "medicines": [_summary(m, message) for m in plan.medicines],
             "crcl": request.crcl,
         },
         "procedure": {
@@ -104,7 +109,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "name": plan.protocol.name,
             "summary": plan.protocol.summary,
             "start": _iso(request.procedure_start),
-            "start_text": format_moment(request.procedure_start),
+            "start_text": message.moment(request.procedure_start),
             "end": _iso(plan.procedure_end),
             "arrival": _iso(plan.arrival),
         },

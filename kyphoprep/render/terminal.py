@@ -18,8 +18,8 @@ from rich.text import Text
 
 from kyphoprep.models import Plan, PlannedStep
 from kyphoprep.render import RenderOptions
-from kyphoprep.render.common import bring_rows, days, header_rows, warning_signs
-from kyphoprep.wording import format_time, message
+from kyphoprep.render.common import bring_rows, days, header_rows, warning_signs, words_of
+from kyphoprep.wording import Words
 
 
 class TerminalRenderer:
@@ -43,6 +43,7 @@ class TerminalRenderer:
         return buffer.getvalue().encode("utf-8")
 
     def _parts(self, plan: Plan) -> list[RenderableType]:
+        message = words_of(plan)
         parts: list[RenderableType] = []
         if plan.warnings:
             body = Group(*(Text(f"* {w.message}", style="bold") for w in plan.warnings))
@@ -63,19 +64,19 @@ class TerminalRenderer:
             table.add_column(no_wrap=True, justify="right")
             table.add_column(ratio=1)
             for step in group.steps:
-                table.add_row(*self._step_row(step))
+                table.add_row(*self._step_row(step, message))
             parts.append(table)
         parts.append(Text(""))
-        parts.append(self._bring(plan))
+        parts.append(self._bring(plan, message))
         call = Group(*(Text(f"* {text}") for text in warning_signs(plan, "call")))
         parts.append(Panel(call, title=message("heading_call"), border_style="yellow"))
         emergency = Group(*(Text(f"* {text}", style="bold") for text in warning_signs(plan, "emergency")))
         parts.append(Panel(emergency, title=message("heading_emergency"), border_style="red"))
         return parts
 
-    def _step_row(self, step: PlannedStep) -> tuple[Text, Text, Text]:
+    def _step_row(self, step: PlannedStep, message: Words) -> tuple[Text, Text, Text]:
         box_text = Text("[ ]" if step.actionable else " - ")
-        when = Text(format_time(step.start), style="dim" if step.past else "bold cyan")
+        when = Text(message.time(step.start), style="dim" if step.past else "bold cyan")
         body = Text(step.title, style="dim" if step.past else "bold")
         if step.past:
             body.append(f"  {message('past_marker')}", style="bold red")
@@ -85,7 +86,7 @@ class TerminalRenderer:
             body.append(f"\n[ ] {item}")
         return box_text, when, body
 
-    def _bring(self, plan: Plan) -> Panel:
+    def _bring(self, plan: Plan, message: Words) -> Panel:
         rows = bring_rows(plan)
         if not rows:
             return Panel(Text(message("bring_none")), title=message("heading_bring"))

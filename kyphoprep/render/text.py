@@ -17,8 +17,9 @@ from kyphoprep.render.common import (
     header_rows,
     sources,
     warning_signs,
+    words_of,
 )
-from kyphoprep.wording import format_date, format_time, message
+from kyphoprep.wording import Words
 
 WIDTH = 72
 RULE = "=" * WIDTH
@@ -26,7 +27,7 @@ THIN_RULE = "-" * WIDTH
 INDENT = "    "
 
 
-def _wrap(text: str, first: str = "", rest: str | None = None) -> list[str]:
+def wrap(text: str, first: str = "", rest: str | None = None) -> list[str]:
     """Wrap *text* to the page width; long words are broken rather than overflow."""
     return textwrap.wrap(
         text,
@@ -38,83 +39,89 @@ def _wrap(text: str, first: str = "", rest: str | None = None) -> list[str]:
     ) or [first.rstrip()]
 
 
+def _sentence(text: str) -> str:
+    """*text* ending with one full stop ("7:30 a. m." already has one)."""
+    return text if text.endswith(".") else text + "."
+
+
 class TextRenderer:
     """Renders the plan as a printable handout."""
 
     def render(self, plan: Plan, options: RenderOptions) -> bytes:
         """Return the handout as UTF-8 text with LF line endings."""
         lines: list[str] = []
+        message = words = words_of(plan)
         cited = sources(plan)
         source_numbers = {key: n for n, (key, _) in enumerate(cited, start=1)}
         if plan.warnings:
             lines += [RULE, f"!!! {message('heading_warnings')} !!!", RULE]
             for warning in plan.warnings:
-                lines += _wrap(warning.message, "* ", "  ")
+                lines += wrap(warning.message, "* ", "  ")
             lines.append("")
-        lines += [RULE, *_wrap(message("plan_title", procedure=plan.protocol.name.lower()).upper()), RULE]
+        lines += [RULE, *wrap(message("plan_title", procedure=plan.protocol.name.lower()).upper()), RULE]
         header = header_rows(plan)
         label_width = max(len(label) for label, _ in header) + 2
         for label, value in header:
-            lines += _wrap(value, f"{label + ':':<{label_width}}", " " * label_width)
+            lines += wrap(value, f"{label + ':':<{label_width}}", " " * label_width)
         lines.append("")
-        lines += _wrap(message("care_team_first"))
+        lines += wrap(message("care_team_first"))
         lines.append("")
 
         lines += [RULE, message("heading_plan").upper(), RULE]
         for group in days(plan):
             lines += ["", group.heading, THIN_RULE]
             for step in group.steps:
-                lines += self._step(step, source_numbers)
+                lines += self._step(step, source_numbers, words)
 
         lines += ["", RULE, message("heading_bring").upper(), RULE]
-        lines += _wrap(message("bring_intro"))
+        lines += wrap(message("bring_intro"))
         rows = bring_rows(plan)
         if rows:
             for name, what, last in rows:
-                line = f"{name}: {what}."
+                line = _sentence(f"{name}: {what}")
                 if last != message("bring_no_last_dose"):
-                    line += f" {message('label_last_dose')}: {last}."
-                lines += _wrap(line, "[ ] ", INDENT)
+                    line += " " + _sentence(f"{message('label_last_dose')}: {last}")
+                lines += wrap(line, "[ ] ", INDENT)
         else:
-            lines += _wrap(message("bring_none"))
+            lines += wrap(message("bring_none"))
         for _ in range(3):
             lines.append(f"[ ] {message('bring_other')} " + "_" * (WIDTH - 6 - len(message("bring_other"))))
 
         lines += ["", RULE, message("heading_after_care").upper(), RULE]
         for step in after_care_steps(plan):
-            lines += _wrap(f"{step.title} ({format_date(step.start.date(), year=False)})", "* ", "  ")
+            lines += wrap(f"{step.title} ({words.date(step.start.date(), year=False)})", "* ", "  ")
 
         phone = plan.request.phone
         call_heading = message("heading_call")
         if phone:
             call_heading += f" ({message('label_call')} {phone})"
-        lines += ["", RULE, *_wrap(call_heading.upper() + ":"), RULE]
-        lines += [line for text in warning_signs(plan, "call") for line in _wrap(text, "* ", "  ")]
-        lines += ["", RULE, *_wrap(message("heading_emergency").upper() + ":"), RULE]
-        lines += [line for text in warning_signs(plan, "emergency") for line in _wrap(text, "* ", "  ")]
+        lines += ["", RULE, *wrap(call_heading.upper() + ":"), RULE]
+        lines += [line for text in warning_signs(plan, "call") for line in wrap(text, "* ", "  ")]
+        lines += ["", RULE, *wrap(message("heading_emergency").upper() + ":"), RULE]
+        lines += [line for text in warning_signs(plan, "emergency") for line in wrap(text, "* ", "  ")]
 
         lines += ["", THIN_RULE]
-        lines += _wrap(message("care_team_first"))
-        lines += ["", *_wrap(message("calendar_tip"))]
+        lines += wrap(message("care_team_first"))
+        lines += ["", *wrap(message("calendar_tip"))]
         lines += ["", message("heading_sources") + ":"]
         for number, (_, citation) in enumerate(cited, start=1):
-            lines += _wrap(citation, f"[{number}] ", " " * (len(str(number)) + 3))
+            lines += wrap(citation, f"[{number}] ", " " * (len(str(number)) + 3))
         lines += ["", message("end_of_plan"), ""]
         return "\n".join(lines).encode("utf-8")
 
-    def _step(self, step: PlannedStep, source_numbers: dict[str, int]) -> list[str]:
+    def _step(self, step: PlannedStep, source_numbers: dict[str, int], message: Words) -> list[str]:
         box = "[ ] " if step.actionable else "  - "
-        title = f"{format_time(step.start)} - {step.title}"
+        title = f"{message.time(step.start)} - {step.title}"
         if step.past:
             title += f" ({message('past_marker')})"
-        lines = _wrap(title, box, INDENT)
-        lines += _wrap(step.detail, INDENT)
+        lines = wrap(title, box, INDENT)
+        lines += wrap(step.detail, INDENT)
         for item in step.items:
-            lines += _wrap(item, INDENT + "[ ] ", INDENT * 2)
+            lines += wrap(item, INDENT + "[ ] ", INDENT * 2)
         if step.past:
-            lines += _wrap(message("past_note"), INDENT)
+            lines += wrap(message("past_note"), INDENT)
         refs = " ".join(f"[{n}]" for n in sorted(source_numbers[s.key] for s in step.sources))
-        lines += _wrap(f"{message('label_sources')}: {refs}", INDENT)
+        lines += wrap(f"{message('label_sources')}: {refs}", INDENT)
         lines.append("")
         return lines
 

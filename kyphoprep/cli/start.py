@@ -1,0 +1,184 @@
+"""``kyphoprep start``: guided mode, one question at a time (also ``kyphoprep`` alone on a terminal)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING
+
+import typer
+
+from kyphoprep.cli.common import (
+    EXIT_CODES_HELP,
+    ConfigOption,
+    DateOrderOption,
+    LanguageOption,
+    TodayOption,
+    now_for,
+    read_config,
+    reported_errors,
+    settle,
+    use_color,
+)
+from kyphoprep.errors import InputError
+
+if TYPE_CHECKING:
+    from kyphoprep.guided import Conversation
+    from kyphoprep.models import Plan
+
+START_EPILOG = (
+    "Examples:\n\n"
+    "  kyphoprep start\n\n"
+    "  kyphoprep start --lang es\n\n"
+    "It asks for the date and time of the procedure, the time zone, each medicine and what the "
+    "doctor said about it, the driver and the clinic's phone; shows the plan; and offers to save "
+    "a large-print handout (.html) and a calendar file (.ics). It never asks anything when its "
+    "input is not a terminal: scripts use 'kyphoprep plan'.\n\n" + EXIT_CODES_HELP
+)
+NOT_A_TERMINAL = (
+    "kyphoprep start asks questions, so it needs a terminal to type in. In a script, use "
+    "'kyphoprep plan WHEN --med NAME=HOLD ...' (see kyphoprep plan --help)."
+)
+
+
+def start(
+    lang: LanguageOption = None,
+    date_order: DateOrderOption = None,
+    config: ConfigOption = None,
+    today: TodayOption = None,
+) -> None:
+    """Answer a few questions and get your plan, a handout to print and a calendar file."""
+    with reported_errors():
+        if not sys.stdin.isatty():
+            raise InputError(NOT_A_TERMINAL)
+        run_guided(
+            lang=None if lang is None else lang.value,
+            date_order=None if date_order is None else date_order.value,
+            config=config,
+            today=today,
+        )
+
+
+def run_guided(*, lang: str | None, date_order: str | None, config: str | None, today: str | None) -> None:
+    """Ask the questions, show the plan, and offer to save the handout and the calendar."""
+    from kyphoprep.guided import Answers, Conversation, Stop
+    from kyphoprep.parsing import system_zone
+    from kyphoprep.protocols import builtin_protocol_names
+    from kyphoprep.settings import Overrides, resolve_settings
+
+    conversation = Conversation(_ask, _say, now=lambda zone: now_for(today, zone))
+    clinic = read_config(config)
+    base = resolve_settings(Overrides(), clinic)
+    try:
+        default_zone = base.timezone or system_zone()
+    except InputError:
+        default_zone = None  # the person types it; there is nothing sensible to offer
+    try:
+        language = conversation.language(lang or (clinic.language if clinic is not None else None))
+        words = conversation.words
+        conversation.say("")
+        conversation.say(words("start_welcome"))
+        conversation.say("")
+        answers = Answers(language=language)
+        answers.protocol = conversation.procedure(builtin_protocol_names(), base.protocol.id)
+        conversation.when_and_zone(answers, default_zone, date_order)
+        conversation.medicines(answers)
+        answers.patient = conversation.optional_text("start_patient")
+        answers.driver = conversation.optional_text("start_driver")
+        answers.phone = conversation.optional_text("start_phone", base.phone)
+        plan = _make_plan(answers, config, today)
+        _show(plan)
+        _offer_files(conversation, plan)
+        conversation.say(words("start_goodbye"))
+    except Stop:
+        sys.stdout.write("\n")
+        sys.stderr.write("Stopped. No file was changed.\n")
+        raise typer.Exit(1) from None
+
+
+def _ask(prompt: str) -> str:
+    return input(prompt)
+
+
+def _say(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def _make_plan(answers: object, config: str | None, today: str | None) -> Plan:
+    from kyphoprep.guided import Answers
+    from kyphoprep.planner import build_plan
+    from kyphoprep.settings import Overrides, make_request
+
+    assert isinstance(answers, Answers) and answers.start is not None
+    given = Overrides(
+        timezone=answers.timezone,
+        protocol=answers.protocol,
+        language=answers.language,
+        phone=answers.phone,
+    )
+    settings = settle(given, config)
+    request = make_request(
+        settings,
+        start=answers.start,
+        timezone=answers.timezone,
+        now=now_for(today, answers.timezone),
+        medicines=tuple(answers.medicines),
+        crcl=answers.crcl,
+        patient=answers.patient,
+        driver=answers.driver,
+    )
+    return build_plan(request)
+
+
+def _show(plan: Plan) -> None:
+    import shutil
+
+    from kyphoprep.render import OutputFormat, RenderOptions, renderer_for
+
+    width = min(shutil.get_terminal_size((88, 24)).columns, 100)
+    data = renderer_for(OutputFormat.TERMINAL).render(plan, RenderOptions(color=use_color(), width=width))
+    sys.stdout.write("\n")
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
+
+
+def _offer_files(conversation: Conversation, plan: Plan) -> None:
+    """Offer the handout and the calendar; an existing file is replaced only if the person says so."""
+    from kyphoprep.render import OutputFormat
+
+    words = conversation.words
+    stem = f"{plan.protocol.id}-plan-{plan.procedure_date.isoformat()}"
+    offers = [
+        ("start_save_handout", OutputFormat.HTML, f"{stem}.html", "start_saved_handout"),
+        ("start_save_calendar", OutputFormat.ICS, f"{stem}.ics", "start_saved_calendar"),
+    ]
+    for question, output_format, default, saved in offers:
+        conversation.say("")
+        if not conversation.yes(question, True):
+            continue
+        path = _save(conversation, plan, output_format, default)
+        if path is not None:
+            conversation.say(words(saved, file=os.path.abspath(path)))
+
+
+def _save(conversation: Conversation, plan: Plan, output_format: object, default: str) -> str | None:
+    from kyphoprep.errors import OutputError
+    from kyphoprep.output import write_output
+    from kyphoprep.render import OutputFormat, RenderOptions, renderer_for
+
+    assert isinstance(output_format, OutputFormat)
+    data = renderer_for(output_format).render(plan, RenderOptions())
+    while True:
+        path = conversation.ask("start_file_name", default)
+        replace = False
+        if os.path.lexists(path) and not os.path.isdir(path):
+            replace = conversation.yes("start_file_exists", False, file=path)
+            if not replace:
+                continue
+        try:
+            write_output(data, path, force=replace)
+        except OutputError as exc:
+            conversation.say(conversation.words("start_not_understood", reason=conversation.reason(exc)))
+            continue
+        return path

@@ -1,0 +1,302 @@
+"""Guided mode: the questions ``kyphoprep start`` asks, one at a time, in the person's language.
+
+The conversation never touches the terminal itself: it is given ``ask`` (show
+a prompt, return the answer) and ``say`` (show a line), so it can be driven
+by a test as well as by a person. Every answer is checked by the same code as
+``kyphoprep plan``; a bad answer is explained and the question asked again.
+Nothing is guessed: an empty answer takes the default shown in brackets, or
+skips a question that says it can be skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
+
+from kyphoprep.catalogue import describe_match, load_catalogue
+from kyphoprep.errors import InputError, KyphoprepError
+from kyphoprep.medicines import OTHER_PREFIX, parse_medicine
+from kyphoprep.models import MedicineOrder
+from kyphoprep.parsing import check_procedure_window, clean_text, parse_when, resolve_zone
+from kyphoprep.wording import LANGUAGES, Words, words_for
+
+T = TypeVar("T")
+
+Ask = Callable[[str], str]
+Say = Callable[[str], None]
+
+_SPANISH_TIME = [
+    (re.compile(r"\b(a\.?\s?m\.?)(?=\s|$)", re.IGNORECASE), "AM"),
+    (re.compile(r"\b(p\.?\s?m\.?)(?=\s|$)", re.IGNORECASE), "PM"),
+]
+_SPANISH_UNITS = [
+    (re.compile(r"\bd[ií]as?\b", re.IGNORECASE), "days"),
+    (re.compile(r"\bhoras?\b", re.IGNORECASE), "hours"),
+]
+_KEEP_WORDS = {"keep", "continue", "seguir", "sigo", "continuar", "no parar", "seguir tomando"}
+_YES = {"y", "yes", "s", "si", "sí"}
+_NO = {"n", "no"}
+MAX_MEDICINES = 20
+
+
+@dataclass
+class Answers:
+    """What the person has told us so far."""
+
+    language: str = "en"
+    protocol: str = "kyphoplasty"
+    when: str = ""
+    start: datetime | None = None
+    timezone: str = ""
+    medicines: list[MedicineOrder] = field(default_factory=list)
+    crcl: int | None = None
+    patient: str | None = None
+    driver: str | None = None
+    phone: str | None = None
+
+
+class Stop(Exception):
+    """The person ended the questions (end of input)."""
+
+
+class Conversation:
+    """Asks the questions of guided mode and checks each answer."""
+
+    def __init__(self, ask: Ask, say: Say, *, now: Callable[[str], datetime]) -> None:
+        self._ask = ask
+        self.say = say
+        self.now = now
+        """ "Now" in a zone (the CLI reads the clock or --today; this module never does)."""
+        self.words: Words = words_for("en")
+
+    # -- asking ------------------------------------------------------------------
+
+    def ask(self, key: str, default: str | None = None, **fields: object) -> str:
+        prompt = self.words(key, **fields)
+        if default:
+            prompt += f" [{default}]"
+        try:
+            answer = self._ask(prompt + ": ")
+        except EOFError:
+            raise Stop from None
+        answer = " ".join(answer.split())
+        return answer or (default or "")
+
+    def until_valid(self, key: str, check: Callable[[str], T], default: str | None = None, **fields: object) -> T:
+        """Ask *key* until *check* accepts the answer; each refusal says why."""
+        while True:
+            answer = self.ask(key, default, **fields)
+            try:
+                return check(answer)
+            except _Refused as refused:
+                self.say(refused.reason)
+            except KyphoprepError as exc:
+                self.say(self.words("start_not_understood", reason=self.reason(exc)))
+
+    def reason(self, error: KyphoprepError) -> str:
+        """The reason in the person's language: kyphoprep's own words in English, a plain one in Spanish."""
+        return str(error) if self.words.language == "en" else self.words("start_check_answer")
+
+    def yes(self, key: str, default: bool, **fields: object) -> bool:
+        shown = self.words("start_yes_no" if default else "start_no_yes")
+
+        def check(answer: str) -> bool:
+            word = answer.casefold().strip(".!")
+            if word in _YES:
+                return True
+            if word in _NO:
+                return False
+            raise _Refused(self.words("start_say_yes_or_no"))
+
+        return self.until_valid(key, check, shown, **fields)
+
+    # -- the questions -------------------------------------------------------------
+
+    def language(self, given: str | None) -> str:
+        if given is None:
+            self.say(words_for("en")("start_language_intro"))
+            choices = {str(n): lang for n, lang in enumerate(LANGUAGES, start=1)}
+            choices.update({lang: lang for lang in LANGUAGES})
+            choices.update({"english": "en", "español": "es", "espanol": "es", "spanish": "es"})
+            for number, lang in enumerate(LANGUAGES, start=1):
+                self.say(f"  {number}  {words_for(lang)('language_name')}")
+
+            def pick(answer: str) -> str:
+                if answer.casefold() in choices:
+                    return choices[answer.casefold()]
+                raise _Refused(words_for("en")("start_pick_number", count=len(LANGUAGES)))
+
+            given = self.until_valid("start_language", pick, "1")
+        self.words = words_for(given)
+        return given
+
+    def procedure(self, names: list[str], default: str) -> str:
+        if len(names) < 2:
+            return default
+        for number, name in enumerate(names, start=1):
+            self.say(f"  {number}  {name.capitalize()}")
+
+        def pick(answer: str) -> str:
+            text = answer.casefold()
+            if text.isdigit() and 1 <= int(text) <= len(names):
+                return names[int(text) - 1]
+            if text in names:
+                return text
+            raise _Refused(self.words("start_pick_number", count=len(names)))
+
+        shown = str(names.index(default) + 1) if default in names else None
+        return self.until_valid("start_procedure", pick, shown)
+
+    def when_and_zone(self, answers: Answers, default_zone: str | None, date_order: str | None) -> None:
+        """The date and time, then the zone; a time that cannot be in that zone asks the date again."""
+        while True:
+            # The date is checked at once (in the likely zone), so a typo is caught before the next question.
+            likely_zone = default_zone or "UTC"
+            answers.when = self.until_valid("start_when", lambda text: self._when(text, likely_zone, date_order)[0])
+            answers.timezone = self.until_valid("start_zone", self._zone, default_zone)
+            try:
+                answers.start = self._when(answers.when, answers.timezone, date_order)[1]
+                return
+            except _Refused as refused:
+                self.say(refused.reason)
+            except KyphoprepError as exc:
+                self.say(self.words("start_not_understood", reason=self.reason(exc)))
+
+    def _when(self, text: str, zone: str, date_order: str | None) -> tuple[str, datetime]:
+        if not text:
+            raise _Refused(self.words("start_when_empty"))
+        typed = text
+        for pattern, english in _SPANISH_TIME:
+            typed = pattern.sub(english, typed)
+        start = parse_when(typed, zone, date_order=date_order)  # type: ignore[arg-type]
+        try:
+            check_procedure_window(start, self.now(zone))
+        except InputError:
+            if start < self.now(zone):
+                raise _Refused(self.words("start_when_past", when=self.words.moment(start))) from None
+            raise _Refused(self.words("start_when_far", when=self.words.moment(start))) from None
+        return text, start
+
+    def _zone(self, text: str) -> str:
+        try:
+            return resolve_zone(text)
+        except InputError as exc:
+            if self.words.language == "en":
+                raise
+            raise _Refused(self.words("start_zone_unknown", zone=text)) from exc
+
+    def medicines(self, answers: Answers) -> None:
+        self.say(self.words("start_medicines_intro"))
+        while len(answers.medicines) < MAX_MEDICINES:
+            order = self.medicine(answers)
+            if order is None:
+                return
+            answers.medicines.append(order)
+            self.say(self.words("start_medicine_added", medicine=order.name))
+
+    def medicine(self, answers: Answers) -> MedicineOrder | None:
+        """One medicine with what the doctor said, or None when the person has no more."""
+        catalogue = load_catalogue()
+        refused_once: str | None = None
+        while True:
+            key = "start_medicine_first" if not answers.medicines else "start_medicine_next"
+            name = self.ask(key)
+            if not name:
+                return None
+            match = catalogue.find(name)
+            if match is None and name.casefold() != refused_once:
+                near = catalogue.suggestions(name)
+                if near:
+                    choices = " / ".join(describe_match(m) for m in near)
+                    self.say(self.words("start_medicine_near", medicine=name, choices=choices))
+                    refused_once = name.casefold()
+                    continue
+            try:
+                clean_text(name, "name")
+                probe = parse_medicine(f"{OTHER_PREFIX}{name}" if match is None else name + "=1d")
+            except KyphoprepError as exc:
+                self.say(self.words("start_not_understood", reason=self.reason(exc)))
+                continue
+            if match is None:
+                self.say(self.words("start_medicine_unknown", medicine=probe.name))
+            return self._instruction(name, match is not None, answers)
+
+    def _instruction(self, name: str, known: bool, answers: Answers) -> MedicineOrder:
+        spec = name if known else f"{OTHER_PREFIX}{name}"
+        shown = parse_medicine(spec + "=1d").name
+
+        def said(answer: str) -> str:
+            text = answer.casefold()
+            if text in _KEEP_WORDS:
+                return "continue"
+            for pattern, english in _SPANISH_UNITS:
+                text = pattern.sub(english, text)
+            if not text:
+                return ""
+            parse_medicine(f"{spec}={text}")  # checks the hold the way --med does
+            return text
+
+        while True:
+            hold = self.until_valid("start_doctor_said", said, medicine=shown)
+            if hold:
+                return parse_medicine(f"{spec}={hold}")
+            if not known:
+                return parse_medicine(spec)
+            form = self._form(name, answers)
+            if form is None:
+                self.say(self.words("start_need_doctor", medicine=shown))
+                continue
+            return parse_medicine(f"{name}{form}", crcl=answers.crcl)
+
+    def _form(self, name: str, answers: Answers) -> str | None:
+        """``:form`` when the typical guidance depends on a form; "" when it does not; None: unknown."""
+        match = load_catalogue().find(name)
+        assert match is not None
+        entry = match.entry
+        if match.form is not None or not entry.has_forms:
+            return ""
+        if any(f.crcl_at_least is not None or f.crcl_below is not None for f in entry.forms):
+            crcl = self.until_valid("start_crcl", self._crcl, medicine=entry.generic)
+            if crcl is None:
+                return None
+            answers.crcl = crcl
+            return ""
+        forms = [f for f in entry.forms if f.id]
+        self.say(self.words("start_form_intro", medicine=entry.generic))
+        for number, form in enumerate(forms, start=1):
+            self.say(f"  {number}  {form.label_in(self.words.language)}")
+        self.say(f"  {len(forms) + 1}  {self.words('start_form_unknown')}")
+
+        def pick(answer: str) -> int:
+            if answer.isdigit() and 1 <= int(answer) <= len(forms) + 1:
+                return int(answer)
+            raise _Refused(self.words("start_pick_number", count=len(forms) + 1))
+
+        chosen = self.until_valid("start_form", pick)
+        return None if chosen > len(forms) else f":{forms[chosen - 1].id}"
+
+    def _crcl(self, answer: str) -> int | None:
+        if not answer:
+            return None
+        if answer.isdigit() and 1 <= int(answer) <= 200:
+            return int(answer)
+        raise _Refused(self.words("start_crcl_range"))
+
+    def optional_text(self, key: str, default: str | None = None) -> str | None:
+        def check(answer: str) -> str | None:
+            return clean_text(answer, "answer") if answer else None
+
+        return self.until_valid(key, check, default)
+
+
+class _Refused(Exception):
+    """An answer that cannot be used, with the reason in the person's language."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+

@@ -1,0 +1,557 @@
+"""The large-print handout as one self-contained HTML page, made to be printed.
+
+A nurse opens the file in a browser and prints it, so the page is designed for
+paper first:
+
+* Sizes are in points (``pt``), the unit of print, so the printed size is
+  exact: body text 15pt, headings 19pt and up, nothing under 14pt.
+* Black on white, one column, a system font stack (DejaVu Sans and Verdana
+  are wide, open faces that stay readable at a distance; Arial after them).
+* ``@page`` sets only the margins, never the paper size, so the same file
+  prints on Letter and on A4.
+* The clinic's name and phone are on every page through CSS page-margin boxes
+  (``@bottom-left``), with the patient and the page number at the bottom right.
+  Chrome and Edge print them (131 and later). A ``position: fixed`` footer
+  was tried instead: Chromium places it inside the page area, over the text.
+* Each day is a ``<section>`` that must not break across pages, so a day's
+  steps are always read together; so are the warning-sign boxes.
+* Checkboxes are real ``<input type="checkbox">`` elements drawn as plain
+  18pt squares with a heavy border (``appearance: none``), which print the
+  same in every browser and can be ticked on screen.
+* Nothing is fetched: inline CSS, no scripts, images, fonts or links. Every
+  text from the person (names, medicines, phone) is HTML-escaped, and text
+  placed in CSS ``content`` strings is CSS-escaped so it cannot end the style.
+"""
+
+from __future__ import annotations
+
+import html
+from string import Template
+
+from kyphoprep.models import Category, Plan, PlannedStep
+from kyphoprep.render import RenderOptions
+from kyphoprep.render.common import (
+    DayGroup,
+    bring_rows,
+    days,
+    header_rows,
+    sources,
+    warning_signs,
+    words_of,
+)
+from kyphoprep.wording import Words
+
+BLANK_BRING_ROWS = 4
+"""Empty rows at the end of the "Bring this list" table, to add medicines by hand."""
+
+COLUMNS = ("name", "what", "last")
+"""Classes of the "Bring this list" columns named by the message ``bring_columns``."""
+
+FONTS = '"DejaVu Sans", Verdana, Arial, Helvetica, sans-serif'
+
+STYLE = Template("""\
+@page {
+  margin: 0.6in 0.6in 0.85in;
+  @bottom-left {
+    content: $footer_left;
+    font-family: $fonts;
+    font-size: 14pt;
+    font-weight: bold;
+    color: #000;
+    vertical-align: top;
+    padding-top: 8pt;
+  }
+  @bottom-right {
+    content: counter(page) " / " counter(pages);
+    font-family: $fonts;
+    font-size: 14pt;
+    color: #000;
+    vertical-align: top;
+    padding-top: 8pt;
+    white-space: nowrap;
+  }
+  @top-right {
+    content: $header_right;
+    font-family: $fonts;
+    font-size: 14pt;
+    color: #000;
+    vertical-align: bottom;
+    padding-bottom: 6pt;
+  }
+}
+html {
+  background: #fff;
+  color: #000;
+}
+body {
+  font-family: $fonts;
+  font-size: 15pt;
+  line-height: 1.35;
+  color: #000;
+  background: #fff;
+  max-width: 7.3in;
+  margin: 0 auto;
+  padding: 0;
+  overflow-wrap: break-word;
+  hyphens: manual;
+  print-color-adjust: exact;
+  -webkit-print-color-adjust: exact;
+}
+h1 {
+  font-size: 26pt;
+  line-height: 1.15;
+  margin: 0 0 8pt;
+}
+h2 {
+  font-size: 21pt;
+  line-height: 1.2;
+  margin: 20pt 0 8pt;
+  padding-bottom: 3pt;
+  border-bottom: 3pt solid #000;
+  break-after: avoid;
+  page-break-after: avoid;
+}
+h3 {
+  font-size: 19pt;
+  line-height: 1.2;
+  margin: 0 0 6pt;
+  padding: 4pt 0 3pt;
+  border-bottom: 1.5pt solid #000;
+  break-after: avoid;
+  page-break-after: avoid;
+}
+h1, h2, h3 {
+  font-weight: bold;
+  color: #000;
+}
+p, li {
+  orphans: 3;
+  widows: 3;
+}
+p {
+  margin: 0 0 8pt;
+}
+ul, ol {
+  margin: 0 0 8pt;
+}
+.facts {
+  border-collapse: collapse;
+  margin: 0 0 12pt;
+}
+.facts th, .facts td {
+  text-align: left;
+  vertical-align: top;
+  padding: 1pt 14pt 1pt 0;
+}
+.first {
+  break-inside: avoid;
+  page-break-inside: avoid;
+  font-weight: bold;
+  border-left: 5pt solid #000;
+  padding-left: 10pt;
+}
+.warnings {
+  border: 5pt solid #000;
+  padding: 10pt 14pt;
+  margin: 0 0 16pt;
+  break-inside: avoid;
+  page-break-inside: avoid;
+}
+.warnings h2 {
+  margin-top: 0;
+  border: none;
+}
+.warnings li {
+  font-weight: bold;
+  margin-bottom: 6pt;
+}
+.day {
+  margin: 0 0 8pt;
+  break-inside: avoid;
+  page-break-inside: avoid;
+}
+.steps {
+  width: 100%;
+  border-collapse: collapse;
+}
+.steps th {
+  text-align: left;
+  padding: 6pt 0 0;
+}
+.day-heading {
+  display: block;
+  font-size: 19pt;
+  line-height: 1.2;
+  padding-bottom: 3pt;
+  margin-bottom: 6pt;
+  border-bottom: 1.5pt solid #000;
+}
+.step {
+  break-inside: avoid;
+  page-break-inside: avoid;
+}
+.step td {
+  vertical-align: top;
+  padding: 0 0 8pt;
+}
+.step td.mark {
+  width: 28pt;
+  padding-top: 2pt;
+}
+.what {
+  font-size: 16pt;
+  font-weight: bold;
+  margin: 0 0 2pt;
+}
+.time, .phone {
+  white-space: nowrap;
+}
+.detail {
+  margin: 0 0 4pt;
+}
+.refs {
+  white-space: nowrap;
+  margin-left: 4pt;
+}
+.items {
+  list-style: none;
+  padding: 0;
+}
+.items li {
+  margin: 0 0 4pt;
+}
+.items input {
+  margin-right: 8pt;
+}
+.past {
+  display: inline-block;
+  border: 2pt solid #000;
+  padding: 0 4pt;
+  margin-left: 4pt;
+}
+.past-note {
+  font-weight: bold;
+}
+.bullet {
+  display: inline-block;
+  width: 18pt;
+  text-align: center;
+  font-weight: bold;
+}
+input[type="checkbox"] {
+  appearance: none;
+  -webkit-appearance: none;
+  box-sizing: border-box;
+  width: 18pt;
+  height: 18pt;
+  margin: 0;
+  border: 2pt solid #000;
+  border-radius: 0;
+  background: #fff;
+  vertical-align: middle;
+  print-color-adjust: exact;
+  -webkit-print-color-adjust: exact;
+}
+input[type="checkbox"]:checked {
+  background: #000;
+  box-shadow: inset 0 0 0 3pt #fff;
+}
+.bring {
+  width: 100%;
+  table-layout: fixed;
+  border-collapse: collapse;
+  margin: 0 0 16pt;
+}
+.bring th, .bring td {
+  border: 1.5pt solid #000;
+  padding: 5pt 6pt;
+  text-align: left;
+  vertical-align: top;
+}
+.bring th {
+  border-bottom-width: 3pt;
+}
+.bring tr {
+  break-inside: avoid;
+  page-break-inside: avoid;
+}
+.bring .box {
+  width: 30pt;
+  text-align: center;
+}
+.bring .name {
+  width: 27%;
+}
+.bring .last {
+  width: 25%;
+}
+.bring .blank td {
+  height: 34pt;
+}
+.box-set {
+  box-decoration-break: clone;
+  -webkit-box-decoration-break: clone;
+  border: 3pt solid #000;
+  padding: 6pt 14pt 4pt;
+  margin: 0 0 16pt;
+}
+.box-set > h2 {
+  margin-top: 4pt;
+  border: none;
+}
+.signs {
+  border: 3pt solid #000;
+  padding: 8pt 14pt 2pt;
+  margin: 0 0 16pt;
+  break-inside: avoid;
+  page-break-inside: avoid;
+}
+.signs h2 {
+  margin-top: 0;
+  border: none;
+}
+.signs li {
+  margin-bottom: 4pt;
+}
+.signs.emergency {
+  border-width: 6pt;
+}
+.signs.emergency li {
+  font-weight: bold;
+}
+.sources {
+  list-style: none;
+  padding: 0;
+}
+.sources li {
+  margin: 0 0 4pt;
+  padding-left: 36pt;
+  text-indent: -36pt;
+}
+.end {
+  font-weight: bold;
+  margin-top: 14pt;
+}
+""")
+
+
+def _text(value: str) -> str:
+    """*value* escaped for HTML text and attribute values."""
+    return html.escape(value, quote=True)
+
+
+def css_string(value: str) -> str:
+    """*value* as a quoted CSS string that cannot end the string, the rule or the ``<style>`` element.
+
+    Backslash and double quote are backslash-escaped; ``<``, ``>``, ``&``, control
+    characters and anything outside printable ASCII become CSS hex escapes.
+    """
+    out: list[str] = []
+    for char in value:
+        if char in '\\"':
+            out.append("\\" + char)
+        elif " " <= char <= "~" and char not in "<>&":
+            out.append(char)
+        else:
+            out.append(f"\\{ord(char):x} ")
+    return '"' + "".join(out) + '"'
+
+
+def footer_left(plan: Plan) -> str:
+    """Who to call, for the bottom of every page: the clinic and its phone, else the plan's title."""
+    words = words_of(plan)
+    request = plan.request
+    parts = [request.facility] if request.facility else []
+    if request.phone:
+        parts.append(f"{words('label_phone')} {request.phone}")
+    return " · ".join(parts) or _title(plan)
+
+
+def header_right(plan: Plan) -> str:
+    """The patient's name, at the top of every page, when it was given."""
+    return plan.request.patient or ""
+
+
+def _title(plan: Plan) -> str:
+    return words_of(plan)("plan_title", procedure=plan.protocol.name.lower())
+
+
+def _style(plan: Plan) -> str:
+    return STYLE.substitute(
+        footer_left=css_string(footer_left(plan)), header_right=css_string(header_right(plan)), fonts=FONTS
+    )
+
+
+def _checkbox(label: str) -> str:
+    """A real checkbox, named for screen readers by what it ticks off."""
+    return f'<input type="checkbox" aria-label="{_text(label)}">'
+
+
+class HtmlRenderer:
+    """Renders the plan as a print-ready, large-print HTML handout."""
+
+    def render(self, plan: Plan, options: RenderOptions) -> bytes:
+        """Return the handout as one UTF-8 HTML5 document with LF line endings."""
+        words = words_of(plan)
+        cited = sources(plan)
+        numbers = {key: n for n, (key, _) in enumerate(cited, start=1)}
+        before = tuple(s for s in plan.steps if s.category is not Category.AFTER_CARE)
+        after = tuple(s for s in plan.steps if s.category is Category.AFTER_CARE)
+        title = _title(plan)
+        head_title = f"{title} · {plan.request.patient}" if plan.request.patient else title
+        lines = [
+            "<!DOCTYPE html>",
+            f'<html lang="{_text(words.language)}">',
+            "<head>",
+            '<meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>{_text(head_title)}</title>",
+            "<style>",
+            _style(plan).rstrip("\n"),
+            "</style>",
+            "</head>",
+            "<body>",
+            *self._warnings(plan, words),
+            *self._header(plan, words),
+            f"<h2>{_text(words('heading_plan'))}</h2>",
+            *(line for group in days(plan, before) for line in self._day(group, numbers, words)),
+            *self._bring(plan, words),
+            *self._after_care(plan, after, numbers, words),
+            *self._signs(plan, words),
+            *self._closing(cited, words),
+            "</body>",
+            "</html>",
+            "",
+        ]
+        return "\n".join(lines).encode("utf-8")
+
+    def _warnings(self, plan: Plan, words: Words) -> list[str]:
+        if not plan.warnings:
+            return []
+        return [
+            '<section class="warnings" role="alert">',
+            f"<h2>{_text(words('heading_warnings'))}</h2>",
+            "<ul>",
+            *(f"<li>{_text(warning.message)}</li>" for warning in plan.warnings),
+            "</ul>",
+            "</section>",
+        ]
+
+    def _header(self, plan: Plan, words: Words) -> list[str]:
+        rows = (
+            f"<tr><th>{_text(label)}</th><td>{_text(value)}</td></tr>" for label, value in header_rows(plan)
+        )
+        return [
+            "<header>",
+            f"<h1>{_text(_title(plan))}</h1>",
+            '<table class="facts">',
+            *rows,
+            "</table>",
+            "</header>",
+            f'<p class="first">{_text(words("care_team_first"))}</p>',
+        ]
+
+    def _day(self, group: DayGroup, numbers: dict[str, int], words: Words) -> list[str]:
+        return [
+            '<section class="day">',
+            '<table class="steps">',
+            "<thead><tr>",
+            f'<th colspan="2"><span class="day-heading">{_text(group.heading)}</span></th>',
+            "</tr></thead>",
+            "<tbody>",
+            *(line for step in group.steps for line in self._step(step, numbers, words)),
+            "</tbody>",
+            "</table>",
+            "</section>",
+        ]
+
+    def _step(self, step: PlannedStep, numbers: dict[str, int], words: Words) -> list[str]:
+        mark = (
+            _checkbox(step.title) if step.actionable else '<span class="bullet" aria-hidden="true">•</span>'
+        )
+        what = f'<span class="time">{_text(words.time(step.start))}</span> — {_text(step.title)}'
+        if step.past:
+            what += f' <span class="past">{_text(words("past_marker"))}</span>'
+        refs = " ".join(f"[{n}]" for n in sorted(numbers[source.key] for source in step.sources))
+        refs = f'<span class="refs">{_text(words("label_sources"))}: {refs}</span>'
+        lines = [
+            '<tr class="step">',
+            f'<td class="mark">{mark}</td>',
+            "<td>",
+            f'<p class="what">{what}</p>',
+            f'<p class="detail">{_text(step.detail)} {refs}</p>',
+        ]
+        if step.items:
+            lines.append('<ul class="items">')
+            lines += [f"<li>{_checkbox(item)} {_text(item)}</li>" for item in step.items]
+            lines.append("</ul>")
+        if step.past:
+            lines.append(f'<p class="past-note">{_text(words("past_note"))}</p>')
+        lines += ["</td>", "</tr>"]
+        return lines
+
+    def _bring(self, plan: Plan, words: Words) -> list[str]:
+        names = [name.strip() for name in words("bring_columns").split("|")]
+        columns = "".join(
+            f'<th class="{cls}">{_text(name)}</th>' for cls, name in zip(COLUMNS, names, strict=True)
+        )
+        rows = bring_rows(plan)
+        other = _checkbox(words("bring_other"))
+        lines = [f"<h2>{_text(words('heading_bring'))}</h2>", f"<p>{_text(words('bring_intro'))}</p>"]
+        if not rows:
+            lines.append(f"<p><strong>{_text(words('bring_none'))}</strong></p>")
+        lines += [
+            '<table class="bring">',
+            f'<thead><tr><th class="box"></th>{columns}</tr></thead>',
+            "<tbody>",
+            *(
+                f'<tr><td class="box">{_checkbox(name)}</td><td>{_text(name)}</td>'
+                f"<td>{_text(what)}</td><td>{_text(last)}</td></tr>"
+                for name, what, last in rows
+            ),
+            *[f'<tr class="blank"><td class="box">{other}</td><td></td><td></td><td></td></tr>']
+            * BLANK_BRING_ROWS,
+            "</tbody>",
+            "</table>",
+        ]
+        return lines
+
+    def _after_care(
+        self, plan: Plan, steps: tuple[PlannedStep, ...], numbers: dict[str, int], words: Words
+    ) -> list[str]:
+        return [
+            '<section class="box-set after-care">',
+            f"<h2>{_text(words('heading_after_care'))}</h2>",
+            *(line for group in days(plan, steps) for line in self._day(group, numbers, words)),
+            "</section>",
+        ]
+
+    def _signs(self, plan: Plan, words: Words) -> list[str]:
+        call = _text(words("heading_call"))
+        if plan.request.phone:
+            call += f' ({_text(words("label_call"))} <span class="phone">{_text(plan.request.phone)}</span>)'
+        lines: list[str] = []
+        for level, heading in (("call", call), ("emergency", _text(words("heading_emergency")))):
+            lines += [
+                f'<section class="signs {level}">',
+                f"<h2>{heading}:</h2>",
+                "<ul>",
+                *(f"<li>{_text(text)}</li>" for text in warning_signs(plan, level)),
+                "</ul>",
+                "</section>",
+            ]
+        return lines
+
+    def _closing(self, cited: list[tuple[str, str]], words: Words) -> list[str]:
+        return [
+            f'<p class="first">{_text(words("care_team_first"))}</p>',
+            f"<p>{_text(words('calendar_tip'))}</p>",
+            f"<h2>{_text(words('heading_sources'))}</h2>",
+            '<ol class="sources">',
+            *(f"<li>[{n}] {_text(citation)}</li>" for n, (_, citation) in enumerate(cited, start=1)),
+            "</ol>",
+            f'<p class="end">{_text(words("end_of_plan"))}</p>',
+        ]
+
+
+RENDERER = HtmlRenderer()
