@@ -88,7 +88,7 @@ def test_long_names_stay_within_72_columns(runner: CliRunner) -> None:
 def test_default_format_is_text_when_not_a_terminal(runner: CliRunner) -> None:
     """Piped output gets the plain handout."""
     result = runner.invoke(app, SCENARIOS["us-chicago"])
-    assert result.stdout.startswith("=" * 72 + "\nYOUR KYPHOPLASTY PLAN\n")
+    assert result.stdout.startswith("=" * 72 + "\nYOUR PLAN TO GET READY FOR KYPHOPLASTY\n")
 
 
 def test_format_follows_the_output_suffix(runner: CliRunner, tmp_path) -> None:  # type: ignore[no-untyped-def]

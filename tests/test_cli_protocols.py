@@ -370,7 +370,7 @@ def test_example_protocol_makes_a_plan(runner: CliRunner, fasting: str) -> None:
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "YOUR SACROPLASTY PLAN" in result.stdout
+    assert "YOUR PLAN TO GET READY FOR SACROPLASTY" in result.stdout
     assert "Procedure:     Sacroplasty" in result.stdout
     assert "Your sacroplasty" in result.stdout
     expected = "Nothing to eat or drink after midnight" if fasting == "midnight" else "Stop all food and milk"

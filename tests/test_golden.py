@@ -50,7 +50,7 @@ def test_too_late_warning_opens_every_format(runner: CliRunner) -> None:
     args = SCENARIOS["too-late"]
     text = runner.invoke(app, [*args, "--format", "text"]).stdout
     assert text.splitlines()[1] == "!!! IMPORTANT - READ THIS FIRST !!!"
-    assert "TOO LATE TO STOP WARFARIN ON TIME" in text.split("YOUR KYPHOPLASTY PLAN")[0]
+    assert "TOO LATE TO STOP WARFARIN ON TIME" in text.split("YOUR PLAN TO GET READY FOR KYPHOPLASTY")[0]
     terminal = runner.invoke(app, [*args, "--format", "terminal"]).stdout
     assert "IMPORTANT - READ THIS FIRST" in terminal.splitlines()[0]
     data = json.loads(runner.invoke(app, [*args, "--format", "json"]).stdout)

@@ -68,5 +68,5 @@ def test_installed_wheel_makes_a_plan(wheel: Path, tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "YOUR VERTEBROPLASTY PLAN" in result.stdout
+    assert "YOUR PLAN TO GET READY FOR VERTEBROPLASTY" in result.stdout
     assert "Last day to take Eliquis (apixaban) — confirm with" in result.stdout
