@@ -49,7 +49,10 @@ PLAN_EPILOG = (
     "  kyphoprep plan '2026-12-03 07:30' --config clinic.toml --fasting asa --discreet-titles -o plan.ics\n\n"
     + EXIT_CODES_HELP
 )
-EXAMPLE_EPILOG = "Example:\n\n  kyphoprep example --format text\n\n" + EXIT_CODES_HELP
+EXAMPLE_EPILOG = (
+    "Examples:\n\n  kyphoprep example --format text\n\n  kyphoprep example --lang es -o ejemplo.html\n\n"
+    + EXIT_CODES_HELP
+)
 
 
 def overrides(
@@ -209,6 +212,7 @@ def example(
     protocol: ProtocolOption = None,
     fasting: FastingOption = None,
     discreet_titles: DiscreetOption = None,
+    lang: LanguageOption = None,
     config: ConfigOption = None,
     today: TodayOption = None,
     output_format: FormatOption = None,
@@ -223,7 +227,9 @@ def example(
         from kyphoprep.planner import local_instant
         from kyphoprep.settings import make_request
 
-        given = overrides(tz=tz, protocol=protocol, fasting=fasting, discreet_titles=discreet_titles)
+        given = overrides(
+            tz=tz, protocol=protocol, fasting=fasting, discreet_titles=discreet_titles, language=lang
+        )
         settings = settle(given, config)
         # The example always shows a clinic, so the handout looks like a real one.
         settings = replace(

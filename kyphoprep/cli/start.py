@@ -15,6 +15,7 @@ from kyphoprep.cli.common import (
     LanguageOption,
     TodayOption,
     now_for,
+    printable,
     read_config,
     reported_errors,
     settle,
@@ -33,7 +34,9 @@ START_EPILOG = (
     "It asks for the date and time of the procedure, the time zone, each medicine and what the "
     "doctor said about it, the driver and the clinic's phone; shows the plan; and offers to save "
     "a large-print handout (.html) and a calendar file (.ics). It never asks anything when its "
-    "input is not a terminal: scripts use 'kyphoprep plan'.\n\n" + EXIT_CODES_HELP
+    "input is not a terminal (exit code 2): scripts use 'kyphoprep plan'. If the input ends before "
+    "the last question it stops with exit code 1, and Ctrl+C stops it with 130; no file is changed "
+    "unless you said to save it.\n\n" + EXIT_CODES_HELP
 )
 NOT_A_TERMINAL = (
     "kyphoprep start asks questions, so it needs a terminal to type in. In a script, use "
@@ -73,6 +76,7 @@ def run_guided(*, lang: str | None, date_order: str | None, config: str | None, 
         default_zone = base.timezone or system_zone()
     except InputError:
         default_zone = None  # the person types it; there is nothing sensible to offer
+    saved: list[str] = []
     try:
         language = conversation.language(lang or (clinic.language if clinic is not None else None))
         words = conversation.words
@@ -88,12 +92,17 @@ def run_guided(*, lang: str | None, date_order: str | None, config: str | None, 
         answers.phone = conversation.optional_text("start_phone", base.phone)
         plan = _make_plan(answers, config, today)
         _show(plan)
-        _offer_files(conversation, plan)
+        _offer_files(conversation, plan, saved)
         conversation.say(words("start_goodbye"))
-    except Stop:
+    except (Stop, KeyboardInterrupt) as stopped:
+        # End of input exits 1, Ctrl+C 130; either may come after a file was saved, so say which.
         sys.stdout.write("\n")
-        sys.stderr.write("Stopped. No file was changed.\n")
-        raise typer.Exit(1) from None
+        sys.stdout.flush()
+        if saved:
+            sys.stderr.write(f"Stopped. Already saved: {printable(', '.join(saved))}.\n")
+        else:
+            sys.stderr.write("Stopped. No file was changed.\n")
+        raise typer.Exit(130 if isinstance(stopped, KeyboardInterrupt) else 1) from None
 
 
 def _ask(prompt: str) -> str:
@@ -110,7 +119,8 @@ def _make_plan(answers: object, config: str | None, today: str | None) -> Plan:
     from kyphoprep.planner import build_plan
     from kyphoprep.settings import Overrides, make_request
 
-    assert isinstance(answers, Answers) and answers.start is not None
+    assert isinstance(answers, Answers)
+    assert answers.start is not None
     given = Overrides(
         timezone=answers.timezone,
         protocol=answers.protocol,
@@ -143,7 +153,7 @@ def _show(plan: Plan) -> None:
     sys.stdout.flush()
 
 
-def _offer_files(conversation: Conversation, plan: Plan) -> None:
+def _offer_files(conversation: Conversation, plan: Plan, saved: list[str]) -> None:
     """Offer the handout and the calendar; an existing file is replaced only if the person says so."""
     from kyphoprep.render import OutputFormat
 
@@ -153,13 +163,14 @@ def _offer_files(conversation: Conversation, plan: Plan) -> None:
         ("start_save_handout", OutputFormat.HTML, f"{stem}.html", "start_saved_handout"),
         ("start_save_calendar", OutputFormat.ICS, f"{stem}.ics", "start_saved_calendar"),
     ]
-    for question, output_format, default, saved in offers:
+    for question, output_format, default, done in offers:
         conversation.say("")
         if not conversation.yes(question, True):
             continue
         path = _save(conversation, plan, output_format, default)
         if path is not None:
-            conversation.say(words(saved, file=os.path.abspath(path)))
+            saved.append(os.path.abspath(path))
+            conversation.say(words(done, file=saved[-1]))
 
 
 def _save(conversation: Conversation, plan: Plan, output_format: object, default: str) -> str | None:
