@@ -264,7 +264,11 @@ class _CatalogueReader(TomlReader):
         merged["es"] = {**defaults.get("es", {}), **raw.get("es", {})}
         label = str(raw.get("label", "")).strip()
         label_words = self.translations(
-            {lang: {"label": texts["label"]} for lang, texts in merged.items() if lang == "es" and "label" in texts},
+            {
+                lang: {"label": texts["label"]}
+                for lang, texts in merged.items()
+                if lang == "es" and "label" in texts
+            },
             {"label": label},
             step=where,
         )
@@ -275,7 +279,9 @@ class _CatalogueReader(TomlReader):
         return MedicineForm(
             id=form_id,
             label=label,
-            translations={lang: str(texts["label"]) for lang, texts in label_words.items() if "label" in texts},
+            translations={
+                lang: str(texts["label"]) for lang, texts in label_words.items() if "label" in texts
+            },
             brands=self.strings(raw, "brands", step=where),
             crcl_at_least=crcl["crcl_at_least"],
             crcl_below=crcl["crcl_below"],
@@ -327,7 +333,9 @@ class _CatalogueReader(TomlReader):
             grade=grade,
             sources=self.source_refs(raw, where),
             translations={
-                lang: str(texts["instruction"]) for lang, texts in translated.items() if "instruction" in texts
+                lang: str(texts["instruction"])
+                for lang, texts in translated.items()
+                if "instruction" in texts
             },
         )
 
@@ -335,9 +343,15 @@ class _CatalogueReader(TomlReader):
         """Check the table of Spanish words (``es.instruction``) of a medicine or a form."""
         beside = raw.get("es", {})
         if not isinstance(beside, dict):
-            raise self.fail('must hold translated texts, such as es.instruction = "..."', step=where, field="es")
+            raise self.fail(
+                'must hold translated texts, such as es.instruction = "..."', step=where, field="es"
+            )
         for key in sorted(set(beside) - allowed):
-            raise self.fail(f"unknown field; here a translation may have {', '.join(sorted(allowed))}", step=where, field=f"es.{key}")
+            raise self.fail(
+                f"unknown field; here a translation may have {', '.join(sorted(allowed))}",
+                step=where,
+                field=f"es.{key}",
+            )
 
     def _hold(self, raw: Mapping[str, Any], action: str, where: str) -> tuple[Hold | None, int | None]:
         has_days, has_hours = "days" in raw, "hours" in raw

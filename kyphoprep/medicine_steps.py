@@ -95,7 +95,9 @@ class MedicineSteps:
         elif rule is None:
             instruction = self.words("bring_unknown")
         elif rule.action == "stop":
-            instruction = self.words("bring_typical_stop", typical=self.words.typical_hold(rule), unconfirmed=mark)
+            instruction = self.words(
+                "bring_typical_stop", typical=self.words.typical_hold(rule), unconfirmed=mark
+            )
         else:  # "ask-doctor" quotes no value, so its text has no {unconfirmed} to fill
             instruction = self.words(_BRING_TYPICAL[rule.action], unconfirmed=mark)
         if self._last_dose is not None and hold is not None:
@@ -170,7 +172,9 @@ class MedicineSteps:
             last_day = self.anchors.start.date() - timedelta(days=hold.amount + 1)
             start = local_instant(last_day, self.request.protocol.medicine_reminder_at, self.anchors.zone)
             title = self.words("med_days_title", medicine=name)
-            detail = self.words("med_days_detail", medicine=name, last_date=self.words.date(last_day, year=False))
+            detail = self.words(
+                "med_days_detail", medicine=name, last_date=self.words.date(last_day, year=False)
+            )
             # On the last day itself there is still time to take the last dose.
             past = last_day < self.now.date()
             timing: dict[str, int | str] = {"rule": "last-dose-day", "days": hold.amount}
@@ -224,7 +228,9 @@ class MedicineSteps:
         if restart is not None and restart.kind == "eating":
             dose_change = self.order.action == "change-dose"
             title = self.words("restart_dose_title" if dose_change else "restart_eating_title", medicine=name)
-            detail = self.words("restart_dose_detail" if dose_change else "restart_eating_detail", medicine=name)
+            detail = self.words(
+                "restart_dose_detail" if dose_change else "restart_eating_detail", medicine=name
+            )
             detail += " " + self.words("typical_footer", unconfirmed=self.words.unconfirmed(rule))
             rule_at: TimingRule = AfterProcedure(0)
         elif restart is not None and restart.kind == "hours":

@@ -181,7 +181,9 @@ class Protocol:
             text = step.translations.get(language)
             if text is None or len(text.items) != len(step.items):
                 missing.append(f"step {step.id}")
-        missing += [f"warning sign {sign.id}" for sign in self.warning_signs if language not in sign.translations]
+        missing += [
+            f"warning sign {sign.id}" for sign in self.warning_signs if language not in sign.translations
+        ]
         return missing
 
     def in_language(self, language: str) -> Protocol:

@@ -285,15 +285,22 @@ class _ProtocolReader(TomlReader):
         until = raw.get("until")
         detail = " ".join(self.string(raw, "detail", step=step_id).split())
         translations = {}
-        for language, texts in self.translations(raw, {"title": title, "detail": detail, "items": items}, step=step_id).items():
+        for language, texts in self.translations(
+            raw, {"title": title, "detail": detail, "items": items}, step=step_id
+        ).items():
             if len(str(texts.get("title", ""))) > TITLE_MAX:
                 self.report(
-                    self.fail(f"keep titles to {TITLE_MAX} characters", step=step_id, field=f"{language}.title"), None
+                    self.fail(
+                        f"keep titles to {TITLE_MAX} characters", step=step_id, field=f"{language}.title"
+                    ),
+                    None,
                 )
             if "title" in texts and "detail" in texts:
                 found_items = texts.get("items", ())
                 translations[language] = StepText(
-                    str(texts["title"]), str(texts["detail"]), found_items if isinstance(found_items, tuple) else ()
+                    str(texts["title"]),
+                    str(texts["detail"]),
+                    found_items if isinstance(found_items, tuple) else (),
                 )
         return StepSpec(
             id=step_id,

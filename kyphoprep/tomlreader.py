@@ -242,20 +242,34 @@ class TomlReader:
             table = raw[language]
             example = f'{language}.{next(iter(english))} = "..."'
             if not isinstance(table, dict):
-                self.report(self.fail(f"must hold translated texts, such as {example}", step=step, field=language), None)
+                self.report(
+                    self.fail(f"must hold translated texts, such as {example}", step=step, field=language),
+                    None,
+                )
                 continue
             texts: dict[str, str | tuple[str, ...]] = {}
             for key, value in table.items():
                 field = f"{language}.{key}"
                 if key not in english:
                     allowed = ", ".join(f"{language}.{k}" for k in english)
-                    self.report(self.fail(f"unknown field; a translation may have {allowed}", step=step, field=field), None)
+                    self.report(
+                        self.fail(f"unknown field; a translation may have {allowed}", step=step, field=field),
+                        None,
+                    )
                 elif isinstance(english[key], tuple):
-                    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-                        self.report(self.fail("must be a list of non-empty strings", step=step, field=field), None)
+                    if not isinstance(value, list) or not all(
+                        isinstance(v, str) and v.strip() for v in value
+                    ):
+                        self.report(
+                            self.fail("must be a list of non-empty strings", step=step, field=field), None
+                        )
                     elif len(value) != len(english[key]):
                         self.report(
-                            self.fail(f"must have {len(english[key])} items, one for each English item", step=step, field=field),
+                            self.fail(
+                                f"must have {len(english[key])} items, one for each English item",
+                                step=step,
+                                field=field,
+                            ),
                             None,
                         )
                     else:

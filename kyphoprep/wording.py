@@ -18,6 +18,10 @@ from typing import Any
 from kyphoprep.errors import ChecklistError
 from kyphoprep.models import Hold, MedicineRule, Restart
 
+# Words has methods called date() and time(), which hide these names inside the class.
+Day = date
+ClockTime = time
+
 LANGUAGES: tuple[str, ...] = ("en", "es")
 """Every language kyphoprep writes plans in; each has a table in messages.toml."""
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish (español)"}
@@ -44,7 +48,9 @@ class Words:
         try:
             template = self._table[key]
         except KeyError:
-            raise ChecklistError("messages.toml", f"message is missing from [{self.language}]", field=key) from None
+            raise ChecklistError(
+                "messages.toml", f"message is missing from [{self.language}]", field=key
+            ) from None
         text = str(template).format(**fields) if fields else str(template)
         # A time such as "7:30 p. m." already ends with a full stop; at the end of a
         # sentence it must not get a second one.
@@ -60,7 +66,7 @@ class Words:
         """``March`` for 3."""
         return self.names("months")[month - 1]
 
-    def date(self, day: date, *, year: bool = True) -> str:
+    def date(self, day: Day, *, year: bool = True) -> str:
         """``Friday, November 27, 2026`` (or without the year); ``viernes, 27 de noviembre de 2026``."""
         fields = {
             "weekday": self.names("weekdays")[day.weekday()],
@@ -70,12 +76,12 @@ class Words:
         }
         return self("date_long" if year else "date_short", **fields)
 
-    def heading_date(self, day: date) -> str:
+    def heading_date(self, day: Day) -> str:
         """The date as a heading: with a capital letter even where weekdays have none."""
         text = self.date(day)
         return text[:1].upper() + text[1:]
 
-    def time(self, moment: time | datetime) -> str:
+    def time(self, moment: ClockTime | datetime) -> str:
         """``7:30 AM``; midnight and noon are named so nobody has to think about AM/PM."""
         hour, minute = moment.hour, moment.minute
         if (hour, minute) == (0, 0):
@@ -86,7 +92,7 @@ class Words:
         suffix = (self("time_am") if hour < 12 else self("time_pm")).replace(" ", "\u00a0")
         return f"{(hour % 12) or 12}:{minute:02d} {suffix}"
 
-    def at_time(self, moment: time | datetime) -> str:
+    def at_time(self, moment: ClockTime | datetime) -> str:
         """``at 7:30 AM``; Spanish says "a la 1:30" but "a las 2:30"."""
         one = moment.hour % 12 == 1 and (moment.hour, moment.minute) != (0, 0)
         return f"{self('at_time_one' if one else 'at_time')} {self.time(moment)}"

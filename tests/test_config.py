@@ -497,7 +497,12 @@ ERRORS = [
         "[defaults] fasting",
         'must be "midnight" or "asa", not "ASA".',
     ),
-    ("language-fr", '[defaults]\nlanguage = "fr"\n', "[defaults] language", 'must be "en" or "es", not "fr".'),
+    (
+        "language-fr",
+        '[defaults]\nlanguage = "fr"\n',
+        "[defaults] language",
+        'must be "en" or "es", not "fr".',
+    ),
     (
         "timezone-number",
         "[defaults]\ntimezone = 5\n",

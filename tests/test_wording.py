@@ -158,7 +158,9 @@ def _orders() -> Iterator[tuple[str, int | None]]:
 def _as_stand_in(text: str, order: MedicineOrder, language: str) -> str:
     text = text.replace(order.name, STAND_IN).replace(order.name.upper(), STAND_IN.upper())
     if order.form is not None and order.form.label:
-        text = text.replace(order.form.label_in(language), "la pastilla diaria" if language == "es" else "a pill")
+        text = text.replace(
+            order.form.label_in(language), "la pastilla diaria" if language == "es" else "a pill"
+        )
     return text
 
 
@@ -234,7 +236,9 @@ def test_the_scores_tell_plain_from_hard() -> None:
         "multidisciplinaria individualizada de la susceptibilidad tromboembólica."
     )
     assert spanish_ease(difícil) < MIN_HUERTA
-    assert spanish_ease("No coma nada después de la medianoche. Tome sus pastillas con un poco de agua.") >= 60
+    assert (
+        spanish_ease("No coma nada después de la medianoche. Tome sus pastillas con un poco de agua.") >= 60
+    )
 
 
 def averages() -> dict[str, float]:

@@ -75,7 +75,10 @@ def batch(
             "--format",
             "-f",
             metavar="FORMATS",
-            help="Comma-separated: text, ics, json, html (large-print handout), caregiver (summary for the driver).",
+            help=(
+                "Comma-separated: text, ics, json, html (large-print handout), caregiver (a summary "
+                "for the driver)."
+            ),
         ),
     ] = "text,ics,json",
     force: Annotated[bool, typer.Option("--force", help="Replace plan files that already exist.")] = False,

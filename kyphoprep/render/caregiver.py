@@ -13,7 +13,7 @@ from datetime import datetime
 from kyphoprep.models import Plan, Source
 from kyphoprep.render import RenderOptions
 from kyphoprep.render.common import warning_signs, words_of
-from kyphoprep.render.text import RULE, THIN_RULE, WIDTH, wrap
+from kyphoprep.render.text import RULE, THIN_RULE, wrap
 from kyphoprep.timing import shift_elapsed
 from kyphoprep.wording import Words
 
