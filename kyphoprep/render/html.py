@@ -4,17 +4,22 @@ A nurse opens the file in a browser and prints it, so the page is designed for
 paper first:
 
 * Sizes are in points (``pt``), the unit of print, so the printed size is
-  exact: body text 15pt, headings 19pt and up, nothing under 14pt.
+  exact: body text 14pt, headings 18pt and up, nothing smaller.
 * Black on white, one column, a system font stack (DejaVu Sans and Verdana
   are wide, open faces that stay readable at a distance; Arial after them).
 * ``@page`` sets only the margins, never the paper size, so the same file
   prints on Letter and on A4.
-* The clinic's name and phone are on every page through CSS page-margin boxes
-  (``@bottom-left``), with the patient and the page number at the bottom right.
-  Chrome and Edge print them (131 and later). A ``position: fixed`` footer
-  was tried instead: Chromium places it inside the page area, over the text.
+* The clinic's name and phone are at the foot of every page, the patient and
+  the page number at the top, in CSS page-margin boxes, which Chrome and Edge
+  print (131 and later). The phone has its own box that never wraps, so the
+  number is never split across lines. A ``position: fixed`` footer was tried
+  instead: Chromium places it inside the page area, over the text.
 * Each day is a ``<section>`` that must not break across pages, so a day's
-  steps are always read together; so are the warning-sign boxes.
+  steps are read together; so are the warning-sign boxes. A day longer than
+  a whole page (the procedure day can be) has to run on: each day is a table
+  whose header row holds the date, and browsers repeat a table's header at
+  the top of every page it runs onto, so no step is ever printed without its
+  date. Single steps never break.
 * Checkboxes are real ``<input type="checkbox">`` elements drawn as plain
   18pt squares with a heavy border (``appearance: none``), which print the
   same in every browser and can be ticked on screen.
@@ -51,7 +56,7 @@ FONTS = '"DejaVu Sans", Verdana, Arial, Helvetica, sans-serif'
 
 STYLE = Template("""\
 @page {
-  margin: 0.6in 0.6in 0.85in;
+  margin: 0.5in 0.5in 0.8in;
   @bottom-left {
     content: $footer_left;
     font-family: $fonts;
@@ -62,21 +67,23 @@ STYLE = Template("""\
     padding-top: 8pt;
   }
   @bottom-right {
-    content: counter(page) " / " counter(pages);
+    content: $footer_right;
     font-family: $fonts;
     font-size: 14pt;
+    font-weight: bold;
     color: #000;
     vertical-align: top;
     padding-top: 8pt;
     white-space: nowrap;
   }
   @top-right {
-    content: $header_right;
+    content: $header_right counter(page) " / " counter(pages);
     font-family: $fonts;
     font-size: 14pt;
     color: #000;
     vertical-align: bottom;
     padding-bottom: 6pt;
+    white-space: nowrap;
   }
 }
 html {
@@ -85,8 +92,8 @@ html {
 }
 body {
   font-family: $fonts;
-  font-size: 15pt;
-  line-height: 1.35;
+  font-size: 14pt;
+  line-height: 1.25;
   color: #000;
   background: #fff;
   max-width: 7.3in;
@@ -111,16 +118,7 @@ h2 {
   break-after: avoid;
   page-break-after: avoid;
 }
-h3 {
-  font-size: 19pt;
-  line-height: 1.2;
-  margin: 0 0 6pt;
-  padding: 4pt 0 3pt;
-  border-bottom: 1.5pt solid #000;
-  break-after: avoid;
-  page-break-after: avoid;
-}
-h1, h2, h3 {
+h1, h2 {
   font-weight: bold;
   color: #000;
 }
@@ -192,14 +190,14 @@ ul, ol {
 }
 .step td {
   vertical-align: top;
-  padding: 0 0 8pt;
+  padding: 0 0 6pt;
 }
 .step td.mark {
   width: 28pt;
   padding-top: 2pt;
 }
 .what {
-  font-size: 16pt;
+  font-size: 15pt;
   font-weight: bold;
   margin: 0 0 2pt;
 }
@@ -211,7 +209,6 @@ ul, ol {
 }
 .refs {
   white-space: nowrap;
-  margin-left: 4pt;
 }
 .items {
   list-style: none;
@@ -219,9 +216,11 @@ ul, ol {
 }
 .items li {
   margin: 0 0 4pt;
+  padding-left: 28pt;
+  text-indent: -28pt;
 }
-.items input {
-  margin-right: 8pt;
+.items input[type="checkbox"] {
+  margin-right: 10pt;
 }
 .past {
   display: inline-block;
@@ -332,11 +331,21 @@ input[type="checkbox"]:checked {
   font-weight: bold;
   margin-top: 14pt;
 }
+@media screen {
+  body {
+    padding: 0.5in 0.4in;
+  }
+}
 """)
 
 
 def _text(value: str) -> str:
-    """*value* escaped for HTML text and attribute values."""
+    """*value* escaped for HTML text."""
+    return html.escape(value, quote=False)
+
+
+def _attr(value: str) -> str:
+    """*value* escaped for a double-quoted HTML attribute."""
     return html.escape(value, quote=True)
 
 
@@ -358,18 +367,19 @@ def css_string(value: str) -> str:
 
 
 def footer_left(plan: Plan) -> str:
-    """Who to call, for the bottom of every page: the clinic and its phone, else the plan's title."""
-    words = words_of(plan)
-    request = plan.request
-    parts = [request.facility] if request.facility else []
-    if request.phone:
-        parts.append(f"{words('label_phone')} {request.phone}")
-    return " · ".join(parts) or _title(plan)
+    """The clinic's name for the foot of every page; the plan's title when it was not given."""
+    return plan.request.facility or _title(plan)
+
+
+def footer_right(plan: Plan) -> str:
+    """The clinic's phone ("Phone 555-0100") beside its name, kept on one line; empty when not given."""
+    phone = plan.request.phone
+    return f"{words_of(plan)('label_phone')} {phone}" if phone else ""
 
 
 def header_right(plan: Plan) -> str:
-    """The patient's name, at the top of every page, when it was given."""
-    return plan.request.patient or ""
+    """The patient's name before the page number at the top of every page, when it was given."""
+    return f"{plan.request.patient} · " if plan.request.patient else ""
 
 
 def _title(plan: Plan) -> str:
@@ -378,13 +388,16 @@ def _title(plan: Plan) -> str:
 
 def _style(plan: Plan) -> str:
     return STYLE.substitute(
-        footer_left=css_string(footer_left(plan)), header_right=css_string(header_right(plan)), fonts=FONTS
+        footer_left=css_string(footer_left(plan)),
+        footer_right=css_string(footer_right(plan)),
+        header_right=css_string(header_right(plan)),
+        fonts=FONTS,
     )
 
 
 def _checkbox(label: str) -> str:
     """A real checkbox, named for screen readers by what it ticks off."""
-    return f'<input type="checkbox" aria-label="{_text(label)}">'
+    return f'<input type="checkbox" aria-label="{_attr(label)}">'
 
 
 class HtmlRenderer:
@@ -401,7 +414,7 @@ class HtmlRenderer:
         head_title = f"{title} · {plan.request.patient}" if plan.request.patient else title
         lines = [
             "<!DOCTYPE html>",
-            f'<html lang="{_text(words.language)}">',
+            f'<html lang="{_attr(words.language)}">',
             "<head>",
             '<meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -429,7 +442,7 @@ class HtmlRenderer:
         if not plan.warnings:
             return []
         return [
-            '<section class="warnings" role="alert">',
+            '<section class="warnings">',
             f"<h2>{_text(words('heading_warnings'))}</h2>",
             "<ul>",
             *(f"<li>{_text(warning.message)}</li>" for warning in plan.warnings),
@@ -483,7 +496,7 @@ class HtmlRenderer:
         ]
         if step.items:
             lines.append('<ul class="items">')
-            lines += [f"<li>{_checkbox(item)} {_text(item)}</li>" for item in step.items]
+            lines += [f"<li>{_checkbox(item)}{_text(item)}</li>" for item in step.items]
             lines.append("</ul>")
         if step.past:
             lines.append(f'<p class="past-note">{_text(words("past_note"))}</p>')

@@ -1,0 +1,122 @@
+"""Print an HTML handout to PDF with headless Chromium, and read the PDF's pages back with pypdf.
+
+Chromium is the browser nurses print from (Chrome, Edge), so its PDF is what
+a printed handout looks like. Without Chromium or pypdf the tests that need
+them are skipped on a developer's machine, but fail under CI (``CI=true``),
+which installs both.
+
+Typical use in a test::
+
+    require_print_tools()
+    pdf = print_to_pdf(html_bytes, "letter", tmp_path)
+    pages = page_texts(pdf)
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+PRINT_TIMEOUT_S = 60.0
+PAPERS = {"letter": (612, 792), "A4": (595, 842)}
+"""The paper sizes the tests print on, with their size in PDF points (width, height)."""
+
+
+def chromium_path() -> str | None:
+    """The Chromium (or Chrome) executable, if one is installed."""
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+
+
+def require_print_tools() -> str:
+    """The Chromium path; skip the test without Chromium or pypdf, except under CI, where it fails."""
+    missing = []
+    chromium = chromium_path()
+    if chromium is None:
+        missing.append("Chromium (apt-get install chromium)")
+    if importlib.util.find_spec("pypdf") is None:
+        missing.append("pypdf (pip install pypdf)")
+    if missing:
+        reason = "printing to PDF needs " + " and ".join(missing)
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + "; CI must install it")
+        pytest.skip(reason)
+    assert chromium is not None
+    return chromium
+
+
+def with_paper(html: bytes, paper: str) -> bytes:
+    """*html* with ``@page { size: PAPER }`` put first in its style, as a print dialog would choose."""
+    marker = b"<style>\n"
+    assert html.count(marker) == 1, "the handout has one <style> element"
+    return html.replace(marker, marker + f"@page {{ size: {paper}; }}\n".encode())
+
+
+def print_to_pdf(html: bytes, paper: str, workdir: Path) -> Path:
+    """Print *html* on *paper* ("letter" or "A4") with headless Chromium; return the PDF's path."""
+    chromium = require_print_tools()
+    workdir.mkdir(parents=True, exist_ok=True)
+    source = workdir / f"handout-{paper}.html"
+    source.write_bytes(with_paper(html, paper))
+    pdf = workdir / f"handout-{paper}.pdf"
+    with tempfile.TemporaryDirectory(prefix="kp-chromium-") as profile:
+        command = [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--no-pdf-header-footer",
+            f"--user-data-dir={profile}",
+            f"--print-to-pdf={pdf}",
+            source.resolve().as_uri(),
+        ]
+        result = subprocess.run(
+            command,
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=PRINT_TIMEOUT_S,
+            stdin=subprocess.DEVNULL,
+        )
+    assert result.returncode == 0, f"Chromium failed ({result.returncode}):\n{result.stderr[-2000:]}"
+    assert pdf.exists(), f"Chromium wrote no PDF:\n{result.stderr[-2000:]}"
+    assert pdf.stat().st_size > 0, "Chromium wrote an empty PDF"
+    return pdf
+
+
+def page_sizes(pdf: Path) -> list[tuple[int, int]]:
+    """Each page's size in PDF points, rounded."""
+    from pypdf import PdfReader
+
+    return [(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in PdfReader(pdf).pages]
+
+
+def page_texts(pdf: Path) -> list[str]:
+    """Each page's text, made comparable: ligatures undone (NFKC) and all whitespace removed.
+
+    Removing whitespace makes a phrase match wherever the browser wrapped it,
+    even after a hyphen; compare with ``squeeze`` applied to the expected text.
+    """
+    from pypdf import PdfReader
+
+    return [squeeze(page.extract_text()) for page in PdfReader(pdf).pages]
+
+
+def squeeze(text: str) -> str:
+    """*text* in NFKC with every whitespace character removed."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))

@@ -1,0 +1,535 @@
+"""The large-print HTML handout: its content and markup, then the PDF Chromium prints from it.
+
+The plan's facts come from the JSON output of the same scenario, so these
+tests check the handout against the plan, not against the renderer's own code.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from html import escape
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from kyphoprep.cli import app
+from kyphoprep.render.html import css_string
+from kyphoprep.wording import Words, words_for
+from tests.pdf_tools import page_sizes, page_texts, print_to_pdf, squeeze
+from tests.scenarios import SCENARIOS
+
+HOSTILE_FACILITY = '</style><script>alert(1)</script> "Quote" \\ Back'
+HOSTILE_PATIENT = "<b>Ann</b>"
+
+
+def with_option(args: list[str], option: str, value: str) -> list[str]:
+    """*args* with *option* set to *value* (replaced if present, else added)."""
+    if option in args:
+        at = args.index(option)
+        return [*args[: at + 1], value, *args[at + 2 :]]
+    return [*args, option, value]
+
+
+HOSTILE = with_option(
+    with_option(SCENARIOS["us-chicago"], "--facility", HOSTILE_FACILITY), "--patient", HOSTILE_PATIENT
+)
+NO_MEDICINES = ["plan", "2026-12-03 07:30", "--tz", "America/Chicago", "--today", "2026-11-21"]
+TITLE = words_for("en")("plan_title", procedure="kyphoplasty")
+PLANS: dict[str, list[str]] = {**SCENARIOS, "hostile": HOSTILE, "no-medicines": NO_MEDICINES}
+
+CHECKED = ["us-chicago", "too-late", "catalogue-mix", "spanish-los-angeles", "clinic-asa", "no-medicines"]
+"""The plans whose whole content is checked in the HTML."""
+
+
+def render(runner: CliRunner, name: str, output_format: str = "html") -> bytes:
+    """The plan *name* in *output_format*, through the real CLI."""
+    result = runner.invoke(app, [*PLANS[name], "--format", output_format])
+    assert result.exit_code == 0, result.output
+    return result.stdout_bytes
+
+
+def plan_data(runner: CliRunner, name: str) -> dict[str, Any]:
+    """The plan as JSON: the facts the handout must show."""
+    data: dict[str, Any] = json.loads(render(runner, name, "json"))
+    return data
+
+
+def words_of(data: dict[str, Any]) -> Words:
+    return words_for(data["inputs"]["language"])
+
+
+def step_line(words: Words, step: dict[str, Any]) -> str:
+    """A step's time and title as the handout shows them: ``9:00 AM — Check-up visit ...``."""
+    return f"{words.time(datetime.fromisoformat(step['start']))} — {step['title']}"
+
+
+@dataclass
+class DayGroup:
+    heading: str
+    steps: list[dict[str, Any]]
+    after_care: bool
+
+
+def day_groups(data: dict[str, Any]) -> list[DayGroup]:
+    """The days of the plan as the handout groups them: plan days first, then the after-care days."""
+    words = words_of(data)
+    groups = []
+    for after_care in (False, True):
+        steps = [s for s in data["steps"] if (s["category"] == "after-care") is after_care]
+        for day, in_day in itertools.groupby(steps, key=lambda s: s["start"][:10]):
+            groups.append(DayGroup(words.heading_date(date.fromisoformat(day)), list(in_day), after_care))
+    return groups
+
+
+class _Text(HTMLParser):
+    """The visible text of a page (no <style>, no <title>), and every start tag with its attributes."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag in ("style", "title"):
+            self._skip += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("style", "title"):
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def parse(page: bytes) -> _Text:
+    parser = _Text()
+    parser.feed(page.decode("utf-8"))
+    parser.close()
+    return parser
+
+
+def visible_text(page: bytes) -> str:
+    """The text a reader sees, with runs of whitespace made single spaces."""
+    return " ".join("".join(parse(page).parts).split())
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def style_of(page: bytes) -> str:
+    text = page.decode("utf-8")
+    assert text.count("<style>") == 1
+    return text.split("<style>", 1)[1].split("</style>", 1)[0]
+
+
+def css_rules(css: str) -> dict[str, dict[str, str]]:
+    """Declarations by selector of the innermost ``selector { ... }`` blocks (margin boxes, media rules too).
+
+    A selector's blocks are merged in order, as the cascade does for one element.
+    """
+    rules: dict[str, dict[str, str]] = {}
+    for selector, body in re.findall(r"([^{};]+)\{([^{}]*)\}", css):
+        declarations = rules.setdefault(" ".join(selector.split()), {})
+        for declaration in body.split(";"):
+            if ":" in declaration:
+                prop, value = declaration.split(":", 1)
+                declarations[prop.strip()] = value.strip()
+    return rules
+
+
+def points(value: str) -> float:
+    """A CSS length that must be in points."""
+    match = re.fullmatch(r"([0-9.]+)pt", value)
+    assert match, f"{value!r}: print sizes are given in pt"
+    return float(match.group(1))
+
+
+def read_css_string(text: str) -> str:
+    """Decode one quoted CSS string (``"..."``) the way a browser does."""
+    assert text[0] == '"'
+    assert text[-1] == '"'
+    inner, out, at = text[1:-1], [], 0
+    while at < len(inner):
+        char = inner[at]
+        assert char not in '"\n', f"unescaped {char!r} ends the CSS string"
+        if char != "\\":
+            out.append(char)
+            at += 1
+            continue
+        hexa = re.match(r"[0-9a-fA-F]{1,6} ?", inner[at + 1 :])
+        if hexa:
+            out.append(chr(int(hexa.group(0).strip(), 16)))
+            at += 1 + len(hexa.group(0))
+        else:
+            out.append(inner[at + 1])
+            at += 2
+    return "".join(out)
+
+
+def margin_box_content(page: bytes, box: str) -> str:
+    """The quoted string that starts the ``content`` of the page-margin box ``@box``."""
+    pattern = "@" + box + r'\s*\{[^}]*?content:\s*("(?:[^"\\]|\\.)*")'
+    match = re.search(pattern, style_of(page))
+    assert match, f"no @{box} content"
+    return match.group(1)
+
+
+def _shown(words: Words, step: dict[str, Any]) -> str:
+    """A step's line as a reader sees it, with the PAST marker on a past step."""
+    return one_line(step_line(words, step) + (f" {words('past_marker')}" if step["past"] else ""))
+
+
+def _inner(markup: str, tag: str, cls: str) -> list[str]:
+    """The visible text of each ``<tag class="cls">`` in *markup*."""
+    return [
+        visible_text(found.encode()) for found in re.findall(rf'<{tag} class="{cls}">(.*?)</{tag}>', markup)
+    ]
+
+
+# --- The HTML itself ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", CHECKED)
+def test_every_text_of_the_plan_appears(runner: CliRunner, name: str) -> None:
+    """Each step's time, title, detail and items, each medicine, warning and warning sign is on the page."""
+    data = plan_data(runner, name)
+    words = words_of(data)
+    text = visible_text(render(runner, name))
+    expected = [step_line(words, step) for step in data["steps"]]
+    expected += [step["detail"] for step in data["steps"]]
+    expected += [item for step in data["steps"] for item in step["items"]]
+    for medicine in data["inputs"]["medicines"]:
+        expected += [medicine["name"], medicine["what_to_do"], medicine["last_dose_text"]]
+    expected += [sign["text"] for level in ("call", "emergency") for sign in data["warning_signs"][level]]
+    expected += [warning["message"] for warning in data["warnings"]]
+    expected += [words("heading_bring"), words("heading_after_care"), words("heading_call")]
+    expected += [words("heading_emergency"), words("end_of_plan"), words("calendar_tip")]
+    expected += [
+        value for key in ("patient", "driver", "facility", "phone") if (value := data["inputs"][key])
+    ]
+    missing = [phrase for phrase in expected if one_line(phrase) not in text]
+    assert missing == []
+
+
+@pytest.mark.parametrize("name", CHECKED)
+def test_days_are_grouped_and_after_care_is_set_apart(runner: CliRunner, name: str) -> None:
+    """One section per day with its steps in order: plan days first, then after-care days in their box."""
+    data = plan_data(runner, name)
+    words = words_of(data)
+    page = render(runner, name).decode("utf-8")
+    before_after_care, after_care = page.split('<section class="box-set after-care">')
+    for part, in_after_care in ((before_after_care, False), (after_care, True)):
+        sections = re.findall(r'<section class="day">(.*?)</section>', part, flags=re.DOTALL)
+        found = [
+            (_inner(section, "span", "day-heading")[0], _inner(section, "p", "what")) for section in sections
+        ]
+        expected = [
+            (group.heading, [_shown(words, step) for step in group.steps])
+            for group in day_groups(data)
+            if group.after_care is in_after_care
+        ]
+        assert found == expected
+
+
+def test_escaping_of_hostile_names(runner: CliRunner) -> None:
+    """Names are HTML-escaped in the page and CSS-escaped in the footer; nothing ends the style early."""
+    page = render(runner, "hostile")
+    text = page.decode("utf-8")
+    assert "<script" not in text.lower()
+    assert text.count("</style>") == 1
+    assert "<b>" not in text
+    assert escape(HOSTILE_FACILITY, quote=False) in text
+    assert escape(HOSTILE_PATIENT, quote=False) in text
+    assert HOSTILE_FACILITY in visible_text(page)
+    assert HOSTILE_PATIENT in visible_text(page)
+    footer = margin_box_content(page, "bottom-left")
+    assert re.fullmatch(r'"[ -~]*"', footer), "only printable ASCII in CSS"
+    assert not set("<>&") & set(footer)
+    assert read_css_string(footer) == HOSTILE_FACILITY
+    assert read_css_string(margin_box_content(page, "top-right")) == f"{HOSTILE_PATIENT} · "
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["</style><script>alert(1)</script>", 'say "hi" \\ bye', "Jörg Müller · 555", "a\nb\tc", '\\\\"', ""],
+)
+def test_css_string_round_trips_and_stays_inside_the_style(value: str) -> None:
+    """Any text becomes a CSS string of printable ASCII that a browser reads back as the same text."""
+    quoted = css_string(value)
+    assert re.fullmatch(r'"[ -~]*"', quoted)
+    assert not set("<>&") & set(quoted)
+    assert read_css_string(quoted) == value
+
+
+@pytest.mark.parametrize("name", ["us-chicago", "spanish-los-angeles", "hostile"])
+def test_self_contained(runner: CliRunner, name: str) -> None:
+    """Nothing is fetched when the page is opened or printed: no links, scripts, images, fonts or URLs."""
+    page = render(runner, name)
+    text = page.decode("utf-8")
+    lowered = text.lower()
+    for fetches in ("<link", "<script", "<img", "<iframe", "<object", "<embed", "<base", "url(", "@import"):
+        assert fetches not in lowered, fetches
+    for tag, attrs in parse(page).tags:
+        for attr, value in attrs.items():
+            assert attr not in ("src", "href", "srcset", "action", "poster", "data"), (tag, attr)
+            assert not re.search(r"(https?:|//)", value or ""), (tag, attr, value)
+    assert not re.search(r"https?://", style_of(page))
+
+
+def test_print_sizes_contrast_and_paper(runner: CliRunner) -> None:
+    """Body text >= 14pt, headings >= 18pt, nothing under 14pt, black on white, no fixed paper size."""
+    page = render(runner, "us-chicago")
+    rules = css_rules(style_of(page))
+    assert points(rules["body"]["font-size"]) >= 14
+    assert float(rules["body"]["line-height"]) >= 1.25
+    used_headings = {tag for tag, _ in parse(page).tags if re.fullmatch(r"h[1-6]", tag)}
+    assert used_headings, "the handout has headings"
+    for heading in [*sorted(used_headings), ".day-heading"]:
+        assert points(rules[heading]["font-size"]) >= 18, heading
+    assert points(rules[".what"]["font-size"]) >= 14
+    sizes = re.findall(r"font-size:\s*([^;]+);", style_of(page))
+    assert sizes
+    assert all(points(size) >= 14 for size in sizes)
+    colours = re.findall(r"(?:^|[\s;{])(?:color|background):\s*([^;]+);", style_of(page))
+    assert colours
+    assert set(colours) <= {"#000", "#fff"}, "black on white only"
+    assert "sans-serif" in rules["body"]["font-family"]
+    assert not re.search(r"@page[^{]*\{[^}]*(?<![\w-])size\s*:", style_of(page)), (
+        "the paper size is left to the printer"
+    )
+    assert 'class="day"' in page.decode("utf-8")
+    assert "break-inside: avoid" in " ".join(f"{k}: {v}" for k, v in rules[".day"].items())
+
+
+@pytest.mark.parametrize(("name", "language"), [("us-chicago", "en"), ("spanish-los-angeles", "es")])
+def test_language_attribute(runner: CliRunner, name: str, language: str) -> None:
+    """The page says its language, so screen readers and hyphenation use the right one."""
+    assert f'<html lang="{language}">' in render(runner, name).decode("utf-8")
+
+
+def test_spanish_plan_has_spanish_headings(runner: CliRunner) -> None:
+    """Every heading of the Spanish handout is in Spanish."""
+    text = visible_text(render(runner, "spanish-los-angeles"))
+    spanish, english = words_for("es"), words_for("en")
+    for key in ("heading_plan", "heading_bring", "heading_after_care", "heading_call", "heading_emergency"):
+        assert spanish(key) != english(key)
+        assert one_line(spanish(key)) in text
+        assert one_line(english(key)) not in text
+    assert "Día por día" in text
+
+
+@pytest.mark.parametrize("name", CHECKED)
+def test_checkboxes(runner: CliRunner, name: str) -> None:
+    """A checkbox for each action, each item, each medicine and each blank row; none for the rest."""
+    data = plan_data(runner, name)
+    tags = parse(render(runner, name)).tags
+    boxes = [attrs for tag, attrs in tags if tag == "input"]
+    assert all(attrs.get("type") == "checkbox" for attrs in boxes)
+    actions = sum(step["actionable"] for step in data["steps"])
+    items = sum(len(step["items"]) for step in data["steps"])
+    medicines = len(data["inputs"]["medicines"])
+    blank_rows = sum(1 for tag, attrs in tags if tag == "tr" and attrs.get("class") == "blank")
+    assert blank_rows >= 4
+    assert len(boxes) == actions + items + medicines + blank_rows
+    names = {step["title"] for step in data["steps"] if step["actionable"]}
+    names |= {item for step in data["steps"] for item in step["items"]}
+    names |= {medicine["name"] for medicine in data["inputs"]["medicines"]}
+    names.add(words_of(data)("bring_other"))
+    assert {attrs.get("aria-label") for attrs in boxes} == names, "each box is named by what it ticks off"
+    assert actions < len(data["steps"]), "some steps are not actions"
+
+
+def test_no_medicines_still_has_blank_rows(runner: CliRunner) -> None:
+    """Without medicines the list says to write them all down, and has rows to write in."""
+    page = render(runner, "no-medicines")
+    assert one_line(words_for("en")("bring_none")) in visible_text(page)
+    assert page.decode("utf-8").count('<tr class="blank">') >= 4
+
+
+def test_warnings_come_first(runner: CliRunner) -> None:
+    """A plan with warnings opens with them, above the title; a plan without has no warnings box."""
+    text = render(runner, "too-late").decode("utf-8")
+    assert text.index('<section class="warnings"') < text.index("<h1>")
+    assert "TOO LATE TO STOP WARFARIN ON TIME" in text.split("<h1>")[0]
+    assert 'class="warnings"' not in render(runner, "us-chicago").decode("utf-8")
+
+
+def test_past_steps_are_marked(runner: CliRunner) -> None:
+    """Each past step shows the PAST marker and the note to call the care team."""
+    data = plan_data(runner, "too-late")
+    text = visible_text(render(runner, "too-late"))
+    past = sum(step["past"] for step in data["steps"])
+    assert past > 0
+    assert text.count(" PAST ") == past
+    assert text.count(one_line(words_for("en")("past_note"))) == past
+
+
+@pytest.mark.parametrize(
+    ("name", "left", "right"),
+    [
+        ("us-chicago", "Lakeside Spine Center", "Phone 555-0100"),
+        ("catalogue-mix", TITLE, "Phone 555-0142"),
+        ("south-sydney", "Harbour Day Hospital", ""),
+        ("too-late", TITLE, ""),
+        ("spanish-los-angeles", "Centro de Columna del Valle", "Teléfono 555-0142"),
+    ],
+)
+def test_footer_names_the_clinic(runner: CliRunner, name: str, left: str, right: str) -> None:
+    """The foot of each page gives the clinic (else the plan's title) and its phone when given."""
+    page = render(runner, name)
+    assert read_css_string(margin_box_content(page, "bottom-left")) == left
+    assert read_css_string(margin_box_content(page, "bottom-right")) == right
+
+
+def test_deterministic_utf8_lf(runner: CliRunner) -> None:
+    """Same plan, same bytes: one HTML5 document, UTF-8, LF line endings, ending with a newline."""
+    first = render(runner, "spanish-los-angeles")
+    assert first == render(runner, "spanish-los-angeles")
+    assert first.startswith(b"<!DOCTYPE html>\n")
+    assert first.endswith(b"</html>\n")
+    assert b"\r" not in first
+    assert '<meta charset="utf-8">' in first.decode("utf-8")
+
+
+def test_output_file_by_extension(runner: CliRunner, tmp_path: Path) -> None:
+    """``-o plan.html`` writes the handout."""
+    target = tmp_path / "plan.html"
+    result = runner.invoke(app, [*SCENARIOS["us-chicago"], "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes() == render(runner, "us-chicago")
+
+
+# --- Printed with Chromium ------------------------------------------------------------------------
+
+EXPECTED_PAGES = {("us-chicago", "letter"): 10, ("us-chicago", "A4"): 9}
+"""The fixed scenario's page count: a change means the layout changed. Look at the pages, then update."""
+PAGE_RANGE = range(6, 25)
+"""Any plan: large print takes pages, but a plan that runs past this has a layout fault."""
+
+PRINTED = [
+    (name, paper)
+    for name in ("us-chicago", "catalogue-mix", "spanish-los-angeles")
+    for paper in ("letter", "A4")
+]
+
+
+@dataclass
+class Printed:
+    """Each plan printed once per paper size for the whole session (Chromium takes a second or two)."""
+
+    root: Path
+    pages: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+
+    def get(self, runner: CliRunner, name: str, paper: str) -> list[str]:
+        """The page texts (see ``pdf_tools.page_texts``) of plan *name* printed on *paper*."""
+        if (name, paper) not in self.pages:
+            pdf = print_to_pdf(render(runner, name), paper, self.root / name)
+            from tests.pdf_tools import PAPERS
+
+            assert set(page_sizes(pdf)) == {PAPERS[paper]}, "printed on the paper asked for"
+            self.pages[(name, paper)] = page_texts(pdf)
+        return self.pages[(name, paper)]
+
+
+@pytest.fixture(scope="session")
+def printed(tmp_path_factory: pytest.TempPathFactory) -> Printed:
+    return Printed(tmp_path_factory.mktemp("printed"))
+
+
+@pytest.mark.parametrize(("name", "paper"), PRINTED)
+def test_page_count(runner: CliRunner, printed: Printed, name: str, paper: str) -> None:
+    """The handout takes a sensible number of pages, exactly as many as before for the fixed scenario."""
+    pages = printed.get(runner, name, paper)
+    if (name, paper) in EXPECTED_PAGES:
+        assert len(pages) == EXPECTED_PAGES[(name, paper)], "the layout changed: look at the pages"
+    assert len(pages) in PAGE_RANGE
+    assert not any("file:" in page for page in pages), "no browser header or footer"
+
+
+@pytest.mark.parametrize(("name", "paper"), PRINTED)
+def test_clinic_patient_and_page_number_on_every_page(
+    runner: CliRunner, printed: Printed, name: str, paper: str
+) -> None:
+    """Every printed page names the clinic and its phone, the patient, and its page number."""
+    data = plan_data(runner, name)
+    words = words_of(data)
+    inputs = data["inputs"]
+    clinic = inputs["facility"] or words("plan_title", procedure=data["procedure"]["name"].lower())
+    footer = [squeeze(clinic), squeeze(f"{words('label_phone')} {inputs['phone']}")]
+    pages = printed.get(runner, name, paper)
+    for number, page in enumerate(pages, start=1):
+        assert all(part in page for part in footer), f"page {number}"
+        assert squeeze(inputs["patient"]) in page, f"page {number}"
+        assert re.search(rf"(?<!\d){number}/{len(pages)}(?!\d)", page), f"page {number}: no page number"
+
+
+@pytest.mark.parametrize(("name", "paper"), PRINTED)
+def test_no_page_break_inside_a_day(runner: CliRunner, printed: Printed, name: str, paper: str) -> None:
+    """A day is printed on one page with its heading; only a day longer than a page runs on.
+
+    Such a day starts on a fresh page (nothing of another day before it) and its
+    date heading is repeated at the top of each page it runs onto.
+    """
+    data = plan_data(runner, name)
+    words = words_of(data)
+    pages = printed.get(runner, name, paper)
+    groups = day_groups(data)
+    lines = [[squeeze(step_line(words, step)) for step in group.steps] for group in groups]
+    one_page = 0
+    for group, steps in zip(groups, lines, strict=True):
+        on = sorted({n for n, page in enumerate(pages) for line in steps if line in page})
+        assert on, f"{group.heading}: not printed"
+        assert on == list(range(on[0], on[-1] + 1)), f"{group.heading}: on pages {on}"
+        for n in on:
+            assert squeeze(group.heading) in pages[n], f"{group.heading}: page {n + 1} has no heading"
+        if len(on) == 1:
+            one_page += 1
+            continue
+        first = pages[on[0]]
+        start = first.index(steps[0])
+        for other in lines:
+            if other is not steps:
+                assert not any(line in first[:start] for line in other), (
+                    f"{group.heading}: not on a fresh page"
+                )
+    assert one_page >= len(groups) // 2, "most days fit on one page"
+
+
+@pytest.mark.parametrize(("name", "paper"), PRINTED)
+def test_lists_and_warning_signs_printed_whole(
+    runner: CliRunner, printed: Printed, name: str, paper: str
+) -> None:
+    """The bring list with every medicine, and each warning-sign box whole on one page."""
+    data = plan_data(runner, name)
+    words = words_of(data)
+    pages = printed.get(runner, name, paper)
+    everything = "".join(pages)
+    assert squeeze(words("heading_bring")) in everything
+    for medicine in data["inputs"]["medicines"]:
+        assert squeeze(medicine["name"]) in everything
+    for level in ("call", "emergency"):
+        heading = squeeze(words(f"heading_{level}"))
+        signs = [squeeze(sign["text"]) for sign in data["warning_signs"][level]]
+        with_heading = [page for page in pages if heading in page]
+        assert len(with_heading) == 1, level
+        assert all(sign in with_heading[0] for sign in signs), level
+
+
+def test_hostile_names_print_literally(runner: CliRunner, printed: Printed) -> None:
+    """The names print as typed, on every page, with nothing run as markup."""
+    pages = printed.get(runner, "hostile", "letter")
+    for page in pages:
+        assert squeeze(HOSTILE_FACILITY) in page
+        assert squeeze(HOSTILE_PATIENT) in page
+    assert squeeze(f"{HOSTILE_PATIENT} · 1 / {len(pages)}") in pages[0]
