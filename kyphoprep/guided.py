@@ -85,7 +85,9 @@ class Conversation:
         answer = " ".join(answer.split())
         return answer or (default or "")
 
-    def until_valid(self, key: str, check: Callable[[str], T], default: str | None = None, **fields: object) -> T:
+    def until_valid(
+        self, key: str, check: Callable[[str], T], default: str | None = None, **fields: object
+    ) -> T:
         """Ask *key* until *check* accepts the answer; each refusal says why."""
         while True:
             answer = self.ask(key, default, **fields)
@@ -104,6 +106,8 @@ class Conversation:
         shown = self.words("start_yes_no" if default else "start_no_yes")
 
         def check(answer: str) -> bool:
+            if answer == shown:  # Enter: ``ask`` gave back the "[Y/n]" shown, which means the default
+                return default
             word = answer.casefold().strip(".!")
             if word in _YES:
                 return True
@@ -152,10 +156,12 @@ class Conversation:
 
     def when_and_zone(self, answers: Answers, default_zone: str | None, date_order: str | None) -> None:
         """The date and time, then the zone; a time that cannot be in that zone asks the date again."""
+        # The date is checked at once (in the likely zone), so a typo is caught before the next question.
+        likely_zone = default_zone or "UTC"
         while True:
-            # The date is checked at once (in the likely zone), so a typo is caught before the next question.
-            likely_zone = default_zone or "UTC"
-            answers.when = self.until_valid("start_when", lambda text: self._when(text, likely_zone, date_order)[0])
+            answers.when = self.until_valid(
+                "start_when", lambda text: self._when(text, likely_zone, date_order)[0]
+            )
             answers.timezone = self.until_valid("start_zone", self._zone, default_zone)
             try:
                 answers.start = self._when(answers.when, answers.timezone, date_order)[1]
@@ -219,6 +225,11 @@ class Conversation:
                 probe = parse_medicine(f"{OTHER_PREFIX}{name}" if match is None else name + "=1d")
             except KyphoprepError as exc:
                 self.say(self.words("start_not_understood", reason=self.reason(exc)))
+                continue
+            already = next((order for order in answers.medicines if order.key == probe.key), None)
+            if already is not None:  # kyphoprep plan refuses a medicine given twice; so does this
+                twice = InputError(f"{already.name} is already on your list. Type each medicine once.")
+                self.say(self.words("start_not_understood", reason=self.reason(twice)))
                 continue
             if match is None:
                 self.say(self.words("start_medicine_unknown", medicine=probe.name))
@@ -298,5 +309,3 @@ class _Refused(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-

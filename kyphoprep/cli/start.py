@@ -181,7 +181,7 @@ def _save(conversation: Conversation, plan: Plan, output_format: object, default
     assert isinstance(output_format, OutputFormat)
     data = renderer_for(output_format).render(plan, RenderOptions())
     while True:
-        path = conversation.ask("start_file_name", default)
+        path = os.path.expanduser(conversation.ask("start_file_name", default))  # ~/Desktop/plan.html
         replace = False
         if os.path.lexists(path) and not os.path.isdir(path):
             replace = conversation.yes("start_file_exists", False, file=path)
@@ -190,6 +190,6 @@ def _save(conversation: Conversation, plan: Plan, output_format: object, default
         try:
             write_output(data, path, force=replace)
         except OutputError as exc:
-            conversation.say(conversation.words("start_not_understood", reason=conversation.reason(exc)))
+            conversation.say(conversation.words("start_cannot_save", reason=conversation.reason(exc)))
             continue
         return path

@@ -1,0 +1,702 @@
+"""Guided mode (``kyphoprep start``): driven as a person would, on a real terminal, one answer at a time.
+
+The end-to-end tests run the installed ``kyphoprep`` command in a pseudo-terminal
+(pexpect) and check what it asks, how it explains a bad answer, the exit code, and
+that the files it saves are byte for byte what ``kyphoprep plan`` writes for the
+same answers. The unit tests drive ``kyphoprep.guided.Conversation`` with scripted
+answers, so the checking of each answer is covered without a terminal.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pexpect
+import pytest
+from typer.testing import CliRunner
+
+from kyphoprep.cli import app
+from kyphoprep.cli.start import NOT_A_TERMINAL
+from kyphoprep.guided import Answers, Conversation, Stop
+from kyphoprep.parsing import parse_today
+from kyphoprep.wording import Words, words_for
+
+TODAY = "2026-11-21"
+CHICAGO = "America/Chicago"
+EN = words_for("en")
+ES = words_for("es")
+STEM = "kyphoplasty-plan-2026-12-03"
+STOPPED = "Stopped. No file was changed."
+LANGUAGE_QUESTION = "Type 1 or 2 / Escriba 1 o 2 [1]: "
+
+
+def kyphoprep_command() -> list[str]:
+    """The installed console script beside this Python, else ``python -m kyphoprep``."""
+    script = Path(sys.executable).parent / "kyphoprep"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "kyphoprep"]
+
+
+def question(words: Words, key: str, default: str | None = None, **fields: object) -> str:
+    """A prompt exactly as guided mode shows it: the text, the default in brackets, then ': '."""
+    shown = f" [{default}]" if default else ""
+    return f"{words(key, **fields)}{shown}: "
+
+
+def doctor_said(words: Words, medicine: str) -> str:
+    return question(words, "start_doctor_said", medicine=medicine)
+
+
+def yes_no(words: Words, key: str, default: bool, **fields: object) -> str:
+    return question(words, key, words("start_yes_no" if default else "start_no_yes"), **fields)
+
+
+class Session:
+    """``kyphoprep`` in a pseudo-terminal: wait for a question, type an answer, read what was said."""
+
+    def __init__(self, cwd: Path, *args: str) -> None:
+        command = [*kyphoprep_command(), *args]
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "TZ": CHICAGO,
+            "NO_COLOR": "1",
+            "COLUMNS": "100",
+            "HOME": str(cwd),
+        }
+        self.log = io.StringIO()
+        self.child = pexpect.spawn(
+            command[0], command[1:], encoding="utf-8", timeout=20, cwd=str(cwd), env=env, dimensions=(40, 100)
+        )
+        self.child.logfile_read = self.log
+        self._last_reply: str | None = None
+        self.closing: list[str] = []
+        """The lines shown after the last question, once the command has ended."""
+
+    @property
+    def transcript(self) -> str:
+        return self.log.getvalue().replace("\r\n", "\n")
+
+    def expect(self, text: str | type[pexpect.EOF]) -> list[str]:
+        """Wait for *text*; return the lines shown before it, without the echo of the last answer."""
+        try:
+            self.child.expect_exact(text)
+        except (pexpect.TIMEOUT, pexpect.EOF) as exc:
+            pytest.fail(
+                f"waited for {text!r} but got {type(exc).__name__}; the session so far:\n{self.transcript}"
+            )
+        before = str(self.child.before).replace("\r\n", "\n")
+        if self._last_reply is not None and before.startswith(self._last_reply + "\n"):
+            before = before[len(self._last_reply) + 1 :]
+        self._last_reply = None
+        return before.removesuffix("\n").split("\n") if before else []
+
+    def answer(self, prompt: str, reply: str) -> list[str]:
+        """Wait for *prompt*, type *reply* and Enter; return the lines shown since the last answer."""
+        shown = self.expect(prompt)
+        self.child.sendline(reply)
+        self._last_reply = reply
+        return shown
+
+    def end_input(self, prompt: str) -> list[str]:
+        """At *prompt*, press Ctrl+D (end of input); the lines shown since the last answer."""
+        shown = self.expect(prompt)
+        self.child.sendeof()
+        return shown
+
+    def interrupt(self, prompt: str) -> list[str]:
+        """At *prompt*, press Ctrl+C; the lines shown since the last answer."""
+        shown = self.expect(prompt)
+        self.child.sendintr()
+        return shown
+
+    def finish(self) -> int:
+        """Wait for the command to end; its exit code. ``closing`` holds the lines it showed last."""
+        self.closing = self.expect(pexpect.EOF)
+        self.child.close()
+        assert self.child.signalstatus is None, self.transcript
+        return int(self.child.exitstatus)
+
+
+Start = Callable[..., Session]
+
+
+@pytest.fixture
+def start(tmp_path: Path) -> Iterator[Start]:
+    """Start ``kyphoprep ARGS...`` in tmp_path; every session still running at the end is closed."""
+    sessions: list[Session] = []
+
+    def started(*args: str) -> Session:
+        sessions.append(Session(tmp_path, *args))
+        return sessions[-1]
+
+    yield started
+    for session in sessions:
+        if session.child.isalive():
+            session.child.close(force=True)
+
+
+def plan_bytes(runner: CliRunner, *args: str, output_format: str) -> bytes:
+    """What ``kyphoprep plan ARGS --format FORMAT`` writes, for comparison with the saved files."""
+    result = runner.invoke(app, ["plan", *args, "--today", TODAY, "--format", output_format])
+    assert result.exit_code == 0, result.output
+    return result.stdout_bytes
+
+
+def saved_path(tmp_path: Path, name: str) -> str:
+    return str(tmp_path.resolve() / name)
+
+
+def answer_the_short_way(s: Session, procedure: str = "") -> None:
+    """English, 2026-12-03 7:30 AM in the default zone, no medicines, no name, driver or phone."""
+    s.answer(question(EN, "start_procedure", "1"), procedure)
+    s.answer(question(EN, "start_when"), "2026-12-03 7:30 AM")
+    s.answer(question(EN, "start_zone", CHICAGO), "")
+    s.answer(question(EN, "start_medicine_first"), "")
+    for key in ("start_patient", "start_driver", "start_phone"):
+        s.answer(question(EN, key), "")
+
+
+# --- English, from the first question to the saved files ----------------------------------------
+
+ENGLISH_PLAN = [
+    "2026-12-03 7:30 AM",
+    "--tz",
+    CHICAGO,
+    "--med",
+    "warfarin=5d",
+    "--med",
+    "Eliquis",
+    "--med",
+    "enoxaparin:treatment",
+    "--patient",
+    "Ann Lee",
+    "--driver",
+    "Tom Lee",
+    "--phone",
+    "555-0100",
+]
+
+
+def test_english_from_start_to_saved_files(start: Start, tmp_path: Path, runner: CliRunner) -> None:
+    """Every question in order; the handout and calendar equal what ``kyphoprep plan`` writes."""
+    s = start("start", "--today", TODAY)
+    assert s.answer(LANGUAGE_QUESTION, "1") == ["Language / Idioma:", "  1  English", "  2  Español"]
+    shown = s.answer(question(EN, "start_procedure", "1"), "1")
+    assert shown == ["", EN("start_welcome"), "", "  1  Kyphoplasty", "  2  Vertebroplasty"]
+    assert s.answer(question(EN, "start_when"), "2026-12-03 7:30 AM") == []
+    assert s.answer(question(EN, "start_zone", CHICAGO), "") == []
+    assert s.answer(question(EN, "start_medicine_first"), "warfarin") == [EN("start_medicines_intro")]
+    s.answer(doctor_said(EN, "warfarin"), "5 days")
+    assert s.answer(question(EN, "start_medicine_next"), "Eliquis") == ["Added: warfarin."]
+    s.answer(doctor_said(EN, "Eliquis (apixaban)"), "")
+    assert s.answer(question(EN, "start_medicine_next"), "enoxaparin") == ["Added: Eliquis (apixaban)."]
+    s.answer(doctor_said(EN, "enoxaparin"), "")
+    assert s.answer(question(EN, "start_form"), "2") == [
+        "The usual advice for enoxaparin depends on how you take it. Which one fits?",
+        "  1  a preventive dose, such as 40 mg once a day",
+        "  2  a treatment dose, such as 1 mg per kg twice a day",
+        "  3  I am not sure",
+    ]
+    assert s.answer(question(EN, "start_medicine_next"), "") == ["Added: enoxaparin."]
+    s.answer(question(EN, "start_patient"), "Ann Lee")
+    s.answer(question(EN, "start_driver"), "Tom Lee")
+    s.answer(question(EN, "start_phone"), "555-0100")
+    plan_shown = "\n".join(s.answer(yes_no(EN, "start_save_handout", True), ""))
+    assert "Thursday, December 3, 2026 at 7:30 AM" in plan_shown
+    assert "Friday, November 27 is the last day you may take warfarin." in plan_shown
+    s.answer(question(EN, "start_file_name", f"{STEM}.html"), "")
+    shown = s.answer(yes_no(EN, "start_save_calendar", True), "")
+    assert shown == [EN("start_saved_handout", file=saved_path(tmp_path, f"{STEM}.html")), ""]
+    s.answer(question(EN, "start_file_name", f"{STEM}.ics"), "")
+    s.expect(EN("start_saved_calendar", file=saved_path(tmp_path, f"{STEM}.ics")) + "\r\n")
+    s.expect(EN("start_goodbye") + "\r\n")
+    assert s.finish() == 0
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"{STEM}.html", f"{STEM}.ics"]
+    html = plan_bytes(runner, *ENGLISH_PLAN, output_format="html")
+    ics = plan_bytes(runner, *ENGLISH_PLAN, output_format="ics")
+    assert (tmp_path / f"{STEM}.html").read_bytes() == html
+    assert (tmp_path / f"{STEM}.ics").read_bytes() == ics
+
+
+# --- A bad answer is explained, and the same question asked again -----------------------------
+
+
+def test_a_bad_date_or_zone_is_explained_and_asked_again(start: Start) -> None:
+    s = start("start", "--lang", "en", "--today", TODAY)
+    when = question(EN, "start_when")
+    s.answer(question(EN, "start_procedure", "1"), "1")
+    s.answer(when, "2026-13-40 7:30")
+    assert s.answer(when, "2026-01-03 7:30 AM") == [
+        "Sorry, that did not work: '2026-13-40 7:30' is not a real date or time (month must be in 1..12). "
+        + "Check the day and month."
+    ]
+    assert s.answer(when, "2028-01-03 7:30 AM") == [
+        "Saturday, January 3, 2026 at 7:30 AM has already passed. Check the date and the year."
+    ]
+    assert s.answer(when, "") == [
+        "Monday, January 3, 2028 at 7:30 AM is more than a year away. Check the year."
+    ]
+    assert s.answer(when, "2026-12-03 7:30 AM") == [EN("start_when_empty")]
+    zone = question(EN, "start_zone", CHICAGO)
+    s.answer(zone, "Mars/Olympus")
+    assert s.answer(zone, "America/Denver") == [
+        "Sorry, that did not work: Unknown time zone 'Mars/Olympus'. "
+        + "Use an IANA name such as America/Chicago."
+    ]
+    s.end_input(question(EN, "start_medicine_first"))
+    assert s.finish() == 1
+
+
+def test_a_bad_medicine_answer_is_explained_and_asked_again(start: Start) -> None:
+    s = start("start", "--lang", "en", "--today", TODAY)
+    s.answer(question(EN, "start_procedure", "1"), "1")
+    s.answer(question(EN, "start_when"), "2026-12-03 7:30 AM")
+    s.answer(question(EN, "start_zone", CHICAGO), "")
+    first, following = question(EN, "start_medicine_first"), question(EN, "start_medicine_next")
+    s.answer(first, "warfrin")
+    assert s.answer(first, "warfarin") == [
+        "'warfrin' is not in kyphoprep's list. Did you mean warfarin? Type the name again. "
+        + "To keep 'warfrin', type it the same way again."
+    ]
+    s.answer(doctor_said(EN, "warfarin"), "5 weeks")
+    assert s.answer(doctor_said(EN, "warfarin"), "5 days") == [
+        "Sorry, that did not work: --med 'warfarin=5 weeks': the hold must be a whole number of days "
+        + "or hours, such as warfarin=5d or warfarin=24h, or 'continue' if your doctor said to keep "
+        + "taking it."
+    ]
+    # Typed the same way twice, a name kyphoprep does not know is kept, with a word of warning.
+    s.answer(following, "Xareltoo")
+    assert s.answer(following, "Xareltoo")[-1].startswith(
+        "'Xareltoo' is not in kyphoprep's list. Did you mean"
+    )
+    assert s.answer(doctor_said(EN, "Xareltoo"), "keep") == [
+        "Xareltoo is not in kyphoprep's list, so there is no usual advice for it. Ask your doctor what to do."
+    ]
+    # The same medicine twice (by its brand name) would make two clashing plans for it.
+    assert s.answer(following, "Coumadin") == ["Added: Xareltoo."]
+    assert s.answer(following, "heparin") == [
+        "Sorry, that did not work: warfarin is already on your list. Type each medicine once."
+    ]
+    s.answer(doctor_said(EN, "heparin"), "")
+    form = question(EN, "start_form")
+    s.answer(form, "4")
+    assert s.answer(form, "3") == [EN("start_pick_number", count=3)]
+    # "I am not sure" of the form: kyphoprep needs the doctor's answer, so it asks that again.
+    assert s.answer(doctor_said(EN, "heparin"), "24 hours") == [EN("start_need_doctor", medicine="heparin")]
+    s.end_input(following)
+    assert s.finish() == 1
+    assert s.transcript.endswith(f"\n{STOPPED}\n")
+
+
+def test_a_bad_yes_or_no_is_explained_and_asked_again(
+    start: Start, tmp_path: Path, runner: CliRunner
+) -> None:
+    s = start("start", "--lang", "en", "--today", TODAY)
+    answer_the_short_way(s, procedure="2")
+    handout = yes_no(EN, "start_save_handout", True)
+    s.answer(handout, "maybe")
+    assert s.answer(handout, "no") == [EN("start_say_yes_or_no")]
+    assert s.answer(yes_no(EN, "start_save_calendar", True), "YES") == [""]
+    s.answer(question(EN, "start_file_name", "vertebroplasty-plan-2026-12-03.ics"), "")
+    s.expect(EN("start_goodbye"))
+    assert s.finish() == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["vertebroplasty-plan-2026-12-03.ics"]
+    expected = plan_bytes(
+        runner, "2026-12-03 7:30 AM", "--tz", CHICAGO, "-p", "vertebroplasty", output_format="ics"
+    )
+    assert (tmp_path / "vertebroplasty-plan-2026-12-03.ics").read_bytes() == expected
+
+
+# --- Spanish ---------------------------------------------------------------------------------
+
+
+SPANISH_PLAN = [
+    "2026-12-03 1:30 PM",
+    "--tz",
+    CHICAGO,
+    "--lang",
+    "es",
+    "--med",
+    "warfarin=5d",
+    "--med",
+    "Eliquis=continue",
+    "--patient",
+    "Ana López",
+    "--driver",
+    "Tomás López",
+]
+
+
+def test_spanish_from_start_to_saved_files(start: Start, tmp_path: Path, runner: CliRunner) -> None:
+    """--lang es: no language question; Spanish questions, answers, reasons, plan and files."""
+    s = start("start", "--lang", "es", "--today", TODAY)
+    shown = s.answer(question(ES, "start_procedure", "1"), "1")
+    assert shown == ["", ES("start_welcome"), "", "  1  Kyphoplasty", "  2  Vertebroplasty"]
+    when = question(ES, "start_when")
+    assert when.startswith("¿Qué día y a qué hora es su procedimiento?")
+    s.answer(when, "2026-13-40 7:30")
+    assert s.answer(when, "2026-12-03 1:30 p. m.") == [
+        "Perdón, eso no funcionó: revise su respuesta y pruebe otra vez."
+    ]
+    s.answer(question(ES, "start_zone", CHICAGO), "")
+    s.answer(question(ES, "start_medicine_first"), "warfarin")
+    s.answer(doctor_said(ES, "warfarin"), "5 días")
+    assert s.answer(question(ES, "start_medicine_next"), "Eliquis") == ["Agregada: warfarin."]
+    s.answer(doctor_said(ES, "Eliquis (apixaban)"), "seguir")
+    s.answer(question(ES, "start_medicine_next"), "")
+    s.answer(question(ES, "start_patient"), "Ana López")
+    s.answer(question(ES, "start_driver"), "Tomás López")
+    s.answer(question(ES, "start_phone"), "")
+    plan_shown = "\n".join(s.answer(yes_no(ES, "start_save_handout", True), "s"))
+    assert "Su plan para la cifoplastia" in plan_shown
+    assert "jueves, 3 de diciembre de 2026" in plan_shown
+    assert "Ana López" in plan_shown
+    s.answer(question(ES, "start_file_name", f"{STEM}.html"), "")
+    s.answer(yes_no(ES, "start_save_calendar", True), "sí")
+    s.answer(question(ES, "start_file_name", f"{STEM}.ics"), "")
+    s.expect(ES("start_goodbye"))
+    assert s.finish() == 0
+    assert (tmp_path / f"{STEM}.html").read_bytes() == plan_bytes(runner, *SPANISH_PLAN, output_format="html")
+    assert (tmp_path / f"{STEM}.ics").read_bytes() == plan_bytes(runner, *SPANISH_PLAN, output_format="ics")
+
+
+def test_kyphoprep_alone_on_a_terminal_asks_and_2_means_spanish(start: Start, tmp_path: Path) -> None:
+    """``kyphoprep`` alone, on a terminal, starts the questions; answering 2 switches to Spanish."""
+    s = start()
+    s.answer(LANGUAGE_QUESTION, "2")
+    assert s.answer(question(ES, "start_procedure", "1"), "3")[:2] == ["", ES("start_welcome")]
+    assert s.end_input(question(ES, "start_procedure", "1")) == [ES("start_pick_number", count=2)]
+    assert s.finish() == 1
+    assert s.closing == ["", STOPPED]
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- An existing file is replaced only when the person says so ---------------------------------
+
+
+def test_an_existing_file_is_kept_unless_the_person_says_replace(
+    start: Start, tmp_path: Path, runner: CliRunner
+) -> None:
+    original = tmp_path / f"{STEM}.html"
+    original.write_bytes(b"<p>my own notes</p>\n")
+    s = start("start", "--lang", "en", "--today", TODAY)
+    answer_the_short_way(s)
+    s.answer(yes_no(EN, "start_save_handout", True), "y")
+    file_name = question(EN, "start_file_name", f"{STEM}.html")
+    s.answer(file_name, "")
+    s.answer(yes_no(EN, "start_file_exists", False, file=f"{STEM}.html"), "n")
+    s.answer(file_name, "no-such-folder/handout.html")
+    assert s.answer(file_name, "~/handout.html") == [  # HOME is tmp_path
+        EN(
+            "start_cannot_save",
+            reason="The folder 'no-such-folder' does not exist. Create it first or choose another place.",
+        )
+    ]
+    assert s.answer(yes_no(EN, "start_save_calendar", True), "n") == [
+        EN("start_saved_handout", file=str(tmp_path / "handout.html")),  # ~ is HOME, as given
+        "",
+    ]
+    s.expect(EN("start_goodbye"))
+    assert s.finish() == 0
+    assert original.read_bytes() == b"<p>my own notes</p>\n"
+    expected = plan_bytes(runner, "2026-12-03 7:30 AM", "--tz", CHICAGO, output_format="html")
+    assert (tmp_path / "handout.html").read_bytes() == expected
+
+    s = start("start", "--lang", "en", "--today", TODAY)
+    answer_the_short_way(s)
+    s.answer(yes_no(EN, "start_save_handout", True), "")
+    s.answer(file_name, "")
+    s.answer(yes_no(EN, "start_file_exists", False, file=f"{STEM}.html"), "y")
+    s.answer(yes_no(EN, "start_save_calendar", True), "n")
+    s.expect(EN("start_goodbye"))
+    assert s.finish() == 0
+    assert original.read_bytes() == expected
+
+
+# --- Never a question without a terminal; stopping part way -------------------------------------
+
+
+def test_start_without_a_terminal_refuses_in_one_line(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["start", "--today", TODAY], input="1\n")
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {NOT_A_TERMINAL}\n"
+    assert result.stderr.startswith("Error: kyphoprep start asks questions, so it needs a terminal")
+    assert result.stdout == ""
+
+
+def test_kyphoprep_alone_without_a_terminal_shows_help(runner: CliRunner) -> None:
+    result = runner.invoke(app, [], input="1\n")
+    assert result.exit_code == 2
+    assert result.stdout.startswith("Usage: ")
+    assert "Language / Idioma" not in result.output
+    assert EN("start_language") not in result.output
+
+
+def test_end_of_input_stops_and_changes_nothing(start: Start, tmp_path: Path) -> None:
+    s = start("start", "--lang", "en", "--today", TODAY)
+    s.answer(question(EN, "start_procedure", "1"), "1")
+    s.end_input(question(EN, "start_when"))
+    assert s.finish() == 1
+    assert s.closing == ["", STOPPED]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_stops_with_130_and_changes_nothing(start: Start, tmp_path: Path) -> None:
+    s = start("start", "--lang", "en", "--today", TODAY)
+    s.answer(question(EN, "start_procedure", "1"), "1")
+    s.answer(question(EN, "start_when"), "2026-12-03 7:30 AM")
+    s.interrupt(question(EN, "start_zone", CHICAGO))
+    assert s.finish() == 130
+    assert s.closing == ["^C", STOPPED]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_stopping_after_a_file_was_saved_says_which(start: Start, tmp_path: Path) -> None:
+    """ "No file was changed" would be untrue once the handout is saved: the message names it instead."""
+    s = start("start", "--lang", "en", "--today", TODAY)
+    answer_the_short_way(s)
+    s.answer(yes_no(EN, "start_save_handout", True), "")
+    s.answer(question(EN, "start_file_name", f"{STEM}.html"), "")
+    s.interrupt(yes_no(EN, "start_save_calendar", True))
+    assert s.finish() == 130
+    assert s.closing == ["^C", f"Stopped. Already saved: {saved_path(tmp_path, f'{STEM}.html')}."]
+    assert [p.name for p in tmp_path.iterdir()] == [f"{STEM}.html"]
+
+
+# --- A settings file ----------------------------------------------------------------------------
+
+
+def test_a_settings_file_gives_the_language_zone_and_phone(
+    start: Start, tmp_path: Path, runner: CliRunner
+) -> None:
+    config = tmp_path / "clinic.toml"
+    config.write_text(
+        '[clinic]\nphone = "555-0142"\n\n[defaults]\nlanguage = "es"\ntimezone = "America/Denver"\n',
+        encoding="utf-8",
+    )
+    s = start("start", "--config", str(config), "--today", TODAY)
+    shown = s.answer(question(ES, "start_procedure", "1"), "1")
+    assert shown == ["", ES("start_welcome"), "", "  1  Kyphoplasty", "  2  Vertebroplasty"]
+    s.answer(question(ES, "start_when"), "2026-12-03 7:30")
+    s.answer(question(ES, "start_zone", "America/Denver"), "")
+    s.answer(question(ES, "start_medicine_first"), "")
+    s.answer(question(ES, "start_patient"), "")
+    s.answer(question(ES, "start_driver"), "")
+    s.answer(question(ES, "start_phone", "555-0142"), "")
+    s.answer(yes_no(ES, "start_save_handout", True), "")
+    s.answer(question(ES, "start_file_name", f"{STEM}.html"), "")
+    s.answer(yes_no(ES, "start_save_calendar", True), "n")
+    s.expect(ES("start_goodbye"))
+    assert s.finish() == 0
+    expected = plan_bytes(runner, "2026-12-03 7:30", "--config", str(config), output_format="html")
+    assert b"555-0142" in expected
+    assert b"America/Denver" in expected
+    assert (tmp_path / f"{STEM}.html").read_bytes() == expected
+
+
+# --- The conversation itself, with scripted answers (no terminal) -----------------------------
+
+
+class Script:
+    """Scripted answers for ``Conversation``; records every prompt and every line said."""
+
+    def __init__(self, *answers: str) -> None:
+        self.answers = list(answers)
+        self.prompts: list[str] = []
+        self.said: list[str] = []
+
+    def ask(self, prompt: str) -> str:
+        self.prompts.append(prompt)
+        if not self.answers:
+            raise EOFError
+        return self.answers.pop(0)
+
+    def conversation(self, language: str = "en") -> Conversation:
+        talk = Conversation(self.ask, self.said.append, now=lambda zone: parse_today(TODAY, zone))
+        talk.language(language)
+        return talk
+
+
+def when_in(language: str, *answers: str, zone: str = CHICAGO) -> tuple[datetime, Script]:
+    script = Script(*answers)
+    found = Answers()
+    script.conversation(language).when_and_zone(found, zone, None)
+    assert found.start is not None
+    return found.start, script
+
+
+@pytest.mark.parametrize(
+    ("typed", "hour"),
+    [
+        ("2026-12-03 1:30 p. m.", 13),
+        ("2026-12-03 1:30 p.m.", 13),
+        ("2026-12-03 1:30 P. M.", 13),
+        ("2026-12-03 7:30 a. m.", 7),
+        ("2026-12-03 7:30 a.m.", 7),
+        ("2026-12-03 1:30 PM", 13),
+    ],
+)
+def test_spanish_a_m_and_p_m_are_understood(typed: str, hour: int) -> None:
+    start, script = when_in("es", typed, "")
+    assert start == datetime(2026, 12, 3, hour, 30, tzinfo=ZoneInfo(CHICAGO))
+    assert script.said == []
+
+
+def test_a_time_that_cannot_be_in_the_zone_asks_for_the_date_again() -> None:
+    """Valid in Chicago, 1:30 AM on 2027-03-28 does not exist in London (the clocks jump forward)."""
+    start, script = when_in(
+        "en", "2027-03-28 1:30 AM", "Europe/London", "2027-03-28 3:30 AM", "Europe/London"
+    )
+    assert start == datetime(2027, 3, 28, 3, 30, tzinfo=ZoneInfo("Europe/London"))
+    assert script.prompts[2] == question(EN, "start_when")
+    assert len(script.said) == 1
+    assert script.said[0].startswith(
+        "Sorry, that did not work: 1:30 AM does not exist on Sunday, March 28, 2027"
+    )
+
+
+def test_an_unknown_zone_in_spanish_is_explained_in_spanish() -> None:
+    _, script = when_in("es", "2026-12-03 7:30", "Marte", "America/Denver")
+    assert script.said == [ES("start_zone_unknown", zone="Marte")]
+
+
+def medicines_from(language: str, *answers: str) -> tuple[Answers, Script]:
+    script = Script(*answers)
+    found = Answers()
+    script.conversation(language).medicines(found)
+    return found, script
+
+
+@pytest.mark.parametrize(
+    ("said", "amount", "unit"),
+    [
+        ("5 días", 5, "days"),
+        ("5 dias", 5, "days"),
+        ("1 día", 1, "days"),
+        ("24 horas", 24, "hours"),
+        ("5 days", 5, "days"),
+        ("5d", 5, "days"),
+        ("12 hours", 12, "hours"),
+    ],
+)
+def test_what_the_doctor_said_in_days_or_hours(said: str, amount: int, unit: str) -> None:
+    found, script = medicines_from("es", "warfarin", said, "")
+    [order] = found.medicines
+    assert order.hold is not None
+    assert (order.hold.amount, order.hold.unit) == (amount, unit)
+    assert order.hold_source == "doctor"
+    assert script.said[-1] == "Agregada: warfarin."
+
+
+@pytest.mark.parametrize("said", ["keep", "Keep", "continue", "seguir", "Seguir", "sigo", "continuar"])
+def test_keep_taking_in_either_language(said: str) -> None:
+    found, _ = medicines_from("en", "Eliquis", said, "")
+    [order] = found.medicines
+    assert order.keep_taking
+    assert order.hold is None
+
+
+@pytest.mark.parametrize("said", ["5 weeks", "soon", "-1 days", "5 semanas"])
+def test_a_hold_that_is_not_days_or_hours_is_asked_again(said: str) -> None:
+    found, script = medicines_from("es", "warfarin", said, "3 días", "")
+    assert [p for p in script.prompts if p == doctor_said(ES, "warfarin")] == [
+        doctor_said(ES, "warfarin")
+    ] * 2
+    assert ES("start_not_understood", reason=ES("start_check_answer")) in script.said
+    assert found.medicines[0].hold is not None
+    assert found.medicines[0].hold.amount == 3
+
+
+@pytest.mark.parametrize(
+    ("typed", "meaning"),
+    [
+        ("", True),
+        ("y", True),
+        ("Yes", True),
+        ("s", True),
+        ("si", True),
+        ("Sí.", True),
+        ("n", False),
+        ("NO", False),
+    ],
+)
+def test_yes_and_no_words(typed: str, meaning: bool) -> None:
+    script = Script(typed)
+    assert script.conversation("es").yes("start_save_handout", True) is meaning
+    assert script.prompts == [yes_no(ES, "start_save_handout", True)]
+
+
+def test_enter_takes_the_default_no() -> None:
+    script = Script("")
+    assert script.conversation("en").yes("start_file_exists", False, file="plan.html") is False
+    assert script.prompts == ["plan.html already exists. Replace it? [y/N]: "]
+
+
+def test_a_word_that_is_not_yes_or_no_is_asked_again() -> None:
+    script = Script("ok", "sure", "s")
+    assert script.conversation("es").yes("start_save_calendar", True) is True
+    assert script.said == [ES("start_say_yes_or_no")] * 2
+    assert len(script.prompts) == 3
+
+
+@pytest.mark.parametrize(
+    ("kidney", "form"), [("80", "crcl-50-or-more"), ("50", "crcl-50-or-more"), ("30", "crcl-under-50")]
+)
+def test_the_kidney_number_picks_the_dabigatran_advice(kidney: str, form: str) -> None:
+    found, script = medicines_from("en", "Pradaxa", "", kidney, "")
+    [order] = found.medicines
+    assert order.form is not None
+    assert order.form.id == form
+    assert found.crcl == int(kidney)
+    assert script.prompts[2] == question(EN, "start_crcl", medicine="dabigatran")
+
+
+@pytest.mark.parametrize("kidney", ["0", "201", "abc", "80.5", "-5"])
+def test_a_kidney_number_out_of_range_is_asked_again(kidney: str) -> None:
+    found, script = medicines_from("en", "Pradaxa", "", kidney, "60", "")
+    assert script.said.count(EN("start_crcl_range")) == 1
+    assert found.crcl == 60
+
+
+def test_an_unknown_kidney_number_needs_the_doctor() -> None:
+    found, script = medicines_from("es", "Pradaxa", "", "", "4 días", "")
+    assert ES("start_need_doctor", medicine="Pradaxa (dabigatran)") in script.said
+    [order] = found.medicines
+    assert order.hold is not None
+    assert order.hold.amount == 4
+    assert found.crcl is None
+
+
+def test_a_near_miss_is_kept_only_when_typed_the_same_way_twice() -> None:
+    found, script = medicines_from("en", "warfrin", "warfrin", "", "")
+    assert script.said[1] == EN("start_medicine_near", medicine="warfrin", choices="warfarin")
+    assert script.said[2] == EN("start_medicine_unknown", medicine="warfrin")
+    [order] = found.medicines
+    assert order.entry is None
+    assert order.name == "warfrin"
+
+
+def test_the_same_medicine_twice_is_refused() -> None:
+    found, script = medicines_from("es", "warfarin", "5 días", "Jantoven", "")
+    assert [order.name for order in found.medicines] == ["warfarin"]
+    assert ES("start_not_understood", reason=ES("start_check_answer")) in script.said
+
+
+def test_language_and_procedure_choices() -> None:
+    script = Script("3", "español", "vertebroplasty")
+    talk = Conversation(script.ask, script.said.append, now=lambda zone: parse_today(TODAY, zone))
+    assert talk.language(None) == "es"
+    assert talk.procedure(["kyphoplasty", "vertebroplasty"], "kyphoplasty") == "vertebroplasty"
+    assert script.said[-1] == "  2  Vertebroplasty"
+    assert EN("start_pick_number", count=2) in script.said
+
+
+def test_end_of_input_stops_the_conversation() -> None:
+    with pytest.raises(Stop):
+        Script("2026-12-03 7:30").conversation("en").when_and_zone(Answers(), CHICAGO, None)
