@@ -1,0 +1,80 @@
+"""Start-up cost of kyphoprep commands against a minimal typer program, side by side.
+
+Each pair is run alternately (baseline, kyphoprep, baseline, ...) in fresh
+processes, so both see the same machine state; the ratio of the medians is
+reported. The baselines are a one-command typer program, the same program that
+also imports icalendar (for ``--format ics``), and that program's ``--help``.
+
+    python bench/startup_bench.py --runs 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+MINIMAL = """\
+import typer
+
+app = typer.Typer()
+
+
+@app.command()
+def plan(when: str, tz: str = "UTC", output_format: str = "text") -> None:
+    {extra}
+    print(when, tz, output_format)
+
+
+if __name__ == "__main__":
+    app()
+"""
+WHEN = "2026-12-03 07:30"
+PLAN = ["plan", WHEN, "--tz", "America/Chicago", "--today", "2026-11-21", "--med", "warfarin=5d"]
+
+
+def _time(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def compare(baseline: list[str], ours: list[str], runs: int) -> tuple[float, float]:
+    """Median seconds of *baseline* and of *ours*, run alternately *runs* times each (after a warm-up)."""
+    _time(baseline)
+    _time(ours)
+    base_times, our_times = [], []
+    for _ in range(runs):
+        base_times.append(_time(baseline))
+        our_times.append(_time(ours))
+    return statistics.median(base_times), statistics.median(our_times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=20, help="runs of each program (default 20)")
+    args = parser.parse_args()
+    python = sys.executable
+    kyphoprep = [python, "-m", "kyphoprep"]
+    with tempfile.TemporaryDirectory() as folder:
+        plain = Path(folder) / "minimal.py"
+        plain.write_text(MINIMAL.format(extra="pass"), encoding="utf-8")
+        with_ical = Path(folder) / "minimal_ical.py"
+        with_ical.write_text(MINIMAL.format(extra="import icalendar  # noqa: F401"), encoding="utf-8")
+        cases = [
+            ("plan --format text", [python, str(plain), WHEN], [*kyphoprep, *PLAN, "--format", "text"]),
+            ("plan --format ics", [python, str(with_ical), WHEN], [*kyphoprep, *PLAN, "--format", "ics"]),
+            ("--help", [python, str(plain), "--help"], [*kyphoprep, "--help"]),
+        ]
+        print(f"{'case':<22}{'baseline ms':>12}{'kyphoprep ms':>14}{'ratio':>8}")
+        for name, baseline, ours in cases:
+            base, mine = compare(baseline, ours, args.runs)
+            print(f"{name:<22}{base * 1000:>12.1f}{mine * 1000:>14.1f}{mine / base:>8.2f}")
+
+
+if __name__ == "__main__":
+    main()
