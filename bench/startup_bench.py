@@ -55,7 +55,8 @@ def compare(baseline: list[str], ours: list[str], runs: int) -> tuple[float, flo
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
     parser.add_argument("--runs", type=int, default=20, help="runs of each program (default 20)")
     args = parser.parse_args()
     python = sys.executable
