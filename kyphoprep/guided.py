@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
-from kyphoprep.catalogue import describe_match, load_catalogue
+from kyphoprep.catalogue import NameMatch, describe_match, load_catalogue
 from kyphoprep.errors import InputError, KyphoprepError
-from kyphoprep.medicines import OTHER_PREFIX, parse_medicine
+from kyphoprep.medicines import MAX_CRCL, MIN_CRCL, OTHER_PREFIX, parse_medicine
 from kyphoprep.models import MedicineOrder
 from kyphoprep.parsing import check_procedure_window, clean_text, parse_when, resolve_zone
 from kyphoprep.wording import LANGUAGES, Words, words_for
@@ -93,10 +93,15 @@ class Conversation:
             answer = self.ask(key, default, **fields)
             try:
                 return check(answer)
-            except _Refused as refused:
-                self.say(refused.reason)
-            except KyphoprepError as exc:
-                self.say(self.words("start_not_understood", reason=self.reason(exc)))
+            except (_Refused, KyphoprepError) as exc:
+                self.explain(exc)
+
+    def explain(self, refusal: Exception) -> None:
+        """Say why an answer cannot be used."""
+        if isinstance(refusal, _Refused):
+            self.say(refusal.reason)
+        elif isinstance(refusal, KyphoprepError):
+            self.say(self.words("start_not_understood", reason=self.reason(refusal)))
 
     def reason(self, error: KyphoprepError) -> str:
         """The reason in the person's language: kyphoprep's own words in English, a plain one in Spanish."""
@@ -166,10 +171,8 @@ class Conversation:
             try:
                 answers.start = self._when(answers.when, answers.timezone, date_order)[1]
                 return
-            except _Refused as refused:
-                self.say(refused.reason)
-            except KyphoprepError as exc:
-                self.say(self.words("start_not_understood", reason=self.reason(exc)))
+            except (_Refused, KyphoprepError) as exc:
+                self.explain(exc)
 
     def _when(self, text: str, zone: str, date_order: str | None) -> tuple[str, datetime]:
         if not text:
@@ -178,10 +181,11 @@ class Conversation:
         for pattern, english in _SPANISH_TIME:
             typed = pattern.sub(english, typed)
         start = parse_when(typed, zone, date_order=date_order)  # type: ignore[arg-type]
+        now = self.now(zone)
         try:
-            check_procedure_window(start, self.now(zone))
+            check_procedure_window(start, now)
         except InputError:
-            if start < self.now(zone):
+            if start < now:
                 raise _Refused(self.words("start_when_past", when=self.words.moment(start))) from None
             raise _Refused(self.words("start_when_far", when=self.words.moment(start))) from None
         return text, start
@@ -224,20 +228,19 @@ class Conversation:
                 clean_text(name, "name")
                 probe = parse_medicine(f"{OTHER_PREFIX}{name}" if match is None else name + "=1d")
             except KyphoprepError as exc:
-                self.say(self.words("start_not_understood", reason=self.reason(exc)))
+                self.explain(exc)
                 continue
             already = next((order for order in answers.medicines if order.key == probe.key), None)
             if already is not None:  # kyphoprep plan refuses a medicine given twice; so does this
-                twice = InputError(f"{already.name} is already on your list. Type each medicine once.")
-                self.say(self.words("start_not_understood", reason=self.reason(twice)))
+                self.explain(InputError(f"{already.name} is already on your list. Type each medicine once."))
                 continue
             if match is None:
                 self.say(self.words("start_medicine_unknown", medicine=probe.name))
-            return self._instruction(name, match is not None, answers)
+            return self._instruction(name, match, probe.name, answers)
 
-    def _instruction(self, name: str, known: bool, answers: Answers) -> MedicineOrder:
-        spec = name if known else f"{OTHER_PREFIX}{name}"
-        shown = parse_medicine(spec + "=1d").name
+    def _instruction(self, name: str, match: NameMatch | None, shown: str, answers: Answers) -> MedicineOrder:
+        """What the doctor said about the medicine *name* (*shown* as *shown*), as its order."""
+        spec = name if match is not None else f"{OTHER_PREFIX}{name}"
 
         def said(answer: str) -> str:
             text = answer.casefold()
@@ -254,18 +257,16 @@ class Conversation:
             hold = self.until_valid("start_doctor_said", said, medicine=shown)
             if hold:
                 return parse_medicine(f"{spec}={hold}")
-            if not known:
+            if match is None:
                 return parse_medicine(spec)
-            form = self._form(name, answers)
+            form = self._form(match, answers)
             if form is None:
                 self.say(self.words("start_need_doctor", medicine=shown))
                 continue
             return parse_medicine(f"{name}{form}", crcl=answers.crcl)
 
-    def _form(self, name: str, answers: Answers) -> str | None:
+    def _form(self, match: NameMatch, answers: Answers) -> str | None:
         """``:form`` when the typical guidance depends on a form; "" when it does not; None: unknown."""
-        match = load_catalogue().find(name)
-        assert match is not None
         entry = match.entry
         if match.form is not None or not entry.has_forms:
             return ""
@@ -292,7 +293,7 @@ class Conversation:
     def _crcl(self, answer: str) -> int | None:
         if not answer:
             return None
-        if answer.isdigit() and 1 <= int(answer) <= 200:
+        if answer.isdigit() and MIN_CRCL <= int(answer) <= MAX_CRCL:
             return int(answer)
         raise _Refused(self.words("start_crcl_range"))
 

@@ -18,14 +18,15 @@ from kyphoprep.cli.common import (
     printable,
     read_config,
     reported_errors,
-    settle,
     use_color,
 )
 from kyphoprep.errors import InputError
 
 if TYPE_CHECKING:
-    from kyphoprep.guided import Conversation
+    from kyphoprep.config import ClinicConfig
+    from kyphoprep.guided import Answers, Conversation
     from kyphoprep.models import Plan
+    from kyphoprep.render import OutputFormat
 
 START_EPILOG = (
     "Examples:\n\n"
@@ -90,7 +91,7 @@ def run_guided(*, lang: str | None, date_order: str | None, config: str | None, 
         answers.patient = conversation.optional_text("start_patient")
         answers.driver = conversation.optional_text("start_driver")
         answers.phone = conversation.optional_text("start_phone", base.phone)
-        plan = _make_plan(answers, config, today)
+        plan = _make_plan(answers, clinic, today)
         _show(plan)
         _offer_files(conversation, plan, saved)
         conversation.say(words("start_goodbye"))
@@ -114,12 +115,11 @@ def _say(line: str) -> None:
     sys.stdout.flush()
 
 
-def _make_plan(answers: object, config: str | None, today: str | None) -> Plan:
-    from kyphoprep.guided import Answers
+def _make_plan(answers: Answers, clinic: ClinicConfig | None, today: str | None) -> Plan:
+    """The plan for the answers, under the clinic's settings file already read."""
     from kyphoprep.planner import build_plan
-    from kyphoprep.settings import Overrides, make_request
+    from kyphoprep.settings import Overrides, make_request, resolve_settings
 
-    assert isinstance(answers, Answers)
     assert answers.start is not None
     given = Overrides(
         timezone=answers.timezone,
@@ -127,7 +127,7 @@ def _make_plan(answers: object, config: str | None, today: str | None) -> Plan:
         language=answers.language,
         phone=answers.phone,
     )
-    settings = settle(given, config)
+    settings = resolve_settings(given, clinic)
     request = make_request(
         settings,
         start=answers.start,
@@ -173,12 +173,11 @@ def _offer_files(conversation: Conversation, plan: Plan, saved: list[str]) -> No
             conversation.say(words(done, file=saved[-1]))
 
 
-def _save(conversation: Conversation, plan: Plan, output_format: object, default: str) -> str | None:
+def _save(conversation: Conversation, plan: Plan, output_format: OutputFormat, default: str) -> str | None:
     from kyphoprep.errors import OutputError
     from kyphoprep.output import write_output
-    from kyphoprep.render import OutputFormat, RenderOptions, renderer_for
+    from kyphoprep.render import RenderOptions, renderer_for
 
-    assert isinstance(output_format, OutputFormat)
     data = renderer_for(output_format).render(plan, RenderOptions())
     while True:
         path = os.path.expanduser(conversation.ask("start_file_name", default))  # ~/Desktop/plan.html

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from kyphoprep.models import Plan, Source
 from kyphoprep.render import RenderOptions
-from kyphoprep.render.common import warning_signs, words_of
+from kyphoprep.render.common import call_heading, warning_signs, words_of
 from kyphoprep.render.text import RULE, THIN_RULE, wrap
 from kyphoprep.timing import shift_elapsed
 from kyphoprep.wording import Words
@@ -98,11 +98,8 @@ class CaregiverRenderer:
         for heading, text in sections:
             lines += ["", THIN_RULE, words(heading).upper(), THIN_RULE, *wrap(text)]
 
-        call_heading = words("heading_call")
-        if request.phone:
-            call_heading += f" ({words('label_call')} {request.phone})"
         lines += ["", THIN_RULE, words("caregiver_watch_heading").upper(), THIN_RULE]
-        lines += wrap(call_heading + ":")
+        lines += wrap(call_heading(plan) + ":")
         lines += [line for text in warning_signs(plan, "call") for line in wrap(text, "* ", "  ")]
         lines += ["", *wrap(words("heading_emergency") + ":")]
         lines += [line for text in warning_signs(plan, "emergency") for line in wrap(text, "* ", "  ")]

@@ -89,6 +89,15 @@ def place_text(plan: Plan) -> str | None:
     return ", ".join(parts) or None
 
 
+def call_heading(plan: Plan) -> str:
+    """ "Call your doctor if you have", with the clinic's phone when there is one."""
+    words = words_of(plan)
+    heading = words("heading_call")
+    if plan.request.phone:
+        heading += f" ({words('label_call')} {plan.request.phone})"
+    return heading
+
+
 def after_care_steps(plan: Plan) -> list[PlannedStep]:
     """After-care steps, for the summary that goes on the fridge."""
     return [s for s in plan.steps if s.category is Category.AFTER_CARE]

@@ -13,6 +13,7 @@ from kyphoprep.render import RenderOptions
 from kyphoprep.render.common import (
     after_care_steps,
     bring_rows,
+    call_heading,
     days,
     header_rows,
     sources,
@@ -91,11 +92,7 @@ class TextRenderer:
         for step in after_care_steps(plan):
             lines += wrap(f"{step.title} ({words.date(step.start.date(), year=False)})", "* ", "  ")
 
-        phone = plan.request.phone
-        call_heading = message("heading_call")
-        if phone:
-            call_heading += f" ({message('label_call')} {phone})"
-        lines += ["", RULE, *wrap(call_heading.upper() + ":"), RULE]
+        lines += ["", RULE, *wrap(call_heading(plan).upper() + ":"), RULE]
         lines += [line for text in warning_signs(plan, "call") for line in wrap(text, "* ", "  ")]
         lines += ["", RULE, *wrap(message("heading_emergency").upper() + ":"), RULE]
         lines += [line for text in warning_signs(plan, "emergency") for line in wrap(text, "* ", "  ")]
