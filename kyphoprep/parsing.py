@@ -17,9 +17,6 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, available_timezones
 
-from dateutil import parser as date_parser
-from dateutil.relativedelta import relativedelta
-
 from kyphoprep.errors import InputError
 from kyphoprep.timing import is_before
 from kyphoprep.wording import format_date, format_moment, format_time, month_name
@@ -28,6 +25,8 @@ DateOrder = Literal["mdy", "dmy"]
 
 # 03/04/2027, 3.4.2027, 03-04-2027: day and month could be either way round.
 _NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})([/.\-])(\d{1,2})\2(\d{2,4})(?=$|[\sT,])(.*)$", re.DOTALL)
+# The usual form (what --help and the examples show): read without dateutil.
+_ISO_MOMENT = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})")
 MAX_TEXT = 200
 EXAMPLE_WHEN = "2026-12-03 07:30"
 
@@ -55,13 +54,31 @@ def clean_text(value: str | None, option: str) -> str | None:
 
 @cache
 def _zone_names() -> frozenset[str]:
+    # Every zone this computer knows. Slow (it opens every file under the zone folders),
+    # so it is only asked when the short list from the tzdata package does not settle it.
     return frozenset(available_timezones())
+
+
+@cache
+def _listed_zones() -> frozenset[str]:
+    """The zone names the tzdata package lists (a dependency; a small text file), or none."""
+    import tzdata  # type: ignore[import-untyped]  # a data package, no type hints
+
+    try:
+        return frozenset(Path(tzdata.__file__).with_name("zones").read_text(encoding="utf-8").split())
+    except OSError:
+        return frozenset()
+
+
+def is_zone_name(name: str) -> bool:
+    """Whether *name* is a time zone this computer knows, exactly as written (case included)."""
+    return name in _listed_zones() or name in _zone_names()
 
 
 def resolve_zone(name: str) -> str:
     """The IANA zone *name*, checked; unknown names get the closest real names suggested."""
     name = name.strip()
-    if name in _zone_names():
+    if is_zone_name(name):
         return name
     if not name:
         raise InputError("--tz is empty. Give an IANA zone name such as America/Chicago.")
@@ -97,7 +114,7 @@ def system_zone(environ: dict[str, str] | None = None) -> str:
     if timezone_file.is_file():
         candidates.append(timezone_file.read_text(encoding="utf-8", errors="replace").strip())
     for candidate in candidates:
-        if candidate in _zone_names():
+        if is_zone_name(candidate):
             return candidate
     raise InputError(
         "Could not tell this computer's time zone. Give it with --tz, for example --tz America/Chicago."
@@ -162,7 +179,25 @@ def _order_note(date_order: DateOrder | None) -> str:
 
 
 def _parse_fields(text: str, raw: str) -> tuple[datetime, timedelta | None]:
+    """The date and time typed, and the UTC offset if one was typed.
+
+    The usual form, 2026-12-03 07:30, is read directly; anything else goes to dateutil.
+    """
+    iso = _ISO_MOMENT.fullmatch(text)
+    if iso:
+        try:
+            year, month, day, hour, minute = (int(part) for part in iso.groups())
+            return datetime(year, month, day, hour, minute), None
+        except ValueError:
+            pass  # not a real date or time: dateutil's reading says which part is wrong
+    return _parse_with_dateutil(text, raw)
+
+
+def _parse_with_dateutil(text: str, raw: str) -> tuple[datetime, timedelta | None]:
     """Parse with dateutil twice, with different defaults, to learn which fields were typed."""
+    # Imported here: it takes longer to import than the whole plan takes to make.
+    from dateutil import parser as date_parser
+
     defaults = (datetime(1904, 1, 1, 0, 0), datetime(1908, 2, 2, 1, 0))
     results = []
     with warnings.catch_warnings():
@@ -284,7 +319,15 @@ def check_procedure_window(start: datetime, now: datetime) -> None:
             f"The procedure time {format_moment(start)} has already passed "
             f"(today is {format_date(now.astimezone(start.tzinfo).date())}). Check the date and year."
         )
-    if is_before(now + relativedelta(years=1), start):
+    if is_before(_one_year_after(now), start):
         raise InputError(
             f"The procedure time {format_moment(start)} is more than a year away. Check the year."
         )
+
+
+def _one_year_after(moment: datetime) -> datetime:
+    """The same wall-clock time a year later; 29 February becomes 28 February."""
+    try:
+        return moment.replace(year=moment.year + 1, fold=0)
+    except ValueError:
+        return moment.replace(year=moment.year + 1, day=28, fold=0)
