@@ -1,37 +1,40 @@
-"""The ``kyphoprep`` command: the typer app and its commands.
+"""The ``kyphoprep`` command: the typer app, assembled from the command modules.
 
-Each command lives in its own module; this one only assembles them.
+Each command lives in its own module. Turning a command into click's form costs time in
+proportion to its options, and importing a command module imports what that command
+needs, so ``main()`` builds only the command that was asked for; help for the whole
+tool, an unknown command and the tests get the whole app (``kyphoprep.cli.app``).
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Annotated
 
 import typer
 
 from kyphoprep import __version__
-from kyphoprep.cli import batch as batch_command
-from kyphoprep.cli import meds as meds_command
-from kyphoprep.cli import plan as plan_command
-from kyphoprep.cli import protocols as protocols_command
-from kyphoprep.cli import schema as schema_command
-from kyphoprep.cli import start as start_command
 from kyphoprep.cli.common import EXIT_CODES_HELP
 
-app = typer.Typer(
-    name="kyphoprep",
-    help=(
-        "Make a dated preparation plan for a kyphoplasty or vertebroplasty: when to take the last "
-        "dose of each blood thinner your doctor said to stop, when to stop eating and drinking, "
-        "who drives you home, what to bring, and how to recover. Prints a handout, or writes a "
-        "calendar (.ics) or JSON file.\n\n"
-        "Your care team's instructions always come first.\n\n" + EXIT_CODES_HELP
-    ),
-    invoke_without_command=True,
-    add_completion=False,
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,  # a traceback could show patient details
+# name -> (module in kyphoprep.cli, function, its epilog), in the order --help lists them.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "start": ("start", "start", "START_EPILOG"),
+    "plan": ("plan", "plan", "PLAN_EPILOG"),
+    "example": ("plan", "example", "EXAMPLE_EPILOG"),
+    "batch": ("batch", "batch", "BATCH_EPILOG"),
+    "meds": ("meds", "meds", "MEDS_EPILOG"),
+    "schema": ("schema", "schema", "SCHEMA_EPILOG"),
+}
+# name -> module in kyphoprep.cli whose ``app`` holds the group's commands.
+GROUPS: dict[str, str] = {"protocols": "protocols"}
+
+HELP = (
+    "Make a dated preparation plan for a kyphoplasty or vertebroplasty: when to take the last "
+    "dose of each blood thinner your doctor said to stop, when to stop eating and drinking, "
+    "who drives you home, what to bring, and how to recover. Prints a handout, or writes a "
+    "calendar (.ics) or JSON file.\n\n"
+    "Your care team's instructions always come first.\n\n" + EXIT_CODES_HELP
 )
 
 
@@ -41,7 +44,6 @@ def _version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     context: typer.Context,
     version: Annotated[
@@ -57,21 +59,38 @@ def _root(
     # Alone on a terminal: a person is there to answer questions. Anywhere else
     # (a script, a pipe): show the help and never wait for input.
     if sys.stdin.isatty() and sys.stdout.isatty():
-        start_command.start()
+        from kyphoprep.cli.start import start
+
+        start()
         return
     typer.echo(context.get_help())
     raise typer.Exit(2)
 
 
-app.command(epilog=start_command.START_EPILOG)(start_command.start)
-app.command(epilog=plan_command.PLAN_EPILOG)(plan_command.plan)
-app.command(epilog=plan_command.EXAMPLE_EPILOG)(plan_command.example)
-app.command(epilog=batch_command.BATCH_EPILOG)(batch_command.batch)
-app.command(epilog=meds_command.MEDS_EPILOG)(meds_command.meds)
-app.command(epilog=schema_command.SCHEMA_EPILOG)(schema_command.schema)
-app.add_typer(protocols_command.app, name="protocols")
+def build_app(only: str | None = None) -> typer.Typer:
+    """The kyphoprep app with every command, or with just the command or group *only*."""
+    app = typer.Typer(
+        name="kyphoprep",
+        help=HELP,
+        invoke_without_command=True,
+        add_completion=False,
+        rich_markup_mode=None,
+        pretty_exceptions_enable=False,  # a traceback could show patient details
+    )
+    app.callback()(_root)
+    for name, (module_name, function, epilog) in COMMANDS.items():
+        if only in (None, name):
+            module = importlib.import_module(f"kyphoprep.cli.{module_name}")
+            app.command(name, epilog=getattr(module, epilog))(getattr(module, function))
+    for name, module_name in GROUPS.items():
+        if only in (None, name):
+            module = importlib.import_module(f"kyphoprep.cli.{module_name}")
+            app.add_typer(module.app, name=name)
+    return app
 
 
 def main() -> None:
     """Entry point of the ``kyphoprep`` command."""
-    app()
+    first = sys.argv[1] if len(sys.argv) > 1 else None
+    known = first in COMMANDS or first in GROUPS
+    build_app(first if known else None)()
