@@ -16,9 +16,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any, get_args
 
+from kyphoprep.datafiles import builtin_data
 from kyphoprep.models import (
     Action,
     CatalogueEntry,
@@ -29,6 +29,7 @@ from kyphoprep.models import (
     Restart,
     TimingRule,
 )
+from kyphoprep.records import Record
 from kyphoprep.tomlreader import TomlReader, load_toml
 
 FILE = "medications.toml"
@@ -66,8 +67,8 @@ def normalize(name: str) -> str:
     return "".join(ch for ch in name.casefold() if ch.isalnum())
 
 
-@dataclass(frozen=True)
-class NameMatch:
+@dataclass(frozen=True, eq=False, repr=False)
+class NameMatch(Record):
     """The entry a name means, and the form the name itself implies (a brand such as Rybelsus)."""
 
     entry: CatalogueEntry
@@ -78,8 +79,8 @@ class NameMatch:
     """The name as the catalogue spells it."""
 
 
-@dataclass(frozen=True)
-class Catalogue:
+@dataclass(frozen=True, eq=False, repr=False)
+class Catalogue(Record):
     """Every entry, and an index of every name that points to one."""
 
     entries: tuple[CatalogueEntry, ...]
@@ -153,8 +154,7 @@ def _words(name: str) -> list[str]:
 @cache
 def load_catalogue() -> Catalogue:
     """The catalogue shipped with kyphoprep (read once per process)."""
-    text = (resources.files("kyphoprep.checklists") / FILE).read_text(encoding="utf-8")
-    return parse_catalogue_text(text, FILE)
+    return _CatalogueReader(FILE).read(builtin_data(FILE))
 
 
 def parse_catalogue_text(text: str, file: str) -> Catalogue:

@@ -25,7 +25,6 @@ never be silently ignored, because the clinic would believe it was applied.
 from __future__ import annotations
 
 import difflib
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +32,7 @@ from typing import Any
 
 from kyphoprep.errors import ConfigError, InputError
 from kyphoprep.models import FASTING_RULES, FastingRule
+from kyphoprep.records import Record
 from kyphoprep.tomlreader import read_text_file
 
 LANGUAGES = ("en", "es")
@@ -55,8 +55,8 @@ _KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class ClinicConfig:
+@dataclass(frozen=True, eq=False, repr=False)
+class ClinicConfig(Record):
     """The settings read from one file; None means "not set here"."""
 
     file: str
@@ -87,6 +87,8 @@ def load_config(path: str) -> ClinicConfig:
 
 def parse_config_text(text: str, file: str, *, base: Path | None = None) -> ClinicConfig:
     """Check the TOML *text* of a settings file named *file*; relative paths are read from *base*."""
+    import tomllib  # here: only a file given by the user needs it (the built-in ones are cached)
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

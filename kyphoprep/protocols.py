@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any, Literal
 
+from kyphoprep.datafiles import builtin_data, builtin_file_names
 from kyphoprep.errors import ChecklistError, InputError
 from kyphoprep.models import FASTING_RULES, Category, Protocol, StepSpec, StepText, WarningSign
+from kyphoprep.records import Record
 from kyphoprep.tomlreader import ID_PATTERN, MAX_MINUTES, T, TomlReader, load_toml, read_text_file
 
 FORMAT_VERSION = 1
@@ -57,14 +58,12 @@ _SIGN_KEYS = {"id", "level", "text", "source", "es"}
 
 def builtin_protocol_names() -> list[str]:
     """The names of the protocols shipped with kyphoprep, sorted."""
-    folder = resources.files("kyphoprep.checklists")
-    names = [
-        entry.name.removesuffix(".toml")
-        for entry in folder.iterdir()
+    return [
+        name.removesuffix(".toml")
+        for name in builtin_file_names()
         # messages.toml holds shared wording and medications.toml the medicine catalogue.
-        if entry.name.endswith(".toml") and entry.name not in ("messages.toml", "medications.toml")
+        if name not in ("messages.toml", "medications.toml")
     ]
-    return sorted(names)
 
 
 def load_protocol(name_or_path: str) -> Protocol:
@@ -99,8 +98,8 @@ def load_builtin_protocol(name: str) -> Protocol:
         raise InputError(
             f"Unknown procedure '{name}'. Choose one of: {known}, or give the path of a protocol file."
         )
-    entry = resources.files("kyphoprep.checklists") / f"{name}.toml"
-    return parse_protocol_text(entry.read_text(encoding="utf-8"), f"{name}.toml")
+    file = f"{name}.toml"
+    return _ProtocolReader(file).read(builtin_data(file))
 
 
 def parse_protocol_text(text: str, file: str) -> Protocol:
@@ -108,8 +107,8 @@ def parse_protocol_text(text: str, file: str) -> Protocol:
     return _ProtocolReader(file).read(load_toml(text, file))
 
 
-@dataclass(frozen=True)
-class ProtocolCheck:
+@dataclass(frozen=True, eq=False, repr=False)
+class ProtocolCheck(Record):
     """Everything ``kyphoprep protocols check`` says about one file."""
 
     file: str

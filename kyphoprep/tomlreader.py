@@ -12,7 +12,6 @@ drops the entry the problem was in, so a clinic sees every mistake in one go.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable, Mapping
 from datetime import time
 from pathlib import Path
@@ -84,6 +83,8 @@ def read_text_file(
 
 def load_toml(text: str, file: str) -> dict[str, Any]:
     """The parsed *text* of the data file *file*, or a ``ChecklistError`` saying why it is not TOML."""
+    import tomllib  # here: only a file given by the user needs it (the built-in ones are cached)
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

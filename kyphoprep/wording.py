@@ -9,12 +9,11 @@ are only ever in English (errors, ``kyphoprep meds``).
 
 from __future__ import annotations
 
-import tomllib
 from datetime import date, datetime, time
 from functools import cache
-from importlib import resources
 from typing import Any
 
+from kyphoprep.datafiles import builtin_data
 from kyphoprep.errors import ChecklistError
 from kyphoprep.models import Hold, MedicineRule, Restart
 
@@ -29,11 +28,7 @@ LANGUAGE_NAMES = {"en": "English", "es": "Spanish (español)"}
 
 @cache
 def _tables() -> dict[str, Any]:
-    text = (resources.files("kyphoprep.checklists") / "messages.toml").read_text(encoding="utf-8")
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ChecklistError("messages.toml", f"cannot be read ({exc})") from None
+    return builtin_data("messages.toml")
 
 
 class Words:

@@ -67,6 +67,7 @@ class Session:
             "NO_COLOR": "1",
             "COLUMNS": "100",
             "HOME": str(cwd),
+            "KYPHOPREP_CACHE_DIR": os.environ["KYPHOPREP_CACHE_DIR"],  # the test run's (conftest)
         }
         self.log = io.StringIO()
         self.child = pexpect.spawn(
