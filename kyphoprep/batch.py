@@ -30,6 +30,7 @@ from kyphoprep.medicines import MAX_CRCL, MIN_CRCL, parse_medicines
 from kyphoprep.output import write_output
 from kyphoprep.parsing import check_procedure_window, clean_text, parse_today, parse_when, resolve_zone
 from kyphoprep.planner import build_plan
+from kyphoprep.records import Record
 from kyphoprep.render import OutputFormat, RenderOptions, renderer_for
 from kyphoprep.roster import Roster, RosterRow, RowError, file_key, file_stem
 from kyphoprep.settings import Overrides, Settings, make_request, resolve_settings
@@ -53,8 +54,8 @@ PARALLEL_FROM = 200  # below this many rows, starting worker processes costs mor
 STDIN = "-"
 
 
-@dataclass(frozen=True)
-class BatchJob:
+@dataclass(frozen=True, eq=False, repr=False)
+class BatchJob(Record):
     """Everything a worker needs to turn rows into files; sent once to each worker."""
 
     settings: Settings
@@ -73,8 +74,8 @@ class BatchJob:
     config: ClinicConfig | None = None
 
 
-@dataclass(frozen=True)
-class RowResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class RowResult(Record):
     """What happened to one row (small: it crosses from a worker process)."""
 
     row: int

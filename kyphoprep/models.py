@@ -13,6 +13,8 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Literal
 
+from kyphoprep.records import Record
+
 
 class Category(StrEnum):
     """What kind of step this is; renderers group and label by it."""
@@ -31,47 +33,47 @@ class Category(StrEnum):
 # that a daylight-saving change in between is counted correctly.
 
 
-@dataclass(frozen=True)
-class DaysBefore:
+@dataclass(frozen=True, eq=False, repr=False)
+class DaysBefore(Record):
     """*days* calendar days before the procedure day, at local clock time *at*."""
 
     days: int
     at: time
 
 
-@dataclass(frozen=True)
-class MidnightBefore:
+@dataclass(frozen=True, eq=False, repr=False)
+class MidnightBefore(Record):
     """The midnight that starts the procedure day (its first instant, local time)."""
 
 
-@dataclass(frozen=True)
-class BeforeProcedure:
+@dataclass(frozen=True, eq=False, repr=False)
+class BeforeProcedure(Record):
     """*minutes* of elapsed time before the procedure starts."""
 
     minutes: int
 
 
-@dataclass(frozen=True)
-class Arrival:
+@dataclass(frozen=True, eq=False, repr=False)
+class Arrival(Record):
     """The arrival time, shifted by *minutes* (negative: before arriving)."""
 
     minutes: int = 0
 
 
-@dataclass(frozen=True)
-class ProcedureStart:
+@dataclass(frozen=True, eq=False, repr=False)
+class ProcedureStart(Record):
     """The moment the procedure starts."""
 
 
-@dataclass(frozen=True)
-class AfterProcedure:
+@dataclass(frozen=True, eq=False, repr=False)
+class AfterProcedure(Record):
     """*minutes* of elapsed time after the procedure is expected to end."""
 
     minutes: int
 
 
-@dataclass(frozen=True)
-class DaysAfter:
+@dataclass(frozen=True, eq=False, repr=False)
+class DaysAfter(Record):
     """*days* calendar days after the procedure day, at local clock time *at*."""
 
     days: int
@@ -83,8 +85,8 @@ TimingRule = (
 )
 
 
-@dataclass(frozen=True)
-class Source:
+@dataclass(frozen=True, eq=False, repr=False)
+class Source(Record):
     """Where a step's facts come from."""
 
     key: str
@@ -102,8 +104,8 @@ The clinic decides which one its patients follow.
 FASTING_RULES: tuple[FastingRule, ...] = ("midnight", "asa")
 
 
-@dataclass(frozen=True)
-class StepText:
+@dataclass(frozen=True, eq=False, repr=False)
+class StepText(Record):
     """A step's words in one language."""
 
     title: str
@@ -111,8 +113,8 @@ class StepText:
     items: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class StepSpec:
+@dataclass(frozen=True, eq=False, repr=False)
+class StepSpec(Record):
     """One step of a protocol, before it is placed in time."""
 
     id: str
@@ -141,8 +143,8 @@ class StepSpec:
         return replace(self, title=text.title, detail=text.detail, items=text.items)
 
 
-@dataclass(frozen=True)
-class WarningSign:
+@dataclass(frozen=True, eq=False, repr=False)
+class WarningSign(Record):
     """A sign that means: call the doctor, or get emergency care now."""
 
     id: str
@@ -153,8 +155,8 @@ class WarningSign:
     """The text in other languages, by language code."""
 
 
-@dataclass(frozen=True)
-class Protocol:
+@dataclass(frozen=True, eq=False, repr=False)
+class Protocol(Record):
     """A whole protocol file: steps, warning signs and defaults."""
 
     id: str
@@ -221,8 +223,8 @@ class Protocol:
         return tuple(step for step in self.steps if step.fasting in (None, fasting))
 
 
-@dataclass(frozen=True)
-class Hold:
+@dataclass(frozen=True, eq=False, repr=False)
+class Hold(Record):
     """How long before the procedure a medicine is stopped (the doctor's, or a catalogue default)."""
 
     amount: int
@@ -247,8 +249,8 @@ Grade = Literal["A", "B", "C", "D"]
 """Confidence of a catalogue value (clinical reference): C and D are shown as "unconfirmed"."""
 
 
-@dataclass(frozen=True)
-class Restart:
+@dataclass(frozen=True, eq=False, repr=False)
+class Restart(Record):
     """When a stopped medicine is typically started again."""
 
     kind: Literal["hours", "eating", "ask"]
@@ -258,8 +260,8 @@ class Restart:
     """Latest typical restart, when the guidance gives a range (else equal to *hours*)."""
 
 
-@dataclass(frozen=True)
-class LabCheck:
+@dataclass(frozen=True, eq=False, repr=False)
+class LabCheck(Record):
     """A blood test the catalogue names for a medicine (INR for warfarin)."""
 
     id: str
@@ -274,8 +276,8 @@ class LabCheck:
         return self.translations.get(language, (self.title, self.detail))
 
 
-@dataclass(frozen=True)
-class MedicineRule:
+@dataclass(frozen=True, eq=False, repr=False)
+class MedicineRule(Record):
     """The typical guidance for one medicine (or one form of it)."""
 
     action: Action
@@ -306,8 +308,8 @@ class MedicineRule:
         return self.grade in ("C", "D")
 
 
-@dataclass(frozen=True)
-class MedicineForm:
+@dataclass(frozen=True, eq=False, repr=False)
+class MedicineForm(Record):
     """A form of a medicine with its own rule: a dose, a use, a schedule or a kidney function."""
 
     id: str
@@ -332,8 +334,8 @@ class MedicineForm:
         return low <= crcl < high
 
 
-@dataclass(frozen=True)
-class CatalogueEntry:
+@dataclass(frozen=True, eq=False, repr=False)
+class CatalogueEntry(Record):
     """One medicine of the catalogue, by its generic name."""
 
     id: str
@@ -370,8 +372,8 @@ class CatalogueEntry:
 HoldSource = Literal["doctor", "catalogue", "none"]
 
 
-@dataclass(frozen=True)
-class MedicineOrder:
+@dataclass(frozen=True, eq=False, repr=False)
+class MedicineOrder(Record):
     """One ``--med`` value: a medicine, what the doctor said about it, and its catalogue entry.
 
     The doctor's word (*hold* or *keep_taking*) always wins over the catalogue.
@@ -428,8 +430,8 @@ class MedicineOrder:
         return None
 
 
-@dataclass(frozen=True)
-class PlanRequest:
+@dataclass(frozen=True, eq=False, repr=False)
+class PlanRequest(Record):
     """Everything the planner needs; the planner reads nothing else."""
 
     procedure_start: datetime
@@ -461,8 +463,8 @@ class PlanRequest:
 # --- Results ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PlannedStep:
+@dataclass(frozen=True, eq=False, repr=False)
+class PlannedStep(Record):
     """A step placed in time for one person."""
 
     id: str
@@ -481,8 +483,8 @@ class PlannedStep:
     """Set on a step made for a medicine (last dose, restart, lab check)."""
 
 
-@dataclass(frozen=True)
-class PlanWarning:
+@dataclass(frozen=True, eq=False, repr=False)
+class PlanWarning(Record):
     """Something the person must act on before anything else (shown at the top)."""
 
     code: str
@@ -490,8 +492,8 @@ class PlanWarning:
     step_id: str | None = None
 
 
-@dataclass(frozen=True)
-class MedicineSummary:
+@dataclass(frozen=True, eq=False, repr=False)
+class MedicineSummary(Record):
     """One medicine as the "Bring this list" table and the JSON show it."""
 
     order: MedicineOrder
@@ -502,8 +504,8 @@ class MedicineSummary:
     last_dose_text: str
 
 
-@dataclass(frozen=True)
-class Plan:
+@dataclass(frozen=True, eq=False, repr=False)
+class Plan(Record):
     """A dated preparation plan: the one thing every renderer draws."""
 
     request: PlanRequest

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from kyphoprep.errors import InputError, KyphoprepError
+from kyphoprep.records import Record
 
 REQUIRED_COLUMNS = ("patient_id", "when")
 OPTIONAL_COLUMNS = ("name", "tz", "procedure", "meds", "driver", "facility", "address", "phone", "crcl")
@@ -47,8 +48,8 @@ class RowError(KyphoprepError):
         super().__init__(f"Row {row}{who}{where}: {reason}")
 
 
-@dataclass(frozen=True)
-class RosterRow:
+@dataclass(frozen=True, eq=False, repr=False)
+class RosterRow(Record):
     """One patient's row: its row number as a spreadsheet shows it (the column names are row 1)."""
 
     number: int

@@ -15,6 +15,7 @@ from typing import TypeVar
 from kyphoprep.config import ClinicConfig
 from kyphoprep.models import FastingRule, MedicineOrder, PlanRequest, Protocol
 from kyphoprep.protocols import load_protocol, protocol_in_language
+from kyphoprep.records import Record
 
 DEFAULT_PROTOCOL = "kyphoplasty"
 DEFAULT_FASTING: FastingRule = "midnight"  # what the seeds say; a clinic can choose "asa"
@@ -23,8 +24,8 @@ DEFAULT_LANGUAGE = "en"
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Overrides:
+@dataclass(frozen=True, eq=False, repr=False)
+class Overrides(Record):
     """Settings given on the command line; None means "not given"."""
 
     timezone: str | None = None
@@ -39,8 +40,8 @@ class Overrides:
     phone: str | None = None
 
 
-@dataclass(frozen=True)
-class Settings:
+@dataclass(frozen=True, eq=False, repr=False)
+class Settings(Record):
     """The settings a plan is made with, each settled from the three layers."""
 
     timezone: str | None

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from kyphoprep.models import Plan
+from kyphoprep.records import Record
 
 
 class OutputFormat(StrEnum):
@@ -26,8 +27,8 @@ class OutputFormat(StrEnum):
     CAREGIVER = "caregiver"
 
 
-@dataclass(frozen=True)
-class RenderOptions:
+@dataclass(frozen=True, eq=False, repr=False)
+class RenderOptions(Record):
     """Settings that only some renderers use."""
 
     color: bool = False

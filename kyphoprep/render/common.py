@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from kyphoprep.models import Category, Plan, PlannedStep
+from kyphoprep.records import Record
 from kyphoprep.wording import Words, words_for
 
 
-@dataclass(frozen=True)
-class DayGroup:
+@dataclass(frozen=True, eq=False, repr=False)
+class DayGroup(Record):
     """The steps that start on one local date."""
 
     day: date

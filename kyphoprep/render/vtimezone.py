@@ -17,12 +17,14 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from kyphoprep.records import Record
+
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _LOOKBACK = timedelta(days=400)  # a yearly rule always has an onset in the 400 days before the window
 
 
-@dataclass(frozen=True)
-class Observance:
+@dataclass(frozen=True, eq=False, repr=False)
+class Observance(Record):
     """One STANDARD or DAYLIGHT part of a VTIMEZONE."""
 
     kind: str  # "STANDARD" or "DAYLIGHT"
@@ -33,8 +35,8 @@ class Observance:
     rrule: dict[str, str | int] | None = None
 
 
-@dataclass(frozen=True)
-class _Change:
+@dataclass(frozen=True, eq=False, repr=False)
+class _Change(Record):
     instant: datetime  # UTC
     offset_from: timedelta
     offset_to: timedelta
