@@ -1,9 +1,10 @@
 """The data files shipped inside kyphoprep (``checklists/*.toml``): their names, text and parsed form.
 
 Parsing the built-in TOML takes longer than making a whole plan (tomllib is pure
-Python), so the parsed form is kept in a cache folder as JSON, which Python reads
-many times faster. A cached copy holds the exact text it was parsed from and is
-used only when that text is unchanged, so an edited file is never read stale.
+Python), so the parsed form is kept in a cache folder in marshal format (the one
+Python keeps compiled modules in: built in, and read many times faster). A cached
+copy holds the exact text it was parsed from and is used only when that text is
+unchanged, so an edited file is never read stale.
 The cache holds only kyphoprep's own data, never anything about a patient, and
 any problem with it (missing, unreadable, corrupt, read-only folder) just means
 the file is parsed again. ``KYPHOPREP_CACHE_DIR`` moves it; set empty, no cache.
@@ -11,7 +12,7 @@ the file is parsed again. ``KYPHOPREP_CACHE_DIR`` moves it; set empty, no cache.
 
 from __future__ import annotations
 
-import json
+import marshal
 import os
 import sys
 import tempfile
@@ -25,7 +26,7 @@ from kyphoprep.errors import ChecklistError
 
 PACKAGE = "kyphoprep.checklists"
 CACHE_ENV = "KYPHOPREP_CACHE_DIR"
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 
 
 def builtin_file_names() -> list[str]:
@@ -43,7 +44,7 @@ def builtin_data(name: str) -> dict[str, Any]:
     """The parsed TOML of the shipped data file *name*, from the cache when its text is unchanged."""
     text = builtin_text(name)
     folder = cache_folder()
-    entry = folder / f"{name}.{zlib.crc32(text.encode('utf-8')):08x}.json" if folder else None
+    entry = folder / f"{name}.{zlib.crc32(text.encode('utf-8')):08x}.marshal" if folder else None
     if entry is not None:
         cached = _read_cached(entry, text)
         if cached is not None:
@@ -83,8 +84,8 @@ def cache_folder(environ: dict[str, str] | None = None, platform: str = sys.plat
 def _read_cached(entry: Path, text: str) -> dict[str, Any] | None:
     """The data cached in *entry* if it was parsed from exactly *text*, else None."""
     try:
-        stored = json.loads(entry.read_bytes())
-    except (OSError, ValueError):
+        stored = marshal.loads(entry.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
         return None
     if not isinstance(stored, dict) or stored.get("format") != _CACHE_FORMAT or stored.get("source") != text:
         return None
@@ -95,21 +96,21 @@ def _read_cached(entry: Path, text: str) -> dict[str, Any] | None:
 def _write_cached(entry: Path, text: str, data: dict[str, Any]) -> None:
     """Keep *data* in *entry* (written whole, then renamed); older copies of the same file go."""
     try:
-        blob = json.dumps({"format": _CACHE_FORMAT, "source": text, "data": data}, ensure_ascii=False)
-    except (TypeError, ValueError):
-        return  # a TOML date or time: JSON has no such type, so this file is parsed every time
+        blob = marshal.dumps({"format": _CACHE_FORMAT, "source": text, "data": data})
+    except ValueError:
+        return  # a TOML date or time: marshal has no such type, so this file is parsed every time
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=entry.parent)
         try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            with os.fdopen(handle, "wb") as stream:
                 stream.write(blob)
             os.replace(temporary, entry)
         except BaseException:
             os.unlink(temporary)
             raise
         name = entry.name.split(".")[0]
-        for older in entry.parent.glob(f"{name}.toml.*.json"):
+        for older in entry.parent.glob(f"{name}.toml.*.marshal"):
             if older != entry:
                 older.unlink(missing_ok=True)
     except OSError:
