@@ -54,7 +54,6 @@ PARALLEL_FROM = 200  # below this many rows, starting worker processes costs mor
 STDIN = "-"
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class BatchJob(Record):
     """Everything a worker needs to turn rows into files; sent once to each worker."""
 
@@ -74,7 +73,6 @@ class BatchJob(Record):
     config: ClinicConfig | None = None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class RowResult(Record):
     """What happened to one row (small: it crosses from a worker process)."""
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache
 from typing import Any, get_args
 
@@ -67,7 +66,6 @@ def normalize(name: str) -> str:
     return "".join(ch for ch in name.casefold() if ch.isalnum())
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class NameMatch(Record):
     """The entry a name means, and the form the name itself implies (a brand such as Rybelsus)."""
 
@@ -79,7 +77,6 @@ class NameMatch(Record):
     """The name as the catalogue spells it."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Catalogue(Record):
     """Every entry, and an index of every name that points to one."""
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +54,6 @@ _KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class ClinicConfig(Record):
     """The settings read from one file; None means "not set here"."""
 

@@ -8,7 +8,7 @@ All datetimes in a plan are aware and expressed in the plan's IANA zone.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Literal
@@ -33,7 +33,6 @@ class Category(StrEnum):
 # that a daylight-saving change in between is counted correctly.
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class DaysBefore(Record):
     """*days* calendar days before the procedure day, at local clock time *at*."""
 
@@ -41,38 +40,32 @@ class DaysBefore(Record):
     at: time
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class MidnightBefore(Record):
     """The midnight that starts the procedure day (its first instant, local time)."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class BeforeProcedure(Record):
     """*minutes* of elapsed time before the procedure starts."""
 
     minutes: int
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Arrival(Record):
     """The arrival time, shifted by *minutes* (negative: before arriving)."""
 
     minutes: int = 0
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class ProcedureStart(Record):
     """The moment the procedure starts."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class AfterProcedure(Record):
     """*minutes* of elapsed time after the procedure is expected to end."""
 
     minutes: int
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class DaysAfter(Record):
     """*days* calendar days after the procedure day, at local clock time *at*."""
 
@@ -85,7 +78,6 @@ TimingRule = (
 )
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Source(Record):
     """Where a step's facts come from."""
 
@@ -104,7 +96,6 @@ The clinic decides which one its patients follow.
 FASTING_RULES: tuple[FastingRule, ...] = ("midnight", "asa")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class StepText(Record):
     """A step's words in one language."""
 
@@ -113,7 +104,6 @@ class StepText(Record):
     items: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class StepSpec(Record):
     """One step of a protocol, before it is placed in time."""
 
@@ -143,7 +133,6 @@ class StepSpec(Record):
         return replace(self, title=text.title, detail=text.detail, items=text.items)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class WarningSign(Record):
     """A sign that means: call the doctor, or get emergency care now."""
 
@@ -155,7 +144,6 @@ class WarningSign(Record):
     """The text in other languages, by language code."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Protocol(Record):
     """A whole protocol file: steps, warning signs and defaults."""
 
@@ -223,7 +211,6 @@ class Protocol(Record):
         return tuple(step for step in self.steps if step.fasting in (None, fasting))
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Hold(Record):
     """How long before the procedure a medicine is stopped (the doctor's, or a catalogue default)."""
 
@@ -249,7 +236,6 @@ Grade = Literal["A", "B", "C", "D"]
 """Confidence of a catalogue value (clinical reference): C and D are shown as "unconfirmed"."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Restart(Record):
     """When a stopped medicine is typically started again."""
 
@@ -260,7 +246,6 @@ class Restart(Record):
     """Latest typical restart, when the guidance gives a range (else equal to *hours*)."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class LabCheck(Record):
     """A blood test the catalogue names for a medicine (INR for warfarin)."""
 
@@ -276,7 +261,6 @@ class LabCheck(Record):
         return self.translations.get(language, (self.title, self.detail))
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class MedicineRule(Record):
     """The typical guidance for one medicine (or one form of it)."""
 
@@ -308,7 +292,6 @@ class MedicineRule(Record):
         return self.grade in ("C", "D")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class MedicineForm(Record):
     """A form of a medicine with its own rule: a dose, a use, a schedule or a kidney function."""
 
@@ -334,7 +317,6 @@ class MedicineForm(Record):
         return low <= crcl < high
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class CatalogueEntry(Record):
     """One medicine of the catalogue, by its generic name."""
 
@@ -372,7 +354,6 @@ class CatalogueEntry(Record):
 HoldSource = Literal["doctor", "catalogue", "none"]
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class MedicineOrder(Record):
     """One ``--med`` value: a medicine, what the doctor said about it, and its catalogue entry.
 
@@ -430,7 +411,6 @@ class MedicineOrder(Record):
         return None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class PlanRequest(Record):
     """Everything the planner needs; the planner reads nothing else."""
 
@@ -463,7 +443,6 @@ class PlanRequest(Record):
 # --- Results ----------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class PlannedStep(Record):
     """A step placed in time for one person."""
 
@@ -483,7 +462,6 @@ class PlannedStep(Record):
     """Set on a step made for a medicine (last dose, restart, lab check)."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class PlanWarning(Record):
     """Something the person must act on before anything else (shown at the top)."""
 
@@ -492,7 +470,6 @@ class PlanWarning(Record):
     step_id: str | None = None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class MedicineSummary(Record):
     """One medicine as the "Bring this list" table and the JSON show it."""
 
@@ -504,7 +481,6 @@ class MedicineSummary(Record):
     last_dose_text: str
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Plan(Record):
     """A dated preparation plan: the one thing every renderer draws."""
 

@@ -10,7 +10,6 @@ protocols check``) lists them all, in the order they appear in the file.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
@@ -107,7 +106,6 @@ def parse_protocol_text(text: str, file: str) -> Protocol:
     return _ProtocolReader(file).read(load_toml(text, file))
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class ProtocolCheck(Record):
     """Everything ``kyphoprep protocols check`` says about one file."""
 

@@ -1,23 +1,25 @@
-"""``Record``: the base of kyphoprep's immutable values (frozen dataclasses), written to start fast.
+"""``Record``: the base class of kyphoprep's values, immutable dataclasses that are quick to define.
 
-For each dataclass, Python 3.11 writes out and compiles the source of six methods
-(``__init__``, ``__repr__``, ``__eq__``, ``__hash__``, ``__setattr__``, ``__delattr__``).
-With some thirty of them, that was the largest part of kyphoprep's start-up. So each
-value class is declared as::
+For each frozen dataclass, Python 3.11 writes out and compiles the source of six
+methods (``__init__``, ``__repr__``, ``__eq__``, ``__hash__``, ``__setattr__``,
+``__delattr__``). With some thirty of them, that was the largest part of
+kyphoprep's start-up. A subclass of ``Record`` is made a dataclass when it is
+defined, with only ``__init__`` written for it (so defaults, ``field()``,
+``fields()`` and ``dataclasses.replace`` work as usual); the rest is written once,
+here, with the dataclass meaning: fields compared in order, only between instances
+of the same class, leaving out ``compare=False`` fields, hashing the fields that
+take part.
 
-    @dataclass(frozen=True, eq=False, repr=False)
-    class Hold(Record): ...
-
-The dataclass still writes ``__init__`` (defaults, ``field()``, ``dataclasses.replace``)
-and still refuses changes to a field, while equality, hashing and ``repr`` come from
-``Record``, written once, with the same meaning as the dataclass ones: fields compared in
-order, only between instances of the same class, leaving out fields with
-``compare=False``, and hashing the fields that take part in it.
+Immutability is checked twice. Type checkers treat every ``Record`` as a frozen
+dataclass (``dataclass_transform``), so assigning to a field is a mypy error; and
+at run time ``__init__`` sets each field once and any later assignment or deletion
+raises ``FrozenInstanceError``, as it would for ``@dataclass(frozen=True)``.
 """
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import FrozenInstanceError, dataclass, field, fields
+from typing import Any, dataclass_transform
 
 # Per class: the fields that equality, hashing and repr use, worked out on first use.
 _COMPARED: dict[type, tuple[str, ...]] = {}
@@ -43,10 +45,24 @@ def _shown(cls: type) -> tuple[str, ...]:
     return _SHOWN[cls]
 
 
+@dataclass_transform(frozen_default=True, field_specifiers=(field,))
 class Record:
-    """Equality, hashing and ``repr`` for a frozen dataclass declared with ``eq=False, repr=False``."""
+    """An immutable dataclass: subclass it and declare the fields (see the module docstring)."""
 
     __slots__ = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        dataclass(eq=False, repr=False)(cls)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        # __init__ sets each field once; nothing may be set after that.
+        if name in self.__dict__ or name not in self.__dataclass_fields__:  # type: ignore[attr-defined]
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:

@@ -16,7 +16,6 @@ import csv
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import IO
 
 from kyphoprep.errors import InputError, KyphoprepError
@@ -48,7 +47,6 @@ class RowError(KyphoprepError):
         super().__init__(f"Row {row}{who}{where}: {reason}")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class RosterRow(Record):
     """One patient's row: its row number as a spreadsheet shows it (the column names are row 1)."""
 

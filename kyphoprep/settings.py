@@ -8,7 +8,6 @@ row of a batch.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
@@ -24,7 +23,6 @@ DEFAULT_LANGUAGE = "en"
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Overrides(Record):
     """Settings given on the command line; None means "not given"."""
 
@@ -40,7 +38,6 @@ class Overrides(Record):
     phone: str | None = None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Settings(Record):
     """The settings a plan is made with, each settled from the three layers."""
 

@@ -8,7 +8,6 @@ format's module is imported only when that format is asked for, so that
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
@@ -27,7 +26,6 @@ class OutputFormat(StrEnum):
     CAREGIVER = "caregiver"
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class RenderOptions(Record):
     """Settings that only some renderers use."""
 

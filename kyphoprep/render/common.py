@@ -7,7 +7,6 @@ in the same order; only the drawing differs.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 
 from kyphoprep.models import Category, Plan, PlannedStep
@@ -15,7 +14,6 @@ from kyphoprep.records import Record
 from kyphoprep.wording import Words, words_for
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class DayGroup(Record):
     """The steps that start on one local date."""
 

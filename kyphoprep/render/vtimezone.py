@@ -12,7 +12,6 @@ change inside the window. The result is cached per zone and window.
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -23,7 +22,6 @@ _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _LOOKBACK = timedelta(days=400)  # a yearly rule always has an onset in the 400 days before the window
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Observance(Record):
     """One STANDARD or DAYLIGHT part of a VTIMEZONE."""
 
@@ -35,7 +33,6 @@ class Observance(Record):
     rrule: dict[str, str | int] | None = None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class _Change(Record):
     instant: datetime  # UTC
     offset_from: timedelta
