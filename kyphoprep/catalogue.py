@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any, get_args
 
@@ -77,15 +77,50 @@ class NameMatch(Record):
     """The name as the catalogue spells it."""
 
 
-class Catalogue(Record):
-    """Every entry, and an index of every name that points to one."""
+# An index entry: the entry id, the form id a brand implies (or None), whether the name is a
+# brand, and the name as the catalogue spells it.
+_Name = tuple[str, str | None, bool, str]
 
-    entries: tuple[CatalogueEntry, ...]
-    names: Mapping[str, NameMatch]
+
+class Catalogue:
+    """Every entry, and an index of every name that points to one.
+
+    An entry is read (its rules, labs and wording checked and built) when it is first
+    asked for: a plan needs one or two of the eighty or so, and reading them all took
+    longer than making the plan. Ids, names and clashes between names are checked when
+    the catalogue is loaded, and ``parse_catalogue_text`` reads every entry at once, so
+    a file given to it is checked whole.
+    """
+
+    def __init__(
+        self, ids: tuple[str, ...], names: Mapping[str, _Name], read_entry: Callable[[str], CatalogueEntry]
+    ) -> None:
+        self._ids = ids
+        self._names = names
+        self._read_entry = read_entry
+        self._read: dict[str, CatalogueEntry] = {}
+
+    @property
+    def entries(self) -> tuple[CatalogueEntry, ...]:
+        """Every entry, in file order (all of them are read)."""
+        return tuple(self.entry(entry_id) for entry_id in self._ids)
+
+    def entry(self, entry_id: str) -> CatalogueEntry:
+        """The entry *entry_id*, read on first use."""
+        if entry_id not in self._read:
+            self._read[entry_id] = self._read_entry(entry_id)
+        return self._read[entry_id]
+
+    def _match(self, key: str) -> NameMatch:
+        entry_id, form_id, is_brand, spelled = self._names[key]
+        entry = self.entry(entry_id)
+        form = None if form_id is None else next(f for f in entry.forms if f.id == form_id)
+        return NameMatch(entry, form, is_brand=is_brand, spelled=spelled)
 
     def find(self, name: str) -> NameMatch | None:
         """The exact match for *name* (any case, spacing or punctuation), or None."""
-        return self.names.get(normalize(name))
+        key = normalize(name)
+        return self._match(key) if key in self._names else None
 
     def suggestions(self, name: str, limit: int = 8) -> list[NameMatch]:
         """Names close to *name*: misspellings, and names that contain it or that it contains."""
@@ -94,24 +129,25 @@ class Catalogue(Record):
             return []
         matcher = difflib.SequenceMatcher(b=key)
         scored = []
-        for candidate, match in self.names.items():
+        for candidate, (_, _, _, spelled) in self._names.items():
             matcher.set_seq1(candidate)
             if (
                 matcher.real_quick_ratio() >= SUGGESTION_CUTOFF
                 and matcher.ratio() >= SUGGESTION_CUTOFF
-                and not _differ_only_in_a_short_word(name, match.spelled)
+                and not _differ_only_in_a_short_word(name, spelled)
             ):
                 scored.append((-matcher.ratio(), candidate))
         # Best first; equal scores in name order, so the message is always the same.
         found = [candidate for _, candidate in sorted(scored)]
         if len(key) >= 4:
             # "insulin" is part of several names; "aspirin81mg" contains one.
-            found += sorted(k for k in self.names if (key in k or k in key) and len(k) >= 4)
-        results: list[NameMatch] = []
-        for match in (self.names[k] for k in found):
-            if all((match.entry.id, match.form) != (r.entry.id, r.form) for r in results):
-                results.append(match)
-        return results[:limit]
+            found += sorted(k for k in self._names if (key in k or k in key) and len(k) >= 4)
+        chosen: list[str] = []
+        for candidate in found:
+            meant = self._names[candidate][:2]  # the entry and form: one suggestion each
+            if all(meant != self._names[c][:2] for c in chosen):
+                chosen.append(candidate)
+        return [self._match(c) for c in chosen[:limit]]
 
     def search(self, query: str) -> list[CatalogueEntry]:
         """Entries whose generic name, brand, alias or class contains *query* (all entries if empty)."""
@@ -150,32 +186,41 @@ def _words(name: str) -> list[str]:
 
 @cache
 def load_catalogue() -> Catalogue:
-    """The catalogue shipped with kyphoprep (read once per process)."""
+    """The catalogue shipped with kyphoprep (once per process; entries read as they are needed).
+
+    Every entry of the shipped file is read and checked by the tests.
+    """
     return _CatalogueReader(FILE).read(builtin_data(FILE))
 
 
 def parse_catalogue_text(text: str, file: str) -> Catalogue:
-    """Parse and validate the TOML *text* of a catalogue file named *file*."""
-    return _CatalogueReader(file).read(load_toml(text, file))
+    """Parse and validate the TOML *text* of a catalogue file named *file*: every entry is read."""
+    catalogue = _CatalogueReader(file).read(load_toml(text, file))
+    catalogue.entries  # noqa: B018  (reads and checks every entry now)
+    return catalogue
 
 
 class _CatalogueReader(TomlReader):
     """Turns the parsed TOML of a catalogue into a ``Catalogue``, or raises with the place."""
 
     def read(self, data: Mapping[str, Any]) -> Catalogue:
+        """The catalogue, with ids and names checked; each entry is read when first asked for."""
         self.check_top_level(data, {"format", "reminders", "labs", "sources", "medicines"}, FORMAT_VERSION)
         self.sources = self.read_sources(data.get("sources"))
         self.reminders = self._read_reminders(data.get("reminders"))
         self.labs = self._read_labs(data.get("labs", {}))
-        entries = self.read_list(data, "medicines", self._read_entry)
-        if not entries:
+        raw_entries = self.read_list(
+            data, "medicines", lambda raw, index: (self.entry_id(raw, f"medicines #{index}"), raw)
+        )
+        if not raw_entries:
             raise self.fail("the catalogue needs at least one medicine", field="medicines")
-        seen: set[str] = set()
-        for entry in entries:
-            if entry.id in seen:
-                raise self.fail("the medicine id is used twice", step=entry.id, field="id")
-            seen.add(entry.id)
-        return Catalogue(entries=tuple(entries), names=self._index(entries))
+        by_id: dict[str, Mapping[str, Any]] = {}
+        for entry_id, raw in raw_entries:
+            if entry_id in by_id:
+                raise self.fail("the medicine id is used twice", step=entry_id, field="id")
+            by_id[entry_id] = raw
+        names = self._index(by_id)
+        return Catalogue(tuple(by_id), names, lambda entry_id: self._read_entry(entry_id, by_id[entry_id]))
 
     def _read_reminders(self, raw: object) -> dict[str, TimingRule]:
         if not isinstance(raw, dict):
@@ -212,8 +257,7 @@ class _CatalogueReader(TomlReader):
             )
         return labs
 
-    def _read_entry(self, raw: Mapping[str, Any], index: int) -> CatalogueEntry:
-        entry_id = self.entry_id(raw, f"medicines #{index}")
+    def _read_entry(self, entry_id: str, raw: Mapping[str, Any]) -> CatalogueEntry:
         self.no_unknown_keys(raw, _NAME_KEYS | _RULE_KEYS, step=entry_id)
         blood_thinner = raw.get("blood_thinner", False)
         if not isinstance(blood_thinner, bool):
@@ -390,25 +434,31 @@ class _CatalogueReader(TomlReader):
             raise self.fail("hours must be from 1 to 168, low before high", step=where, field="restart")
         return Restart(kind="hours", hours=low, to_hours=high)
 
-    def _index(self, entries: list[CatalogueEntry]) -> dict[str, NameMatch]:
-        names: dict[str, NameMatch] = {}
+    def _index(self, entries: Mapping[str, Mapping[str, Any]]) -> dict[str, _Name]:
+        """Every name, read from the entries' data without reading their rules."""
+        names: dict[str, _Name] = {}
 
-        def add(name: str, match: NameMatch) -> None:
+        def add(name: str, meaning: _Name) -> None:
+            entry_id, form_id = meaning[:2]
             key = normalize(name)
             if not key:
-                raise self.fail(f"the name '{name}' has no letters or digits", step=match.entry.id)
-            if key in names:
-                other = names[key].entry.id
-                if other != match.entry.id or names[key].form != match.form:
-                    raise self.fail(f"the name '{name}' is also used by '{other}'", step=match.entry.id)
-            names[key] = match
+                raise self.fail(f"the name '{name}' has no letters or digits", step=entry_id)
+            if key in names and names[key][:2] != (entry_id, form_id):
+                raise self.fail(f"the name '{name}' is also used by '{names[key][0]}'", step=entry_id)
+            names[key] = meaning
 
-        for entry in entries:
-            for generic in (entry.generic, *entry.aliases):
-                add(generic, NameMatch(entry, None, is_brand=False, spelled=generic))
-            for brand in entry.brands:
-                add(brand, NameMatch(entry, None, is_brand=True, spelled=brand))
-            for form in entry.forms:
-                for brand in form.brands:
-                    add(brand, NameMatch(entry, form, is_brand=True, spelled=brand))
+        for entry_id, raw in entries.items():
+            for generic in (
+                self.string(raw, "generic", step=entry_id),
+                *self.strings(raw, "aliases", step=entry_id),
+            ):
+                add(generic, (entry_id, None, False, generic))
+            for brand in self.strings(raw, "brands", step=entry_id):
+                add(brand, (entry_id, None, True, brand))
+            forms = raw.get("forms")
+            # A form that is not a table with an id is reported when the entry is read.
+            for form in forms if isinstance(forms, list) else ():
+                if isinstance(form, dict) and isinstance(form.get("id"), str):
+                    for brand in self.strings(form, "brands", step=f"{entry_id}:{form['id']}"):
+                        add(brand, (entry_id, form["id"], True, brand))
         return names

@@ -6,9 +6,12 @@ and 6), which is the source of every fact in the catalogue.
 
 from __future__ import annotations
 
+import tomllib
+
 import pytest
 
-from kyphoprep.catalogue import describe_match, load_catalogue, parse_catalogue_text
+from kyphoprep.catalogue import FILE, _CatalogueReader, describe_match, load_catalogue, parse_catalogue_text
+from kyphoprep.datafiles import builtin_text
 from kyphoprep.errors import ChecklistError
 from kyphoprep.models import CatalogueEntry
 
@@ -911,3 +914,24 @@ def test_empty_search_lists_everything(query: str) -> None:
     catalogue = load_catalogue()
     assert catalogue.search(query) == list(catalogue.entries)
     assert len(catalogue.entries) > 50
+
+
+def test_the_shipped_catalogue_is_checked_whole() -> None:
+    """Plans read entries as needed, so every entry of the shipped file is read and checked here."""
+    whole = parse_catalogue_text(builtin_text(FILE), FILE)
+    assert [entry.id for entry in whole.entries] == [entry.id for entry in ENTRIES]
+    assert whole.entries == ENTRIES
+
+
+def test_an_entry_is_read_when_first_asked_for() -> None:
+    """Looking up one name reads that entry only; a bad entry elsewhere does not stop it."""
+    data = tomllib.loads(builtin_text(FILE))
+    data["medicines"][-1]["action"] = "explode"  # the last entry is broken
+    reader = _CatalogueReader(FILE)
+    catalogue = reader.read(data)
+    found = catalogue.find("warfarin")
+    assert found is not None
+    assert found.entry == next(entry for entry in ENTRIES if entry.id == "warfarin")
+    with pytest.raises(ChecklistError) as caught:
+        catalogue.entries  # noqa: B018
+    assert "must be one of" in str(caught.value)
