@@ -24,12 +24,12 @@ from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, TypeVar
 
-from kyphoprep.config import is_protocol_path
 from kyphoprep.errors import InputError, KyphoprepError, OutputError
 from kyphoprep.medicines import MAX_CRCL, MIN_CRCL, parse_medicines
 from kyphoprep.output import write_output
 from kyphoprep.parsing import check_procedure_window, clean_text, parse_today, parse_when, resolve_zone
 from kyphoprep.planner import build_plan
+from kyphoprep.protocols import is_protocol_path
 from kyphoprep.records import Record
 from kyphoprep.render import OutputFormat, RenderOptions, renderer_for
 from kyphoprep.roster import Roster, RosterRow, RowError, file_key, file_stem

@@ -65,10 +65,13 @@ def builtin_protocol_names() -> list[str]:
     ]
 
 
+def is_protocol_path(value: str) -> bool:
+    """True when a --protocol value names a file rather than a built-in protocol."""
+    return value.endswith(".toml") or "/" in value or "\\" in value
+
+
 def load_protocol(name_or_path: str) -> Protocol:
     """A built-in protocol by name, or a clinic's own protocol file by path."""
-    from kyphoprep.config import is_protocol_path
-
     if is_protocol_path(name_or_path):
         return load_protocol_file(name_or_path)
     return load_builtin_protocol(name_or_path.strip().lower())

@@ -9,12 +9,14 @@ row of a batch.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from kyphoprep.config import ClinicConfig
 from kyphoprep.models import FastingRule, MedicineOrder, PlanRequest, Protocol
 from kyphoprep.protocols import load_protocol, protocol_in_language
 from kyphoprep.records import Record
+
+if TYPE_CHECKING:
+    from kyphoprep.config import ClinicConfig
 
 DEFAULT_PROTOCOL = "kyphoplasty"
 DEFAULT_FASTING: FastingRule = "midnight"  # what the seeds say; a clinic can choose "asa"
@@ -59,9 +61,20 @@ def _settled(*layers: T | None, default: T) -> T:
     return next((value for value in layers if value is not None), default)
 
 
+class _NoClinic:
+    """What resolve_settings reads from a settings file, when there is none: nothing set."""
+
+    language = procedure = timezone = fasting = discreet_titles = None
+    arrive_minutes = reminder_minutes = clinic_name = clinic_address = clinic_phone = None
+
+
+_NO_CLINIC = _NoClinic()
+
+
 def resolve_settings(given: Overrides, config: ClinicConfig | None = None) -> Settings:
     """Settle each setting: *given* first, then *config*, then kyphoprep's default."""
-    clinic = config or ClinicConfig(file="")
+    # Without a settings file, every clinic setting is "not set" (the config module is not needed).
+    clinic = config if config is not None else _NO_CLINIC
     language = _settled(given.language, clinic.language, default=DEFAULT_LANGUAGE)
     protocol = load_protocol(_settled(given.protocol, clinic.procedure, default=DEFAULT_PROTOCOL))
     protocol = protocol_in_language(protocol, language)

@@ -117,10 +117,12 @@ def now_for(today: str | None, zone: str) -> datetime:
 
 def read_config(path: str | None) -> ClinicConfig | None:
     """The clinic settings from --config, else from $KYPHOPREP_CONFIG, else none."""
+    chosen = path if path is not None else os.environ.get(CONFIG_ENV) or None
+    if chosen is None:
+        return None
     from kyphoprep.config import load_config
 
-    chosen = path if path is not None else os.environ.get(CONFIG_ENV) or None
-    return None if chosen is None else load_config(chosen)
+    return load_config(chosen)
 
 
 def settle(given: Overrides, config_path: str | None) -> Settings:
