@@ -11,6 +11,7 @@ atomically by ``kyphoprep.output``; a row whose files exist is skipped unless
 
 from __future__ import annotations
 
+import codecs
 import io
 import os
 import re
@@ -26,13 +27,21 @@ from typing import IO, TYPE_CHECKING, TypeVar
 
 from kyphoprep.errors import InputError, KyphoprepError, OutputError
 from kyphoprep.medicines import MAX_CRCL, MIN_CRCL, parse_medicines
-from kyphoprep.output import write_output
-from kyphoprep.parsing import check_procedure_window, clean_text, parse_today, parse_when, resolve_zone
+from kyphoprep.output import cannot, check_target, has_control, shown, write_output
+from kyphoprep.parsing import (
+    check_procedure_window,
+    clean_text,
+    parse_today,
+    parse_when,
+    quoted,
+    resolve_zone,
+)
 from kyphoprep.planner import build_plan
-from kyphoprep.protocols import is_protocol_path
+from kyphoprep.protocols import builtin_protocol_names, is_protocol_path
 from kyphoprep.records import Record
 from kyphoprep.render import OutputFormat, RenderOptions, renderer_for
-from kyphoprep.roster import Roster, RosterRow, RowError, file_key, file_stem
+from kyphoprep.roster import MAX_BYTES as MAX_ROSTER_BYTES
+from kyphoprep.roster import Roster, RosterRow, RowError, file_key, file_stem, too_large
 from kyphoprep.settings import Overrides, Settings, make_request, resolve_settings
 
 if TYPE_CHECKING:
@@ -131,7 +140,7 @@ def check_ids(roster: Roster) -> IdCheck:
         if isinstance(item, RowError):
             continue
         stem = file_stem(item.patient_id)
-        if not stem:
+        if not stem or has_control(item.patient_id):  # a row refused for its id names no file
             continue
         key = file_key(stem)
         if key in first_row:
@@ -170,6 +179,14 @@ class RowPlanner:
             raise RowError(
                 row.number, "", "patient_id", "is empty. Every row needs an id for its file names."
             )
+        if has_control(patient_id):
+            # Refused as --plan-id, which it stands for, refuses it; the file name would hide it as '_'.
+            raise RowError(
+                row.number,
+                patient_id,
+                "patient_id",
+                "The cell contains a line break or control character; type it on one line.",
+            )
         stem = file_stem(patient_id)
         if not stem:
             raise RowError(
@@ -188,16 +205,25 @@ class RowPlanner:
         request = self._request(row)
         plan = build_plan(request)
         targets = [Path(self.job.out_dir) / f"{stem}{EXTENSIONS[f]}" for f in self.job.formats]
-        if not self.job.force:
-            taken = [t.name for t in targets if t.exists()]
-            if taken:
-                raise RowError(
-                    row.number,
-                    patient_id,
-                    None,
-                    f"{', '.join(taken)} already exist{'s' if len(taken) == 1 else ''} in "
-                    f"{self.job.out_dir}. Add --force to replace them.",
-                )
+        try:
+            for target in targets:
+                # Before any file is written: a pipe or a device among them stops the whole row.
+                check_target(str(target), force=True)
+            taken = [] if self.job.force else [t.name for t in targets if t.exists()]
+        except OSError as exc:
+            raise RowError(
+                row.number, patient_id, None, str(cannot(f"write in '{shown(self.job.out_dir)}'", exc))
+            ) from None
+        except OutputError as exc:
+            raise RowError(row.number, patient_id, None, str(exc)) from None
+        if taken:
+            raise RowError(
+                row.number,
+                patient_id,
+                None,
+                f"{', '.join(taken)} already exist{'s' if len(taken) == 1 else ''} in "
+                f"{shown(self.job.out_dir)}. Add --force to replace them.",
+            )
         for output_format, target in zip(self.job.formats, targets, strict=True):
             data = renderer_for(OutputFormat(output_format)).render(plan, RenderOptions())
             try:
@@ -296,6 +322,16 @@ class RowPlanner:
                 "procedure",
                 "give a protocol name, not a file. A clinic's own file is chosen with --protocol.",
             )
+        if name not in builtin_protocol_names():
+            # load_protocol's own message offers a file path, which this column refuses (above).
+            raise RowError(
+                row.number,
+                row.patient_id,
+                "procedure",
+                f"Unknown procedure '{quoted(name)}'. Choose one of: "
+                f"{', '.join(dict.fromkeys([*builtin_protocol_names(), self.job.settings.protocol.id]))}, "
+                "or leave the cell empty for the batch's protocol.",
+            )
         if name not in self._settings_by_procedure:
             try:
                 settings = resolve_settings(replace(self.job.given, protocol=name), self.job.config)
@@ -381,15 +417,15 @@ def plan_rows(roster: Roster, job: BatchJob, ids: IdCheck, *, jobs: int) -> Iter
 
 
 def open_roster(path: str, stdin: IO[bytes]) -> IO[str]:
-    """The roster as text: a file, or standard input copied to a temporary file (read twice)."""
+    """The roster as text: a file, or standard input or a pipe copied to a temporary file (read twice)."""
     if path == STDIN:
-        spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed with the text stream returned)
-        while block := stdin.read(1 << 16):
-            spool.write(block)
-        spool.seek(0)
-        return io.TextIOWrapper(spool, encoding="utf-8-sig", newline="")
+        return _spooled(stdin, "standard input")
     try:
-        return open(path, encoding="utf-8-sig", newline="")
+        raw = open(path, "rb")  # noqa: SIM115 (closed with the text stream returned)
+        if not raw.seekable():  # a named pipe, or <(command) in a shell: it can be read only once
+            with raw:
+                return _spooled(raw, path)
+        return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
     except FileNotFoundError:
         raise InputError(
             f"No roster file '{path}'. Check the name, or use '-' to read standard input."
@@ -400,14 +436,45 @@ def open_roster(path: str, stdin: IO[bytes]) -> IO[str]:
         raise InputError(f"Cannot read the roster '{path}': {exc.strerror or exc}.") from None
 
 
+def _spooled(source: IO[bytes], name: str) -> IO[str]:
+    """*source* copied to a temporary file, as text; up to the roster's limit, so endless input stops."""
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed with the text stream returned)
+    limit = MAX_ROSTER_BYTES + len(codecs.BOM_UTF8)  # the limit counts the text, not the mark
+    while block := source.read(1 << 16):
+        spool.write(block)
+        if spool.tell() > limit:
+            spool.close()
+            raise too_large(name)
+    spool.seek(0)
+    return io.TextIOWrapper(spool, encoding="utf-8-sig", newline="")
+
+
+def check_out_name(out_dir: str) -> None:
+    """Refuse an --out that cannot be meant: empty (the current folder), blank, or with a line break."""
+    if has_control(out_dir):
+        raise OutputError(
+            f"--out '{shown(out_dir)}' contains a line break or control character; type it on one line."
+        )
+    if not out_dir:
+        raise OutputError("--out is empty. Give a folder for the plans, such as --out plans.")
+    if not out_dir.strip():
+        raise OutputError("--out is only spaces. Give a folder for the plans, such as --out plans.")
+
+
 def prepare_out_dir(out_dir: str) -> None:
-    """Create the output folder if needed; refuse a path that is a file."""
+    """Create the output folder if needed; refuse a path that is a file.
+
+    Called only once every other check has passed: a run that fails before planning leaves no folder.
+    """
+    check_out_name(out_dir)
     path = Path(out_dir)
-    if path.exists() and not path.is_dir():
-        raise OutputError(f"--out '{out_dir}' is a file, not a folder. Give a folder for the plans.")
     try:
+        if path.exists() and not path.is_dir():
+            raise OutputError(
+                f"--out '{shown(out_dir)}' is a file, not a folder. Give a folder for the plans."
+            )
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"Cannot create the folder '{out_dir}': {exc.strerror or exc}.") from None
+        raise cannot(f"create the folder '{shown(out_dir)}'", exc) from None
     if not os.access(path, os.W_OK | os.X_OK):
-        raise OutputError(f"Cannot write in the folder '{out_dir}'. Choose another with --out.")
+        raise OutputError(f"Cannot write in the folder '{shown(out_dir)}'. Choose another with --out.")

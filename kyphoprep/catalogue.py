@@ -351,6 +351,7 @@ class _CatalogueReader(TomlReader):
         instruction = raw.get("instruction", "")
         if not isinstance(instruction, str):
             raise self.fail("must be a string", step=where, field="instruction")
+        self.plain((instruction,), "instruction", step=where, multiline=True)
         liquid = raw.get("liquid_diet_hours")
         beside = raw.get("es", {})
         translated = self.translations(

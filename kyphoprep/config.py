@@ -31,8 +31,9 @@ from typing import Any
 
 from kyphoprep.errors import ConfigError, InputError
 from kyphoprep.models import FASTING_RULES, FastingRule
+from kyphoprep.protocols import builtin_protocol_names, is_protocol_path
 from kyphoprep.records import Record
-from kyphoprep.tomlreader import read_text_file
+from kyphoprep.tomlreader import one_line, read_text_file, toml_limit
 
 LANGUAGES = ("en", "es")
 """Languages the handouts are written in (each has a table in checklists/messages.toml)."""
@@ -71,8 +72,14 @@ class ClinicConfig(Record):
     """A built-in protocol name, or a protocol file path made absolute against the file's folder."""
 
 
-def load_config(path: str) -> ClinicConfig:
-    """Read and check the settings file at *path*."""
+def load_config(path: str, *, option: str = "--config") -> ClinicConfig:
+    """Read and check the settings file at *path*, given with *option* (``--config`` or the variable)."""
+    if not path.strip():
+        # Path("") is the current folder: the message would name no file and blame a folder.
+        error = ConfigError(path, "")
+        shown = "empty" if not path else "only spaces"
+        error.args = (f"{option} is {shown}. Give the clinic's settings file, such as clinic.toml.",)
+        raise error
     text = read_text_file(
         path,
         lambda reason: ConfigError(path, reason),
@@ -91,6 +98,8 @@ def parse_config_text(text: str, file: str, *, base: Path | None = None) -> Clin
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(file, f"not valid TOML ({exc}).") from None
+    except (ValueError, RecursionError) as exc:
+        raise ConfigError(file, f"not valid TOML ({toml_limit(exc)}).") from None
     return _ConfigReader(file, base or Path(".")).read(data)
 
 
@@ -100,7 +109,9 @@ class _ConfigReader:
         self.base = base
 
     def fail(self, key: str, message: str) -> ConfigError:
-        return ConfigError(self.file, message, key=key)
+        error = ConfigError(self.file, message, key=key)
+        error.args = (one_line(str(error)),)  # a key or value quoted from the file may hold a line break
+        return error
 
     def read(self, data: Mapping[str, Any]) -> ClinicConfig:
         for table in data:
@@ -207,8 +218,14 @@ class _ConfigReader:
         value = value.strip()
         if is_protocol_path(value):
             # A path in the file is relative to the file, not to wherever kyphoprep is run from.
-            return str(self.base / Path(value).expanduser())
-        from kyphoprep.protocols import builtin_protocol_names
+            try:
+                return str(self.base / Path(value).expanduser())
+            except (RuntimeError, ValueError):  # ~name of no user on this computer, or a NUL in it
+                raise self.fail(
+                    "[defaults] procedure",
+                    f"cannot find the home folder in {_show(value)}. "
+                    "Give the full path of the protocol file.",
+                ) from None
 
         # Checked here, so the message names this file and key (exit 4), like every other bad value.
         if value.lower() not in builtin_protocol_names():
@@ -218,11 +235,6 @@ class _ConfigReader:
                 "or give the path of a protocol file.",
             )
         return value
-
-
-def is_protocol_path(value: str) -> bool:
-    """True when a --protocol value names a file rather than a built-in protocol."""
-    return value.endswith(".toml") or "/" in value or "\\" in value
 
 
 def _has_control(value: str) -> bool:
@@ -238,4 +250,9 @@ def _hint(word: str, choices: Mapping[str, Any] | tuple[str, ...]) -> str:
 
 
 def _show(value: object) -> str:
-    return f'"{value}"' if isinstance(value, str) else repr(value).lower()
+    if isinstance(value, str):
+        return f'"{value}"'
+    try:
+        return repr(value).lower()
+    except ValueError:  # int() and repr() refuse more than 4300 digits
+        return "a number with too many digits"

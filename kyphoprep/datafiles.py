@@ -12,31 +12,37 @@ the file is parsed again. ``KYPHOPREP_CACHE_DIR`` moves it; set empty, no cache.
 
 from __future__ import annotations
 
+import importlib
 import marshal
 import os
 import sys
 import tempfile
 import zlib
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from kyphoprep.errors import ChecklistError
 
-PACKAGE = "kyphoprep.checklists"
 CACHE_ENV = "KYPHOPREP_CACHE_DIR"
 _CACHE_FORMAT = 2
 
 
+def _folder() -> Path:
+    # The files are read from the package's folder directly: wheels and editable installs both
+    # have one, and importlib.resources costs more to start than reading the files does.
+    package = importlib.import_module("kyphoprep.checklists")  # checklists/, mapped in pyproject.toml
+    return Path(str(package.__file__)).parent
+
+
 def builtin_file_names() -> list[str]:
     """The names of every ``.toml`` file shipped with kyphoprep, sorted."""
-    return sorted(entry.name for entry in resources.files(PACKAGE).iterdir() if entry.name.endswith(".toml"))
+    return sorted(name for name in os.listdir(_folder()) if name.endswith(".toml"))
 
 
 def builtin_text(name: str) -> str:
     """The text of the shipped data file *name* (such as ``medications.toml``)."""
-    return (resources.files(PACKAGE) / name).read_text(encoding="utf-8")
+    return (_folder() / name).read_text(encoding="utf-8")
 
 
 @cache

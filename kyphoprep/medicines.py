@@ -32,8 +32,9 @@ from kyphoprep.catalogue import (
 )
 from kyphoprep.errors import InputError
 from kyphoprep.models import CatalogueEntry, Hold, MedicineForm, MedicineOrder
+from kyphoprep.parsing import quoted
 
-_HOLD = re.compile(r"^\s*(\d{1,4})\s*(d|day|days|h|hr|hrs|hour|hours)\s*$", re.IGNORECASE)
+_HOLD = re.compile(r"^\s*(\d+)\s*(d|day|days|h|hr|hrs|hour|hours)\s*$", re.IGNORECASE)
 _KEEP_TAKING = {"continue", "keep", "keep taking", "keep-taking", "do not stop", "don't stop", "dont stop"}
 _NAME = re.compile(r"[\w][\w .'()/+-]*")
 OTHER_PREFIX = "other:"
@@ -49,15 +50,18 @@ def parse_hold(text: str, name: str) -> Hold:
     match = _HOLD.match(given)
     if not match:
         raise InputError(
-            f"--med '{name}={given}': the hold must be a whole number of days or hours, "
+            f"--med '{name}={quoted(given)}': the hold must be a whole number of days or hours, "
             f"such as {name}=5d or {name}=24h, or 'continue' if your doctor said to keep taking it."
         )
-    amount = int(match.group(1))
+    digits = match.group(1).lstrip("0") or "0"
+    # Any number of digits is a number; one too long to read is simply too many days or hours.
+    amount = int(digits) if len(digits) <= 9 else None
     unit: Literal["days", "hours"] = "days" if match.group(2).lower().startswith("d") else "hours"
     limit = MAX_HOLD_DAYS if unit == "days" else MAX_HOLD_HOURS
-    if not 1 <= amount <= limit:
+    if amount is None or not 1 <= amount <= limit:
         raise InputError(
-            f"--med '{name}={given}': the hold must be from 1 to {limit} {unit}. Check what your doctor said."
+            f"--med '{name}={quoted(given)}': the hold must be from 1 to {limit} {unit}. "
+            "Check what your doctor said."
         )
     return Hold(amount=amount, unit=unit, given_as=given)
 
@@ -77,7 +81,7 @@ def parse_medicine(
         spec = spec[len(OTHER_PREFIX) :].strip()
     name, _, form_id = (part.strip() for part in spec.partition(":"))
     if not name:
-        raise InputError(f"--med '{text.strip()}' has no medicine name. Example: --med warfarin=5d")
+        raise InputError(f"--med '{quoted(text.strip())}' has no medicine name. Example: --med warfarin=5d")
     if len(name) > MAX_NAME or not _NAME.fullmatch(name) or ":" in form_id:
         raise InputError(
             f"--med name '{name[:MAX_NAME]}' is not a medicine name. Use letters, digits, spaces and '-' "
@@ -91,14 +95,21 @@ def parse_medicine(
         else:
             hold = parse_hold(hold_text, name)
 
-    match = None if other else catalogue.find(name)
+    match = catalogue.find(name)
+    if other and match is not None:
+        # other:warfarin would lose what kyphoprep knows about it: blood-thinner checks, the INR test.
+        typed = " ".join(text.split())
+        raise InputError(
+            f"--med '{quoted(typed)}': {describe_match(match)} is in kyphoprep's medicine list. "
+            f"Leave out 'other:' and write --med '{quoted(typed[len(OTHER_PREFIX) :].strip())}'."
+        )
     if match is None:
         if not other:
             _refuse_near_miss(name, catalogue, hold_text if doctor_said else None)
         if form_id:
             raise InputError(
-                f"--med '{name}:{form_id}': '{name}' is not in kyphoprep's medicine list, so it has no "
-                f"forms. Write --med '{name}=5d' with your doctor's interval."
+                f"--med '{name}:{quoted(form_id)}': '{name}' is not in kyphoprep's medicine list, so it "
+                f"has no forms. Write --med '{name}=5d' with your doctor's interval."
             )
         return MedicineOrder(name=name, hold=hold, keep_taking=keep_taking, typed=text.strip())
 
@@ -122,12 +133,11 @@ def parse_medicines(
             f"--crcl {crcl} is not a creatinine clearance. Give mL/min from {MIN_CRCL} to {MAX_CRCL}."
         )
     orders = [parse_medicine(value, crcl=crcl) for value in values]
-    seen: dict[str, str] = {}
+    seen: dict[str, MedicineOrder] = {}
     for order in orders:
         if order.key in seen:
-            also = f" (also as '{seen[order.key]}')" if seen[order.key] != order.name else ""
-            raise InputError(f"--med names {order.name} twice{also}. Give each medicine once.")
-        seen[order.key] = order.name
+            raise InputError(f"--med names {_named_twice(seen[order.key], order)}. Give each medicine once.")
+        seen[order.key] = order
     if require_doctor_holds:
         for order in orders:
             if order.entry is not None and order.entry.blood_thinner and order.hold_source != "doctor":
@@ -140,13 +150,34 @@ def parse_medicines(
     return tuple(orders)
 
 
+def _named_twice(first: MedicineOrder, second: MedicineOrder) -> str:
+    """What two ``--med`` values for one medicine named: ``warfarin twice (also as 'Coumadin (warfarin)')``.
+
+    The medicine is called by its generic name, never by one of two brands (Bayer and
+    St. Joseph are both aspirin; neither was named twice).
+    """
+    if first.name == second.name:
+        return f"{first.name} twice"
+    generic = first.name if first.entry is None else first.entry.generic
+    others = [order.name for order in (first, second) if order.name != generic]
+    if len(others) == 1:  # the other one is the generic name itself
+        return f"{generic} twice (also as '{others[0]}')"
+    return f"{generic} twice (as '{_typed_name(first)}' and '{_typed_name(second)}')"
+
+
+def _typed_name(order: MedicineOrder) -> str:
+    """The medicine's name as its ``--med`` value gave it: ``St Joseph`` in ``St Joseph:primary=6d``."""
+    spec = " ".join(order.typed.partition("=")[0].split())
+    return spec.partition(":")[0].strip()
+
+
 def _refuse_near_miss(name: str, catalogue: Catalogue, hold_text: str | None) -> None:
     """Refuse a name close to a catalogue name: it is far more likely a typo than a new medicine."""
     near = catalogue.suggestions(name)
     if not near:
         return
     choices = " or ".join(describe_match(m) for m in near)
-    hold = f"={' '.join(hold_text.split())}" if hold_text is not None else ""
+    hold = f"={quoted(' '.join(hold_text.split()))}" if hold_text is not None else ""
     raise InputError(
         f"--med '{name}' is not in kyphoprep's medicine list. Did you mean {choices}? "
         f"If it is a different medicine, write --med 'other:{name}{hold}'."
@@ -158,8 +189,9 @@ def _choose_form(match: NameMatch, form_id: str, crcl: int | None, doctor_said: 
     if form_id:
         form = entry.form(form_id.casefold())
         if form is None or not entry.has_forms:
-            raise InputError(_form_help(entry, f"--med '{match.spelled}:{form_id}': no such form."))
+            raise InputError(_form_help(entry, f"--med '{match.spelled}:{quoted(form_id)}': no such form."))
         if match.form is not None and match.form.id != form.id:
+            # A real form id: short, so quoted whole.
             raise InputError(
                 f"--med '{match.spelled}:{form_id}': {match.spelled} is always "
                 f"{match.form.label}, not {form.label}. Leave out ':{form_id}'."

@@ -4,24 +4,159 @@ The bytes go to a temporary file in the same folder, are flushed to disk, and
 only then take the final name: a crash or Ctrl-C leaves the old file (or no
 file), never a truncated one. Without --force an existing file is never
 replaced; the final step uses a hard link, which fails if the name was taken in
-the meantime, so even a race cannot overwrite.
+the meantime, so even a race cannot overwrite. Even with --force only a regular
+file is replaced, never a pipe or a device; and a name that cannot be meant as
+a file (empty, blank, ending in '/', with a line break) is refused first.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import sys
 import tempfile
+import unicodedata
 from pathlib import Path
 
 from kyphoprep.errors import OutputError
 
 STDOUT = "-"
+# As for text options: a line break would split "Wrote ..." and hide the real name.
+CONTROL_CATEGORIES = ("Cc", "Cf", "Zl", "Zp")
+# Longer names, and longer paths, are cut short in messages, so they stay one readable line.
+PART_SHOWN_MAX = 100
+SHOWN_MAX = 400
+TEMP_NAME_MAX = 40  # characters of the final name kept in the temporary file's name
+
+
+def has_control(text: str) -> bool:
+    """True if *text* has a line break or another control character (never right in a path)."""
+    if text.isprintable():  # the usual case, quickly: isprintable() is False for all of those
+        return False
+    return any(unicodedata.category(ch) in CONTROL_CATEGORIES for ch in text)
+
+
+def shown(path: str | Path) -> str:
+    """*path* for a message, on one line: control characters as '?', very long names cut short."""
+    text = str(path)
+    if has_control(text):
+        text = "".join("?" if unicodedata.category(ch) in CONTROL_CATEGORIES else ch for ch in text)
+    parts = [_cut(part, PART_SHOWN_MAX) for part in text.split("/")]
+    return _cut("/".join(parts), SHOWN_MAX)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[: limit * 3 // 4]}...{text[-(limit // 5) :]}"
+
+
+def cannot(what: str, exc: OSError) -> OutputError:
+    """*what* ("write 'plan.txt'", "write in 'plans'") failed; the reason, and how to fix it when known."""
+    message = f"Cannot {what}: {exc.strerror or exc}."
+    if exc.errno == errno.ENAMETOOLONG:
+        message += " Choose a shorter name."
+    return OutputError(message)
 
 
 def _already_exists(target: str) -> OutputError:
     return OutputError(f"'{target}' already exists. Add --force to replace it, or choose another name.")
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+def _stat(path: str | Path) -> os.stat_result | None:
+    """What *path* is (following links), or None if nothing is there; OSError for anything else."""
+    try:
+        return os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def _refuse_special(info: os.stat_result, target: str) -> None:
+    """Only a regular file is ever replaced: never a pipe or a device (/dev/null), even with --force."""
+    if not stat.S_ISREG(info.st_mode):
+        raise OutputError(
+            f"'{shown(target)}' is {_kind(info.st_mode)}, not a file; kyphoprep never writes over one, "
+            "even with --force. Choose another name."
+        )
+
+
+def check_name(target: str) -> None:
+    """Refuse a file name that cannot be right whatever is on disk: empty, blank, or with a line break."""
+    if has_control(target):
+        raise OutputError(
+            f"The file name '{shown(target)}' contains a line break or control character; "
+            "type it on one line."
+        )
+    if not target:
+        raise OutputError("The file name is empty. Give a file name, such as plan.txt.")
+    if not target.strip():
+        raise OutputError("The file name is only spaces. Give a file name, such as plan.txt.")
+
+
+def _check_folder(folder: Path, path: Path) -> None:
+    """Refuse a folder that is missing, or that is really a file."""
+    for place in (folder, *folder.parents):
+        try:
+            info = _stat(place)
+        except OSError as exc:
+            raise cannot(f"write in '{shown(folder)}'", exc) from None
+        if info is None:
+            continue
+        if not stat.S_ISDIR(info.st_mode):
+            raise OutputError(
+                f"'{shown(place)}' is a file, not a folder. Choose another place, such as "
+                f"{shown(place.parent / path.name)}."
+            )
+        if place == folder:
+            return
+        break
+    raise OutputError(
+        f"The folder '{shown(folder)}' does not exist. Create it first or choose another place."
+    )
+
+
+def check_target(target: str, *, force: bool) -> Path:
+    """The path to write *target* to, once it is sure to be a file kyphoprep may write; else OutputError."""
+    check_name(target)
+    path = Path(target)
+    try:
+        info = _stat(path)
+    except OSError as exc:
+        raise cannot(f"write '{shown(target)}'", exc) from None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise OutputError(
+            f"'{shown(target)}' is a folder. Give a file name, such as {shown(path / 'plan.txt')}."
+        )
+    name = os.path.basename(target)  # not path.name: Path drops a final '/' or '/.'
+    if name in ("", ".", ".."):
+        if target.endswith(("/", os.sep)):
+            reason = "ends in a slash, so it names a folder, not a file"
+        else:
+            reason = "names a folder, not a file"
+        raise OutputError(
+            f"'{shown(target)}' {reason}. Give a file name, such as {shown(path / 'plan.txt')}."
+        )
+    if not name.strip():
+        raise OutputError(
+            f"The file name at the end of '{shown(target)}' is only spaces. Give a file name, such as "
+            f"{shown(path.parent / 'plan.txt')}."
+        )
+    if info is not None:
+        _refuse_special(info, target)
+        if not force:
+            raise _already_exists(shown(target))
+    _check_folder(path.parent, path)
+    return path
 
 
 def _current_umask() -> int:
@@ -36,21 +171,15 @@ def write_output(data: bytes, target: str, *, force: bool) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    path = Path(target)
-    if path.is_dir():
-        raise OutputError(f"'{target}' is a folder. Give a file name, such as {path / 'plan.txt'}.")
+    path = check_target(target, force=force)
     folder = path.parent
-    if not folder.is_dir():
-        raise OutputError(f"The folder '{folder}' does not exist. Create it first or choose another place.")
-    if path.exists() and not force:
-        raise _already_exists(target)
     try:
         # Closed by the ``with handle`` below; creating it needs its own error message.
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115
-            dir=folder, prefix=f".{path.name}.", suffix=".tmp", delete=False
+            dir=folder, prefix=f".{path.name[:TEMP_NAME_MAX]}.", suffix=".tmp", delete=False
         )
     except OSError as exc:
-        raise OutputError(f"Cannot write in '{folder}': {exc.strerror or exc}.") from None
+        raise cannot(f"write in '{shown(folder)}'", exc) from None
     temporary = Path(handle.name)
     try:
         with handle:
@@ -60,13 +189,17 @@ def write_output(data: bytes, target: str, *, force: bool) -> None:
         # Temporary files are private (0600); the result gets the usual permissions.
         os.chmod(temporary, 0o666 & ~_current_umask())
         if force:
+            # Again, just before: a pipe or device put there meanwhile is not replaced either.
+            info = _stat(path)
+            if info is not None:
+                _refuse_special(info, target)
             os.replace(temporary, path)
         else:
-            _place_without_overwrite(temporary, path, target)
+            _place_without_overwrite(temporary, path, shown(target))
     except OSError as exc:
-        raise OutputError(f"Cannot write '{target}': {exc.strerror or exc}.") from None
+        raise cannot(f"write '{shown(target)}'", exc) from None
     finally:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             temporary.unlink()
 
 

@@ -29,6 +29,16 @@ _NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})([/.\-])(\d{1,2})\2(\d{2,4})(?=$|[\sT,
 _ISO_MOMENT = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})")
 MAX_TEXT = 200
 EXAMPLE_WHEN = "2026-12-03 07:30"
+# A message quotes at most this much of what was typed, so a pasted page stays a one-line message.
+MAX_QUOTED = 60
+# The years "today" may be in (--today, SOURCE_DATE_EPOCH). A plan reaches up to a year past today,
+# and a clinic's protocol a year past the procedure; Python's dates end with the year 9999.
+FIRST_YEAR, LAST_YEAR = 1970, 9990
+
+
+def quoted(text: str) -> str:
+    """*text* as a message quotes it: at most ``MAX_QUOTED`` characters, then '…' if it was cut."""
+    return text if len(text) <= MAX_QUOTED else f"{text[:MAX_QUOTED]}…"
 
 
 def clean_text(value: str | None, option: str) -> str | None:
@@ -85,6 +95,8 @@ def resolve_zone(name: str) -> str:
     by_lower = {zone.casefold(): zone for zone in _zone_names()}
     if name.casefold() in by_lower:
         hint = f" Did you mean {by_lower[name.casefold()]}? (Zone names are case-sensitive.)"
+    elif len(name) > MAX_QUOTED:  # far longer than any zone name: nothing is close
+        hint = " Use an IANA name such as America/Chicago."
     else:
         guesses = difflib.get_close_matches(name, sorted(_zone_names()), n=3, cutoff=0.6)
         if not guesses:
@@ -97,7 +109,7 @@ def resolve_zone(name: str) -> str:
             if guesses
             else " Use an IANA name such as America/Chicago."
         )
-    raise InputError(f"Unknown time zone '{name}'.{hint}")
+    raise InputError(f"Unknown time zone '{quoted(name)}'.{hint}")
 
 
 def system_zone(environ: dict[str, str] | None = None) -> str:
@@ -134,10 +146,17 @@ def parse_when(text: str, zone_name: str, *, date_order: DateOrder | None = None
     if not raw:
         raise InputError(f"The procedure date and time is empty. Example: {EXAMPLE_WHEN}")
     canonical = _settle_numeric_date(raw, date_order)
-    naive, offset = _parse_fields(canonical, raw)
+    naive, offset = _parse_fields(canonical, quoted(raw))
+    # Checked before any arithmetic: a moment near the first or last date Python can hold
+    # overflows when it is turned into UTC (a time zone east of UTC in the year 1).
+    if not FIRST_YEAR <= naive.year <= LAST_YEAR:
+        raise InputError(
+            f"The year {naive.year} in '{quoted(raw)}' is outside the years kyphoprep can plan for "
+            f"({FIRST_YEAR} to {LAST_YEAR}). Check the year."
+        )
     zone = ZoneInfo(zone_name)
     if offset is not None:
-        return _with_offset(naive, offset, zone, zone_name, raw)
+        return _with_offset(naive, offset, zone, zone_name, quoted(raw))
     return _localize(naive, zone, zone_name)
 
 
@@ -148,7 +167,9 @@ def _settle_numeric_date(raw: str, date_order: DateOrder | None) -> str:
         return raw
     first, _, second, year_text, rest = match.groups()
     if len(year_text) != 4:
-        raise InputError(f"Write the year with four digits in '{raw}', for example {first}/{second}/2027.")
+        raise InputError(
+            f"Write the year with four digits in '{quoted(raw)}', for example {first}/{second}/2027."
+        )
     a, b, year = int(first), int(second), int(year_text)
     if date_order == "mdy":
         month, day = a, b
@@ -182,6 +203,7 @@ def _parse_fields(text: str, raw: str) -> tuple[datetime, timedelta | None]:
     """The date and time typed, and the UTC offset if one was typed.
 
     The usual form, 2026-12-03 07:30, is read directly; anything else goes to dateutil.
+    *raw* is what was typed, as messages quote it (cut short).
     """
     iso = _ISO_MOMENT.fullmatch(text)
     if iso:
@@ -228,15 +250,28 @@ def _parse_with_dateutil(text: str, raw: str) -> tuple[datetime, timedelta | Non
             f"'{raw}' has a date but no time. The time matters for fasting and medicines: "
             f"add it, for example '{raw} 7:30am'."
         )
-    return first.replace(tzinfo=None), first.utcoffset()
+    # Asked of the zone itself: datetime.utcoffset() raises ValueError for 24 hours or more,
+    # which dateutil reads happily ("07:30+99:00").
+    offset = None if first.tzinfo is None else first.tzinfo.utcoffset(first)
+    if offset is not None and abs(offset) >= timedelta(hours=24):
+        raise InputError(
+            f"The offset in '{raw}' is 24 hours or more; real UTC offsets are from -12:00 to +14:00. "
+            "Leave the offset out, or check it."
+        )
+    return first.replace(tzinfo=None), offset
 
 
 def _explain_parse_error(raw: str, reason: str) -> str:
     lowered = reason.lower()
     if "out of range" in lowered or "must be in" in lowered:
-        return (
-            f"'{raw}' is not a real date or time ({reason.split(':')[0].strip()}). Check the day and month."
-        )
+        problem = reason.split(":")[0].strip()
+        if problem.startswith(("hour", "minute", "second")):
+            check = "Check the time, for example 07:30 or 7:30pm."
+        elif problem.startswith("year"):
+            check = "Check the year."
+        else:
+            check = "Check the day and month."
+        return f"'{raw}' is not a real date or time ({problem}). {check}"
     return f"Could not read '{raw}' as a date and time. Example: {EXAMPLE_WHEN} or 'Dec 3 2026 7:30am'."
 
 
@@ -290,26 +325,43 @@ def _with_offset(naive: datetime, offset: timedelta, zone: ZoneInfo, zone_name: 
 
 
 def parse_today(text: str, zone_name: str) -> datetime:
-    """The --today value: a date (start of that day in the zone) or a date and time."""
+    """The --today value: a date (start of that day in the zone) or a date and time.
+
+    Refuses a year outside ``FIRST_YEAR``..``LAST_YEAR``: the plan's dates would run past
+    the last date Python can hold (or before the first).
+    """
     raw = " ".join(text.split())
     zone = ZoneInfo(zone_name)
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
-            day = date.fromisoformat(raw)
-            return datetime.combine(day, datetime.min.time(), tzinfo=zone).astimezone(UTC).astimezone(zone)
-        moment = datetime.fromisoformat(raw.replace(" ", "T", 1))
+            moment = datetime.combine(date.fromisoformat(raw), datetime.min.time())
+        else:
+            moment = datetime.fromisoformat(raw.replace(" ", "T", 1))
     except ValueError:
-        raise InputError(f"--today '{text}' is not a date. Use YYYY-MM-DD, for example 2026-11-21.") from None
+        raise InputError(
+            f"--today '{quoted(text)}' is not a date. Use YYYY-MM-DD, for example 2026-11-21."
+        ) from None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise InputError(
+            f"--today '{quoted(text)}' is outside the years kyphoprep can plan for. "
+            f"Use a date from {FIRST_YEAR} to {LAST_YEAR}, for example 2026-11-21."
+        )
     if moment.tzinfo is None:
         return moment.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
     return moment.astimezone(zone)
 
 
 def now_from_epoch(value: str) -> datetime:
-    """SOURCE_DATE_EPOCH (whole seconds since 1970, UTC) as an aware instant."""
+    """SOURCE_DATE_EPOCH (whole seconds since 1970, UTC) as an aware instant, up to the year ``LAST_YEAR``."""
     if not re.fullmatch(r"\d{1,12}", value.strip()):
-        raise InputError(f"SOURCE_DATE_EPOCH '{value}' must be a whole number of seconds since 1970.")
-    return datetime.fromtimestamp(int(value.strip()), tz=UTC)
+        raise InputError(f"SOURCE_DATE_EPOCH '{quoted(value)}' must be a whole number of seconds since 1970.")
+    seconds = int(value.strip())
+    if seconds >= datetime(LAST_YEAR + 1, 1, 1, tzinfo=UTC).timestamp():
+        raise InputError(
+            f"SOURCE_DATE_EPOCH '{value}' is outside the years kyphoprep can plan for. Use whole "
+            f"seconds since 1970 for a moment from {FIRST_YEAR} to {LAST_YEAR}, such as 1795000000."
+        )
+    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 def check_procedure_window(start: datetime, now: datetime) -> None:

@@ -21,6 +21,8 @@ from kyphoprep.tomlreader import ID_PATTERN, MAX_MINUTES, T, TomlReader, load_to
 
 FORMAT_VERSION = 1
 TITLE_MAX = 60  # long titles get cut off in calendar views and on lock screens
+# The built-in protocols are about 25 KB; a file many times that is not a protocol (or never ends).
+MAX_SIZE = 1024 * 1024
 
 # In the order the README documents them (and a file usually has them).
 _TOP_ORDER = (
@@ -84,11 +86,19 @@ def load_protocol_file(path: str) -> Protocol:
 
 def _read_text(path: str) -> str:
     """The text of the protocol file at *path*, or a ``ChecklistError`` saying why it cannot be read."""
+    if not path.strip():
+        # Path("") is the current folder: the message would name no file and blame a folder.
+        error = ChecklistError(path, "")
+        shown = "empty" if not path else "only spaces"
+        message = f"The protocol file name is {shown}. Give the path of a protocol file, such as "
+        error.args = (message + "clinic/sacroplasty.toml.",)
+        raise error
     return read_text_file(
         path,
         lambda reason: ChecklistError(path, reason),
         missing="no such protocol file. Check the path.",
         folder="is a folder; give the protocol file itself.",
+        max_bytes=MAX_SIZE,
     )
 
 

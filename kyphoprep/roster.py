@@ -5,7 +5,9 @@ required; the rest may be left out or left empty). Headers are matched without
 regard to case or spaces, a UTF-8 byte-order mark is accepted (spreadsheets
 write one), and quoting follows the usual spreadsheet CSV rules. An unknown
 column is an error for the whole roster: a misspelt ``meds`` column must never
-be silently ignored.
+be silently ignored. Each line, and the whole file (``MAX_BYTES``), is read with a
+limit, so a file that never ends is refused rather than read until memory runs out;
+a NUL byte means the file is not UTF-8 (it is how UTF-16 reads as UTF-8).
 
 Nothing here writes files; ``kyphoprep.batch`` does that.
 """
@@ -20,12 +22,18 @@ from typing import IO
 
 from kyphoprep.errors import InputError, KyphoprepError
 from kyphoprep.records import Record
+from kyphoprep.tomlreader import one_line, size_words
 
 REQUIRED_COLUMNS = ("patient_id", "when")
 OPTIONAL_COLUMNS = ("name", "tz", "procedure", "meds", "driver", "facility", "address", "phone", "crcl")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 MAX_FIELD = 4096  # one cell; a longer one is a broken file, not a patient
 STEM_MAX = 64
+# The whole file: about 600,000 patients at 100 bytes a row. Rows are read as a stream, but the
+# first pass keeps every id, so a roster that never ends (/dev/zero, a pipe) must stop somewhere.
+MAX_BYTES = 64 * 1024 * 1024
+# One line: far past csv's own limit for a cell (131,072 characters), so that limit is met first.
+MAX_LINE = 1024 * 1024
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 # Names Windows will not create, whatever the extension.
@@ -44,7 +52,8 @@ class RowError(KyphoprepError):
         self.reason = reason
         who = f" ({patient_id})" if patient_id else ""
         where = f", column '{column}'" if column else ""
-        super().__init__(f"Row {row}{who}{where}: {reason}")
+        # A cell quoted in the message (the id, a bad value) may hold a line break: keep it one line.
+        super().__init__(one_line(f"Row {row}{who}{where}: {reason}"))
 
 
 class RosterRow(Record):
@@ -81,12 +90,62 @@ def file_key(stem: str) -> str:
     return stem.casefold()
 
 
+def not_utf8(name: str, line: int) -> InputError:
+    """The roster *name* is not UTF-8 text: it went wrong near *line*."""
+    return InputError(f"{name} is not UTF-8 text (near line {line}). Save it as 'CSV UTF-8' and try again.")
+
+
+def too_large(name: str) -> InputError:
+    """The roster *name* is over ``MAX_BYTES``."""
+    return InputError(
+        f"{name} is larger than {size_words(MAX_BYTES)}; is this the right file? "
+        "Split a longer roster into several files."
+    )
+
+
+class _Lines:
+    """The lines of a roster for ``csv.reader``, each read with a limit, and the file's size capped.
+
+    Nothing is read without end: a line, and the whole file, stop at their limits even when
+    the file never ends. A NUL is never in a text file: it is how UTF-16 (without its
+    byte-order mark, which says what it is) reads as UTF-8.
+    """
+
+    def __init__(self, stream: IO[str], name: str) -> None:
+        self._stream = stream
+        self._name = name
+        self._bytes = 0
+        self.number = 0
+        """The number of the line last read, counting every line of the file from 1."""
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = self._stream.readline(MAX_LINE + 1)
+        if not line:
+            raise StopIteration
+        self.number += 1
+        if "\x00" in line:
+            raise not_utf8(self._name, self.number)
+        self._bytes += len(line) if line.isascii() else len(line.encode("utf-8"))
+        if self._bytes > MAX_BYTES:
+            raise too_large(self._name)
+        if len(line) > MAX_LINE:
+            raise InputError(
+                f"{self._name}, line {self.number}: longer than {MAX_LINE:,} characters with no line "
+                "break; is this the right file?"
+            )
+        return line
+
+
 class Roster:
     """Reads a roster from an open text stream, row by row."""
 
     def __init__(self, stream: IO[str], name: str) -> None:
         self.name = name
-        self._reader = csv.reader(stream, strict=True)
+        self._lines = _Lines(stream, name)
+        self._reader = csv.reader(self._lines, strict=True)
         self.columns = self._read_header()
 
     def _read_header(self) -> list[str]:
@@ -124,9 +183,7 @@ class Roster:
 
     def _unreadable(self, line: int, exc: Exception) -> InputError:
         if isinstance(exc, UnicodeDecodeError):
-            return InputError(
-                f"{self.name} is not UTF-8 text (near line {line}). Save it as 'CSV UTF-8' and try again."
-            )
+            return not_utf8(self.name, line)
         return InputError(f"{self.name}, line {line}: not valid CSV ({exc}).")
 
     def rows(self) -> Iterator[RosterRow | RowError]:

@@ -12,6 +12,7 @@ drops the entry the problem was in, so a clinic sees every mistake in one go.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import time
 from pathlib import Path
@@ -52,29 +53,41 @@ RULE_KEYS: dict[str, set[str]] = {
 }
 
 
+def size_words(size: int) -> str:
+    """A size limit in words: ``64 KiB``, ``1 MiB``."""
+    if size >= 1 << 20 and size % (1 << 20) == 0:
+        return f"{size >> 20} MiB"
+    return f"{size // 1024} KiB"
+
+
 def read_text_file(
     path: str,
     fail: Callable[[str], KyphoprepError],
     *,
     missing: str,
     folder: str,
-    max_bytes: int | None = None,
+    max_bytes: int,
 ) -> str:
     """The text of a hand-edited file (a UTF-8 byte-order mark is allowed), or ``fail(reason)`` raised.
 
-    *missing* and *folder* are the reasons given when *path* does not exist or is a folder.
+    *missing* and *folder* are the reasons given when *path* does not exist or is a folder. At most
+    *max_bytes* are read: the size on disk is not asked, because a device or a pipe (``/dev/zero``,
+    a FIFO) says 0 and never ends.
     """
     file = Path(path)
     try:
-        if max_bytes is not None and file.stat().st_size > max_bytes:
-            raise fail(f"is larger than {max_bytes // 1024} KiB; is this the right file?")
-        raw = file.read_bytes()
+        with file.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)
+        if len(raw) > max_bytes:
+            raise fail(f"is larger than {size_words(max_bytes)}; is this the right file?")
     except FileNotFoundError:
         raise fail(missing) from None
     except IsADirectoryError:
         raise fail(folder) from None
     except OSError as exc:
         raise fail(f"cannot be read ({exc.strerror or exc}).") from None
+    except ValueError as exc:  # a NUL in the path (a settings file's procedure = "...")
+        raise fail(f"cannot be read ({exc}).") from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -89,6 +102,39 @@ def load_toml(text: str, file: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ChecklistError(file, f"not valid TOML ({exc})") from None
+    except (ValueError, RecursionError) as exc:
+        raise ChecklistError(file, f"not valid TOML ({toml_limit(exc)})") from None
+
+
+MULTILINE_FIELDS = frozenset({"detail", "text", "instruction"})
+"""Fields whose whitespace is joined into single spaces, so a line break or tab in them (a TOML
+\"\"\"...\"\"\" string) is only layout. Every other text must be one line."""
+_CONTROL = ("Cc", "Cf", "Zl", "Zp")  # what parsing.clean_text refuses in a name or phone
+
+
+def control_character(text: str, *, multiline: bool = False) -> str | None:
+    """The first line break or control character in *text* (*multiline*: tabs and line breaks are fine)."""
+    # Fast path (every text of every data file is checked): str.isprintable() is false for every
+    # character refused here, and for a few more (such as a no-break space) that the loop settles.
+    laid_out = text.replace("\n", " ").replace("\r", " ").replace("\t", " ") if multiline else text
+    if laid_out.isprintable():
+        return None
+    for ch in text:
+        if unicodedata.category(ch) in _CONTROL and not (multiline and ch in "\n\r\t"):
+            return ch
+    return None
+
+
+def one_line(text: str) -> str:
+    """*text* with line breaks and other control characters shown as '?', so a message stays one line."""
+    return "".join("?" if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
+
+
+def toml_limit(exc: ValueError | RecursionError) -> str:
+    """Why tomllib gave up on a file without a ``TOMLDecodeError``: what it found too big."""
+    if isinstance(exc, RecursionError):
+        return "arrays or tables nested too deeply"
+    return "a number with too many digits"  # int() refuses more than 4300 digits
 
 
 class TomlReader:
@@ -108,7 +154,9 @@ class TomlReader:
         self.sources_broken = False
 
     def fail(self, message: str, *, step: str | None = None, field: str | None = None) -> ChecklistError:
-        return ChecklistError(self.file, message, step=step, field=field)
+        error = ChecklistError(self.file, message, step=step, field=field)
+        error.args = (one_line(str(error)),)  # a key or text quoted from the file may hold a line break
+        return error
 
     def report(self, error: ChecklistError, placeholder: T) -> T:
         """Raise *error*; in collect mode, record it and go on with *placeholder*."""
@@ -135,6 +183,9 @@ class TomlReader:
             if not isinstance(citation, str) or not citation.strip():
                 broken.add(key)
                 self.report(self.fail("each source needs a citation text", field=f"sources.{key}"), None)
+                continue
+            if not self.plain((key, citation), f"sources.{key}", step=None, multiline=False):
+                broken.add(key)
                 continue
             sources[key] = Source(key=key, citation=citation.strip())
         self.broken_sources = broken
@@ -273,11 +324,11 @@ class TomlReader:
                             ),
                             None,
                         )
-                    else:
+                    elif self.plain(tuple(value), field, step=step, multiline=False):
                         texts[key] = tuple(" ".join(v.split()) for v in value)
                 elif not isinstance(value, str) or not value.strip():
                     self.report(self.fail("must be a non-empty string", step=step, field=field), None)
-                else:
+                elif self.plain((value,), field, step=step, multiline=key in MULTILINE_FIELDS):
                     texts[key] = " ".join(value.split())
             found[language] = texts
         return found
@@ -286,17 +337,39 @@ class TomlReader:
         for unknown in sorted(set(raw) - allowed):
             self.report(self.fail("unknown field (check the spelling)", step=step, field=unknown), None)
 
+    def plain(self, texts: tuple[str, ...], field: str, *, step: str | None, multiline: bool) -> bool:
+        """Whether *texts* hold no control character; if one does, it is reported for *field*.
+
+        Such a character would reach the handouts and the calendar file as it is: an ESC
+        rewrites the terminal, a line break starts a new line in a title or a calendar property.
+        """
+        found = next((c for t in texts if (c := control_character(t, multiline=multiline))), None)
+        if found is None:
+            return True
+        code = f"U+{ord(found):04X}"
+        reason = (
+            f"contains the control character {code}; remove it (line breaks are fine here)."
+            if multiline
+            else f"contains a line break or control character ({code}); write it on one line."
+        )
+        self.report(self.fail(reason, step=step, field=field), None)
+        return False
+
     def string(self, raw: Mapping[str, Any], key: str, *, step: str | None = None) -> str:
         value = raw.get(key)
         if not isinstance(value, str) or not value.strip():
             return self.report(self.fail("must be a non-empty string", step=step, field=key), "")
+        if not self.plain((value,), key, step=step, multiline=key in MULTILINE_FIELDS):
+            return ""
         return value.strip()
 
     def strings(self, raw: Mapping[str, Any], key: str, *, step: str | None = None) -> tuple[str, ...]:
-        """An optional list of non-empty strings (empty when absent)."""
+        """An optional list of non-empty strings (empty when absent), each on one line."""
         value = raw.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             return self.report(self.fail("must be a list of non-empty strings", step=step, field=key), ())
+        if not self.plain(tuple(value), key, step=step, multiline=False):
+            return ()
         return tuple(v.strip() for v in value)
 
     def integer(

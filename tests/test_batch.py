@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -282,6 +284,89 @@ def test_not_utf8(runner: CliRunner, tmp_path: Path) -> None:
     assert not out.exists()
 
 
+NOT_UTF8 = "is not UTF-8 text (near line {}). Save it as 'CSV UTF-8' and try again."
+
+
+def test_utf16_without_a_byte_order_mark_is_not_utf8(runner: CliRunner, tmp_path: Path) -> None:
+    """Its NUL bytes decode as UTF-8: it read as "unknown column 'p?a?t?i?e?n?t?_?i?d?'"."""
+    roster = tmp_path / "roster.csv"
+    out = tmp_path / "out"
+    for encoding in ("utf-16-le", "utf-16-be"):
+        roster.write_bytes(ROSTER.encode(encoding))
+        result = run_batch(runner, roster, out)
+        assert result.exit_code == InputError.exit_code
+        assert result.stderr == f"Error: {roster} {NOT_UTF8.format(1)}\n"
+    # A NUL further down names its line: no text file holds one.
+    roster.write_bytes(ROSTER.encode().replace(b"Bob Ray", b"Bob\x00Ray"))
+    result = run_batch(runner, roster, out)
+    assert result.exit_code == InputError.exit_code
+    assert result.stderr == f"Error: {roster} {NOT_UTF8.format(3)}\n"
+    assert not out.exists()
+
+
+def test_a_roster_is_read_up_to_its_size_limit(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows are read as a stream, but not without end: a file, or standard input, over the limit is refused
+    before any plan is made (the limit is lowered here from 64 MiB to 1 MiB)."""
+    from kyphoprep import roster as roster_module
+
+    limit = 1024 * 1024
+    monkeypatch.setattr(roster_module, "MAX_BYTES", limit)
+    monkeypatch.setattr(batch_module, "MAX_ROSTER_BYTES", limit)
+    full = ROSTER + "\n" * (limit - len(ROSTER.encode()))  # blank lines count, and are skipped
+    out = tmp_path / "out"
+    result = run_batch(runner, write_roster(tmp_path, full), out, "--format", "json")  # exactly 1 MiB
+    assert result.exit_code == 0, result.output
+    too_large = "is larger than 1 MiB; is this the right file? Split a longer roster into several files."
+    roster = write_roster(tmp_path, full + "\n", "bigger.csv")
+    result = run_batch(runner, roster, tmp_path / "more")
+    assert result.exit_code == InputError.exit_code
+    assert result.stderr == f"Error: {roster} {too_large}\n"
+    result = runner.invoke(
+        app, ["batch", "-", "--out", str(tmp_path / "more"), "--today", TODAY], input="\ufeff" + full + "\n"
+    )
+    assert result.exit_code == InputError.exit_code
+    assert result.stderr == f"Error: standard input {too_large}\n"
+    assert not (tmp_path / "more").exists()
+
+
+def test_the_real_size_limit_is_64_mib() -> None:
+    from kyphoprep.roster import MAX_BYTES, MAX_LINE
+
+    assert MAX_BYTES == 64 * 1024 * 1024  # about 600,000 rows of 100 bytes
+    assert MAX_LINE == 1024 * 1024
+
+
+def test_a_line_that_never_ends_is_refused(runner: CliRunner, tmp_path: Path) -> None:
+    """A line is read with a limit (1 MiB, far past csv's own limit for a cell), not up to its end."""
+    roster = tmp_path / "roster.csv"
+    roster.write_bytes(b"patient_id,when\nA1," + b"x" * (2 * 1024 * 1024))
+    out = tmp_path / "out"
+    result = run_batch(runner, roster, out)
+    assert result.exit_code == InputError.exit_code
+    assert result.stderr == (
+        f"Error: {roster}, line 2: longer than 1,048,576 characters with no line break; is this the right "
+        "file?\n"
+    )
+    assert not out.exists()
+
+
+def test_a_roster_from_a_named_pipe_is_planned(runner: CliRunner, tmp_path: Path) -> None:
+    """batch <(command) in a shell: a pipe is read once (copied, as standard input is), then planned."""
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("needs named pipes")
+    pipe = tmp_path / "roster.csv"
+    os.mkfifo(pipe)
+    feeder = threading.Thread(target=pipe.write_text, args=(ROSTER,), daemon=True)
+    feeder.start()
+    out = tmp_path / "out"
+    result = run_batch(runner, pipe, out, "--format", "json")
+    feeder.join(timeout=10)
+    assert result.exit_code == 0, result.output
+    assert files_in(out) == expected_files("P-1001", "P-1002", "P-1003", formats=(".json",))
+
+
 def test_missing_roster_and_folder(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "out"
     missing = tmp_path / "nope.csv"
@@ -421,7 +506,7 @@ BAD_ROWS = [
         "Unknown procedure,2026-12-03 07:30,America/Chicago,discectomy,,",
         (
             ", column 'procedure': Unknown procedure 'discectomy'. Choose one of: kyphoplasty, "
-            "vertebroplasty, or give the path of a protocol file."
+            "vertebroplasty, or leave the cell empty for the batch's protocol."
         ),
     ),
     (
@@ -878,6 +963,43 @@ def test_protocol_option_applies_to_every_row(runner: CliRunner, tmp_path: Path)
             assert (out / f"{patient_id}{ext}").read_bytes() == expected.stdout_bytes, (patient_id, ext)
 
 
+def test_unknown_procedure_in_a_row_lists_what_the_column_takes(runner: CliRunner, tmp_path: Path) -> None:
+    """The built-in names and the id of the --protocol file; never "the path of a protocol file", which
+    the column refuses."""
+    roster = write_roster(
+        tmp_path, "patient_id,when,tz,procedure\nS1,2026-12-03 07:30,America/Chicago,discectomy\n"
+    )
+    out = tmp_path / "out"
+    result = run_batch(runner, roster, out, "--protocol", str(SACROPLASTY))
+    assert result.exit_code == RowsFailedError.exit_code
+    assert result.stderr.splitlines()[0] == (
+        "Error: Row 2 (S1), column 'procedure': Unknown procedure 'discectomy'. Choose one of: kyphoplasty, "
+        "vertebroplasty, sacroplasty, or leave the cell empty for the batch's protocol."
+    )
+
+
+def test_patient_id_with_a_control_character_fails_its_row(runner: CliRunner, tmp_path: Path) -> None:
+    """As --plan-id refuses it. It was written as H_1.json; it no longer blocks a real H_1 as a clash."""
+    roster = write_roster(
+        tmp_path,
+        "patient_id,when,tz\n"
+        "H\x1b1,2026-12-03 07:30,America/Chicago\n"
+        "H_1,2026-12-03 07:30,America/Chicago\n"
+        "\u202eH2,2026-12-03 07:30,America/Chicago\n",
+    )
+    out = tmp_path / "out"
+    result = run_batch(runner, roster, out, "--format", "json")
+    assert result.exit_code == RowsFailedError.exit_code
+    control = "The cell contains a line break or control character; type it on one line."
+    assert result.stderr == (
+        f"Error: Row 2 (H?1), column 'patient_id': {control}\n"
+        f"Error: Row 4 (?H2), column 'patient_id': {control}\n"
+        f"Done: 1 of 3 rows planned, 1 files written to {out}. 2 failed.\n"
+        "Error: 2 of 3 rows failed (see above); the other plans were written.\n"
+    )
+    assert files_in(out) == ["H_1.json"]
+
+
 def test_bad_settings_file_stops_before_any_row(runner: CliRunner, tmp_path: Path) -> None:
     config = tmp_path / "clinic.toml"
     config.write_text('[defaults]\nfastng = "asa"\n', encoding="utf-8")
@@ -976,3 +1098,56 @@ def test_reserved_names_are_never_used(reserved: str, rest: str) -> None:
 def test_ids_differing_only_in_case_share_a_key(patient_id: str) -> None:
     """On a case-insensitive disk these would be one file, so batch must see them as one name."""
     assert file_key(file_stem(patient_id)) == file_key(file_stem(patient_id.swapcase()))
+
+
+# --- --out and the plan files: only names and files kyphoprep may use ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        ("", "--out is empty. Give a folder for the plans, such as --out plans."),
+        ("  ", "--out is only spaces. Give a folder for the plans, such as --out plans."),
+        (
+            "plans\nP-1001",
+            "--out 'plans?P-1001' contains a line break or control character; type it on one line.",
+        ),
+    ],
+)
+def test_out_that_cannot_be_meant_is_refused(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, out: str, message: str
+) -> None:
+    """An empty --out would be the current folder; a line break would split the summary line."""
+    roster = write_roster(tmp_path, ROSTER)
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["batch", str(roster), "--out", out, "--today", TODAY])
+    assert result.exit_code == OutputError.exit_code
+    assert result.stderr == f"Error: {message}\n"
+    assert files_in(tmp_path) == ["roster.csv"]
+
+
+def test_out_folder_is_not_made_when_a_later_check_fails(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "plans"
+    result = runner.invoke(
+        app,
+        ["batch", str(write_roster(tmp_path, ROSTER)), "--out", str(out)],
+        env={"SOURCE_DATE_EPOCH": "soon"},
+    )
+    assert result.exit_code == InputError.exit_code
+    assert not out.exists()
+
+
+def test_force_never_writes_over_a_pipe(runner: CliRunner, tmp_path: Path) -> None:
+    """A pipe (or device) where a plan file goes fails the row, before any of its files is written."""
+    out = tmp_path / "plans"
+    out.mkdir()
+    os.mkfifo(out / "P-1001.json")
+    result = run_batch(runner, write_roster(tmp_path, ROSTER), out, "--format", "text,json", "--force")
+    assert result.exit_code == RowsFailedError.exit_code
+    assert result.stderr.startswith(
+        f"Error: Row 2 (P-1001): '{out}/P-1001.json' is a named pipe, not a file; kyphoprep never writes "
+        "over one, even with --force. Choose another name.\n"
+    )
+    assert files_in(out) == sorted(
+        ["P-1001.json", *expected_files("P-1002", "P-1003", formats=(".json", ".txt"))]
+    )

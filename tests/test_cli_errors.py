@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import stat
+from pathlib import Path
 from typing import ClassVar
 
 import pytest
@@ -51,6 +54,33 @@ CASES = [
         (
             "Error: '2026-02-30 08:00' is not a real date or time (day is out of range for month). "
             "Check the day and month."
+        ),
+    ),
+    (
+        "impossible-hour",
+        ["2026-12-03 25:00"],
+        InputError.exit_code,
+        (
+            "Error: '2026-12-03 25:00' is not a real date or time (hour must be in 0..23). "
+            "Check the time, for example 07:30 or 7:30pm."
+        ),
+    ),
+    (
+        "impossible-minute",
+        ["Dec 3 2026 7:75am"],
+        InputError.exit_code,
+        (
+            "Error: 'Dec 3 2026 7:75am' is not a real date or time (minute must be in 0..59). "
+            "Check the time, for example 07:30 or 7:30pm."
+        ),
+    ),
+    (
+        "when-very-long",
+        ["2026-12-03 07:30 " + "x" * 1000],
+        InputError.exit_code,
+        (
+            f"Error: Could not read '2026-12-03 07:30 {'x' * 43}…' as a date and time. Example: "
+            "2026-12-03 07:30 or 'Dec 3 2026 7:30am'."
         ),
     ),
     (
@@ -127,6 +157,62 @@ CASES = [
             "(that moment is Thursday, December 3, 2026 at 12:30 AM there)."
         ),
     ),
+    # These five were internal errors (exit 70): an offset datetime refuses, or a moment past the first
+    # or last date Python holds once it is turned into UTC.
+    (
+        "offset-of-99-hours",
+        ["2026-12-03 07:30+99:00"],
+        InputError.exit_code,
+        (
+            "Error: The offset in '2026-12-03 07:30+99:00' is 24 hours or more; real UTC offsets are from "
+            "-12:00 to +14:00. Leave the offset out, or check it."
+        ),
+    ),
+    (
+        "offset-utc-plus-99",
+        ["2026-12-03 07:30 UTC+99"],
+        InputError.exit_code,
+        (
+            "Error: The offset in '2026-12-03 07:30 UTC+99' is 24 hours or more; real UTC offsets are from "
+            "-12:00 to +14:00. Leave the offset out, or check it."
+        ),
+    ),
+    (
+        "year-1-with-offset",
+        ["0001-01-01 00:30+05:00"],
+        InputError.exit_code,
+        (
+            "Error: The year 1 in '0001-01-01 00:30+05:00' is outside the years kyphoprep can plan for "
+            "(1970 to 9990). Check the year."
+        ),
+    ),
+    (
+        "year-9999-with-offset",
+        ["9999-12-31 23:59-05:00"],
+        InputError.exit_code,
+        (
+            "Error: The year 9999 in '9999-12-31 23:59-05:00' is outside the years kyphoprep can plan for "
+            "(1970 to 9990). Check the year."
+        ),
+    ),
+    (
+        "year-1-east-of-utc",
+        ["0001-01-01 00:00", "--tz", "Asia/Tokyo"],
+        InputError.exit_code,
+        (
+            "Error: The year 1 in '0001-01-01 00:00' is outside the years kyphoprep can plan for "
+            "(1970 to 9990). Check the year."
+        ),
+    ),
+    (
+        "year-1969",
+        ["1969-12-31 23:59"],
+        InputError.exit_code,
+        (
+            "Error: The year 1969 in '1969-12-31 23:59' is outside the years kyphoprep can plan for "
+            "(1970 to 9990). Check the year."
+        ),
+    ),
     (
         "unknown-zone",
         ["2026-12-03 07:30", "--tz", "Mars/Olympus_Mons"],
@@ -159,6 +245,45 @@ CASES = [
         ["2026-12-03 07:30", "--today", "tomorrow"],
         InputError.exit_code,
         "Error: --today 'tomorrow' is not a date. Use YYYY-MM-DD, for example 2026-11-21.",
+    ),
+    (
+        "today-very-long",
+        ["2026-12-03 07:30", "--today", "2026-11-21" + "x" * 1000],
+        InputError.exit_code,
+        f"Error: --today '2026-11-21{'x' * 50}…' is not a date. Use YYYY-MM-DD, for example 2026-11-21.",
+    ),
+    (
+        "today-year-9999",
+        ["9999-12-31 07:30", "--today", "9999-12-30"],
+        InputError.exit_code,
+        (
+            "Error: --today '9999-12-30' is outside the years kyphoprep can plan for. Use a date from 1970 "
+            "to 9990, for example 2026-11-21."
+        ),
+    ),
+    (
+        "today-before-1970",
+        ["2026-12-03 07:30", "--today", "1969-12-31T23:00", "--tz", "Asia/Tokyo"],
+        InputError.exit_code,
+        (
+            "Error: --today '1969-12-31T23:00' is outside the years kyphoprep can plan for. Use a date from "
+            "1970 to 9990, for example 2026-11-21."
+        ),
+    ),
+    (
+        "zone-very-long",
+        ["2026-12-03 07:30", "--tz", "Europe/" + "y" * 1000],
+        InputError.exit_code,
+        f"Error: Unknown time zone 'Europe/{'y' * 53}…'. Use an IANA name such as America/Chicago.",
+    ),
+    (
+        "procedure-very-long",
+        ["2026-12-03 07:30", "--procedure", "Kypho" * 200],
+        InputError.exit_code,
+        (
+            f"Error: Unknown procedure '{'kypho' * 12}…'. Choose one of: kyphoplasty, vertebroplasty, "
+            "or give the path of a protocol file."
+        ),
     ),
     (
         "med-empty-hold",
@@ -194,6 +319,40 @@ CASES = [
         "Error: --med 'warfarin=61d': the hold must be from 1 to 60 days. Check what your doctor said.",
     ),
     (
+        "med-five-digit-days",
+        ["2026-12-03 07:30", "--med", "warfarin=99999d"],
+        InputError.exit_code,
+        "Error: --med 'warfarin=99999d': the hold must be from 1 to 60 days. Check what your doctor said.",
+    ),
+    (
+        "med-five-digit-hours",
+        ["2026-12-03 07:30", "--med", "Lovenox=99999 hours"],
+        InputError.exit_code,
+        (
+            "Error: --med 'Lovenox=99999 hours': the hold must be from 1 to 1440 hours. Check what your "
+            "doctor said."
+        ),
+    ),
+    (
+        "med-hold-very-long",
+        ["2026-12-03 07:30", "--med", "warfarin=" + "1" * 1000 + "d"],
+        InputError.exit_code,
+        (
+            f"Error: --med 'warfarin={'1' * 60}…': the hold must be from 1 to 60 days. Check what your "
+            "doctor said."
+        ),
+    ),
+    (
+        "med-form-very-long",
+        ["2026-12-03 07:30", "--med", "enoxaparin:" + "z" * 1000],
+        InputError.exit_code,
+        (
+            f"Error: --med 'enoxaparin:{'z' * 60}…': no such form. Add one of: :preventive (a preventive "
+            "dose, such as 40 mg once a day); :treatment (a treatment dose, such as 1 mg per kg twice a "
+            "day). Or give your doctor's interval, such as --med 'enoxaparin=12h'."
+        ),
+    ),
+    (
         "med-negative",
         ["2026-12-03 07:30", "--med", "warfarin=-5d"],
         InputError.exit_code,
@@ -213,6 +372,48 @@ CASES = [
         ["2026-12-03 07:30", "--med", "Eliquis", "--med", "apixaban=3d"],
         InputError.exit_code,
         "Error: --med names apixaban twice (also as 'Eliquis (apixaban)'). Give each medicine once.",
+    ),
+    (
+        "med-generic-then-brand",
+        ["2026-12-03 07:30", "--med", "warfarin=5d", "--med", "Coumadin"],
+        InputError.exit_code,
+        "Error: --med names warfarin twice (also as 'Coumadin (warfarin)'). Give each medicine once.",
+    ),
+    (
+        "med-two-brands",
+        ["2026-12-03 07:30", "--med", "Bayer=6d", "--med", "St Joseph=continue"],
+        InputError.exit_code,
+        "Error: --med names aspirin twice (as 'Bayer' and 'St Joseph'). Give each medicine once.",
+    ),
+    (
+        "med-two-brands-with-forms",
+        ["2026-12-03 07:30", "--med", "Ozempic", "--med", "wegovy:weekly=7d"],
+        InputError.exit_code,
+        "Error: --med names semaglutide twice (as 'Ozempic' and 'wegovy'). Give each medicine once.",
+    ),
+    (
+        "med-one-brand-twice",
+        ["2026-12-03 07:30", "--med", "Eliquis=3d", "--med", "ELIQUIS"],
+        InputError.exit_code,
+        "Error: --med names Eliquis (apixaban) twice. Give each medicine once.",
+    ),
+    (
+        "med-other-in-front-of-a-listed-name",
+        ["2026-12-03 07:30", "--med", "other:Eliquis", "--require-doctor-holds"],
+        InputError.exit_code,
+        (
+            "Error: --med 'other:Eliquis': Eliquis (apixaban) is in kyphoprep's medicine list. Leave out "
+            "'other:' and write --med 'Eliquis'."
+        ),
+    ),
+    (
+        "med-other-keeps-the-inr-test",
+        ["2026-12-03 07:30", "--med", "OTHER:Warfarin=5d"],
+        InputError.exit_code,
+        (
+            "Error: --med 'OTHER:Warfarin=5d': warfarin is in kyphoprep's medicine list. Leave out "
+            "'other:' and write --med 'Warfarin=5d'."
+        ),
     ),
     (
         "med-misspelled",
@@ -391,20 +592,69 @@ def test_source_date_epoch_fixes_today(runner: CliRunner) -> None:
     result = runner.invoke(app, args, env={"SOURCE_DATE_EPOCH": "soon"})
     assert result.exit_code == InputError.exit_code
     assert result.stderr == "Error: SOURCE_DATE_EPOCH 'soon' must be a whole number of seconds since 1970.\n"
+    result = runner.invoke(app, args, env={"SOURCE_DATE_EPOCH": "999999999999"})  # the year 33658
+    assert result.exit_code == InputError.exit_code
+    assert result.stderr == (
+        "Error: SOURCE_DATE_EPOCH '999999999999' is outside the years kyphoprep can plan for. Use whole "
+        "seconds since 1970 for a moment from 1970 to 9990, such as 1795000000.\n"
+    )
 
 
-def test_unknown_option_is_a_usage_error(runner: CliRunner) -> None:
-    """Typer's own usage errors keep exit code 2."""
-    result = runner.invoke(app, ["plan", "2026-12-03 07:30", "--colour"])
+@pytest.mark.parametrize("command", ["plan", "batch"])
+def test_today_wins_over_source_date_epoch(runner: CliRunner, tmp_path: Path, command: str) -> None:
+    """With --today, plan and batch alike never read SOURCE_DATE_EPOCH, even a bad one."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("patient_id,when,tz\nP1,2026-12-03 07:30,America/Chicago\n", encoding="utf-8")
+    for epoch in ("soon", "999999999999"):
+        out = str(tmp_path / epoch)
+        args = [*BASE, "2026-12-03 07:30"] if command == "plan" else ["batch", str(roster), "--out", out]
+        result = runner.invoke(app, [*args, "--today", "2026-11-21"], env={"SOURCE_DATE_EPOCH": epoch})
+        assert result.exit_code == 0, result.stderr
+        assert "SOURCE_DATE_EPOCH" not in result.stderr
+
+
+# Usage errors of typer (an option's value of the wrong kind, an unknown option, a missing argument):
+# one line, like every other error, ending with where to find the help.
+USAGE_CASES = [
+    (
+        [*BASE, "2026-12-03 07:30", "--arrive-minutes", "5"],
+        (
+            "Error: Invalid value for '--arrive-minutes': Input should be greater than or equal to 10. "
+            "See 'kyphoprep plan --help'."
+        ),
+    ),
+    (
+        [*BASE, "2026-12-03 07:30", "--crcl", "abc"],
+        (
+            "Error: Invalid value for '--crcl': Input should be a valid integer, unable to parse string as "
+            "an integer. See 'kyphoprep plan --help'."
+        ),
+    ),
+    (
+        ["plan", "2026-12-03 07:30", "--colour"],
+        "Error: No such option: --colour. See 'kyphoprep plan --help'.",
+    ),
+    (["plan"], "Error: Missing argument 'WHEN'. See 'kyphoprep plan --help'."),
+    (["plann"], "Error: No such command 'plann'. Did you mean 'plan'? See 'kyphoprep --help'."),
+    (["protocols", "check"], "Error: Missing argument 'FILE'. See 'kyphoprep protocols check --help'."),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), USAGE_CASES, ids=[" ".join(c[0][-2:]) for c in USAGE_CASES])
+def test_usage_errors_are_one_line(runner: CliRunner, args: list[str], message: str) -> None:
+    """Typer's own usage errors keep exit code 2, and are one 'Error:' line like kyphoprep's own."""
+    result = runner.invoke(app, args)
     assert result.exit_code == 2
-    assert "No such option" in result.stderr
+    assert result.stderr == message + "\n"
+    assert result.stdout == ""
 
 
-def test_arrive_minutes_out_of_range_is_a_usage_error(runner: CliRunner) -> None:
-    """--arrive-minutes outside 10..360 is refused before any planning."""
-    result = runner.invoke(app, [*BASE, "2026-12-03 07:30", "--arrive-minutes", "5"])
+def test_a_group_without_its_command_still_shows_its_help(runner: CliRunner) -> None:
+    """'kyphoprep protocols' alone is not an error to shorten: it shows what the group can do."""
+    result = runner.invoke(app, ["protocols"])
     assert result.exit_code == 2
-    assert "--arrive-minutes" in result.stderr
+    assert result.stderr.startswith("Usage: kyphoprep protocols [OPTIONS] COMMAND [ARGS]...\n")
+    assert "check" in result.stderr
 
 
 def test_internal_errors_show_no_traceback(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -479,3 +729,73 @@ class TestOutputFiles:
         assert result.exit_code == OutputError.exit_code
         assert result.stderr == f"Error: Cannot write '{target}': No space left on device.\n"
         assert list(tmp_path.iterdir()) == []  # type: ignore[attr-defined]
+
+
+# --- -o names that cannot be meant, and files that are not files ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        (
+            "nope/.",
+            "'{tmp}/nope/.' names a folder, not a file. Give a file name, such as {tmp}/nope/plan.txt.",
+        ),
+        (
+            " ",
+            "The file name at the end of '{tmp}/ ' is only spaces. Give a file name, such as {tmp}/plan.txt.",
+        ),
+        (
+            "kept.txt/a/plan.txt",
+            "'{tmp}/kept.txt' is a file, not a folder. Choose another place, such as {tmp}/plan.txt.",
+        ),
+        (
+            "plan\u2028.txt",
+            (
+                "The file name '{tmp}/plan?.txt' contains a line break or control character; "
+                "type it on one line."
+            ),
+        ),
+    ],
+)
+def test_output_name_that_cannot_be_a_new_file(
+    runner: CliRunner, tmp_path: Path, name: str, message: str
+) -> None:
+    (tmp_path / "kept.txt").write_text("keep me")
+    result = runner.invoke(app, [*BASE, "2026-12-03 07:30", "-o", f"{tmp_path}/{name}", "--force"])
+    assert result.exit_code == OutputError.exit_code
+    assert result.stderr == "Error: " + message.replace("{tmp}", str(tmp_path)) + "\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.txt"]
+
+
+def test_long_name_that_fits_is_written(runner: CliRunner, tmp_path: Path) -> None:
+    """A 250-character name is allowed; the temporary file's name stays short enough too."""
+    target = tmp_path / ("p" * 246 + ".txt")
+    result = runner.invoke(app, [*BASE, "2026-12-03 07:30", "-o", str(target)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == f"Wrote {target}\n"
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+def test_force_never_replaces_a_pipe_that_appears_while_writing(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check is made again just before the file takes its name."""
+    import kyphoprep.output
+
+    target = tmp_path / "plan.txt"
+    real_fsync = os.fsync
+
+    def fsync_then_pipe(fd: int) -> None:
+        real_fsync(fd)
+        os.mkfifo(target)
+
+    monkeypatch.setattr(kyphoprep.output.os, "fsync", fsync_then_pipe)
+    result = runner.invoke(app, [*BASE, "2026-12-03 07:30", "-o", str(target), "--force"])
+    assert result.exit_code == OutputError.exit_code
+    assert result.stderr == (
+        f"Error: '{target}' is a named pipe, not a file; kyphoprep never writes over one, even with --force. "
+        "Choose another name.\n"
+    )
+    assert stat.S_ISFIFO(target.lstat().st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.txt"]

@@ -334,6 +334,30 @@ def test_check_shows_control_characters_safely(runner: CliRunner, in_tmp: Path) 
     ]
 
 
+def test_check_an_empty_file_name_among_good_files(runner: CliRunner, in_tmp: Path) -> None:
+    """'' is no file (not the current folder): one Error line with no count, and the other files checked."""
+    (in_tmp / "demo.toml").write_text(GOOD, encoding="utf-8")
+    result = runner.invoke(app, ["protocols", "check", "", "demo.toml"])
+    assert result.exit_code == 4
+    assert result.stdout == "demo.toml: OK — 1 step, 0 warning signs; fasting rules: midnight\n"
+    assert result.stderr == (
+        "Error: The protocol file name is empty. Give the path of a protocol file, such as "
+        "clinic/sacroplasty.toml.\n"
+    )
+
+
+def test_check_reports_a_line_break_in_a_title(runner: CliRunner, in_tmp: Path) -> None:
+    """It would reach the JSON and HTML titles as a line break; check names the step and the field."""
+    (in_tmp / "demo.toml").write_text(GOOD.replace("Step one", "Step\\u2029one"), encoding="utf-8")
+    result = runner.invoke(app, ["protocols", "check", "demo.toml"])
+    assert result.exit_code == 4
+    assert result.stdout == ""
+    assert result.stderr == (
+        "demo.toml, step 'one', field 'title': contains a line break or control character (U+2029); "
+        "write it on one line.\n1 problem in demo.toml\n"
+    )
+
+
 def test_check_needs_a_file(runner: CliRunner) -> None:
     """No file: a usage error (exit 2), not a crash."""
     result = runner.invoke(app, ["protocols", "check"])

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -685,6 +687,46 @@ def test_huge_file(runner: CliRunner, tmp_path: Path) -> None:
     result = plan(runner, "--config", str(config))
     assert result.exit_code == ConfigError.exit_code
     assert result.stderr == f"Error: {config}: is larger than 64 KiB; is this the right file?\n"
+
+
+def test_a_file_of_exactly_64_kib_is_read(runner: CliRunner, tmp_path: Path) -> None:
+    """The limit is read with the file (at most 64 KiB and one byte), not asked of its size."""
+    text = '[clinic]\nname = "Padded"\n'
+    config = write(tmp_path, text + "#" * (64 * 1024 - len(text) - 1) + "\n")
+    assert config.stat().st_size == 64 * 1024
+    assert plan_json(runner, "--config", str(config))["inputs"]["facility"] == "Padded"
+
+
+def test_a_pipe_is_read_like_a_file(runner: CliRunner, tmp_path: Path) -> None:
+    """--config <(command) in a shell is a pipe: read to its end (it has no size to ask)."""
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("needs named pipes")
+    pipe = tmp_path / "clinic.toml"
+    os.mkfifo(pipe)
+    feeder = threading.Thread(target=pipe.write_text, args=('[clinic]\nname = "Piped"\n',), daemon=True)
+    feeder.start()
+    assert plan_json(runner, "--config", str(pipe))["inputs"]["facility"] == "Piped"
+    feeder.join(timeout=10)
+
+
+@pytest.mark.parametrize(("path", "shown"), [("", "empty"), (" ", "only spaces")])
+def test_an_empty_config_path_names_the_option(runner: CliRunner, path: str, shown: str) -> None:
+    """Path('') is the current folder: --config '' was reported as ': is a folder', naming no file."""
+    result = plan(runner, "--config", path)
+    assert result.exit_code == ConfigError.exit_code
+    assert result.stderr == (
+        f"Error: --config is {shown}. Give the clinic's settings file, such as clinic.toml.\n"
+    )
+    assert result.stdout == ""
+
+
+def test_a_blank_environment_variable_names_it(runner: CliRunner) -> None:
+    """KYPHOPREP_CONFIG set but empty means no settings file; set to spaces, it is named in the error."""
+    result = plan(runner, env={"KYPHOPREP_CONFIG": "  "})
+    assert result.exit_code == ConfigError.exit_code
+    assert result.stderr == (
+        "Error: KYPHOPREP_CONFIG is only spaces. Give the clinic's settings file, such as clinic.toml.\n"
+    )
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import pytest
 from kyphoprep.errors import InputError
 from kyphoprep.medicines import parse_hold
 from kyphoprep.models import Hold
-from kyphoprep.parsing import parse_today, parse_when, system_zone
+from kyphoprep.parsing import now_from_epoch, parse_today, parse_when, quoted, system_zone
 
 EXPECTED = datetime(2026, 12, 3, 13, 30, tzinfo=UTC)  # 07:30 in Chicago
 
@@ -96,3 +96,80 @@ def test_system_zone_from_tz_variable() -> None:
     """The TZ variable names the computer's zone when it is an IANA name."""
     assert system_zone({"TZ": "Europe/Berlin"}) in ("Europe/Berlin",)
     assert system_zone({"TZ": ":/usr/share/zoneinfo/Asia/Tokyo"}) == "Asia/Tokyo"
+
+
+def test_messages_quote_at_most_60_characters() -> None:
+    """A long typed value is quoted by its first 60 characters and '…'; a short one whole."""
+    assert quoted("x" * 60) == "x" * 60
+    assert quoted("x" * 61) == "x" * 60 + "…"
+    with pytest.raises(InputError) as refused:
+        parse_when("7" * 100_000, "America/Chicago")
+    assert str(refused.value) == f"Could not read '{'7' * 60}…' as a date and time. Example: 2026-12-03 07:30"
+
+
+@pytest.mark.parametrize(
+    ("text", "check"),
+    [
+        ("2026-12-03 25:00", "(hour must be in 0..23). Check the time, for example 07:30 or 7:30pm."),
+        ("Dec 3 2026 7:75am", "(minute must be in 0..59). Check the time, for example 07:30 or 7:30pm."),
+        ("2026-12-03 23:59:61", "(second must be in 0..59). Check the time, for example 07:30 or 7:30pm."),
+        ("2026-13-03 07:00", "(month must be in 1..12). Check the day and month."),
+        ("Feb 30 2026 7:30am", "(day is out of range for month). Check the day and month."),
+        ("0000-12-03 07:00", "(year 0 is out of range). Check the year."),
+    ],
+)
+def test_an_impossible_date_or_time_says_which_part_to_check(text: str, check: str) -> None:
+    with pytest.raises(InputError) as refused:
+        parse_when(text, "America/Chicago")
+    assert str(refused.value) == f"'{text}' is not a real date or time {check}"
+
+
+@pytest.mark.parametrize(
+    ("text", "zone"),
+    [
+        ("1970-01-01", "Asia/Tokyo"),
+        ("1970-01-01T00:00+14:00", "Pacific/Niue"),
+        ("9990-12-31", "Pacific/Niue"),
+    ],
+)
+def test_today_in_the_first_and_last_years(text: str, zone: str) -> None:
+    """--today from 1970 to 9990 is read, whatever the zone."""
+    assert parse_today(text, zone).year in (1969, 1970, 9990, 9991)
+
+
+@pytest.mark.parametrize("text", ["1969-12-31", "0001-01-01", "9991-01-01", "9999-12-31T23:59"])
+def test_today_outside_the_years_kyphoprep_plans_for(text: str) -> None:
+    """A plan reaches two years past today, and Python's dates end in 9999: such a --today is refused."""
+    with pytest.raises(InputError) as refused:
+        parse_today(text, "Asia/Tokyo")
+    assert str(refused.value) == (
+        f"--today '{text}' is outside the years kyphoprep can plan for. Use a date from 1970 to 9990, "
+        "for example 2026-11-21."
+    )
+
+
+def test_source_date_epoch_up_to_the_last_year() -> None:
+    """SOURCE_DATE_EPOCH is read up to the end of 9990; later (12 digits reach the year 33658) is refused."""
+    last = int(datetime(9991, 1, 1, tzinfo=UTC).timestamp()) - 1
+    assert now_from_epoch(str(last)) == datetime(9990, 12, 31, 23, 59, 59, tzinfo=UTC)
+    assert now_from_epoch("0") == datetime(1970, 1, 1, tzinfo=UTC)
+    for value in (str(last + 1), "999999999999"):
+        with pytest.raises(InputError, match=f"^SOURCE_DATE_EPOCH '{value}' is outside the years"):
+            now_from_epoch(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "limit"),
+    [("61d", "60 days"), ("99999d", "60 days"), ("9" * 5000 + "d", "60 days"), ("99999h", "1440 hours")],
+)
+def test_a_hold_of_many_digits_is_out_of_range(text: str, limit: str) -> None:
+    """However many digits, a hold is a whole number: too many days or hours gets the range."""
+    with pytest.raises(InputError) as refused:
+        parse_hold(text, "warfarin")
+    assert str(refused.value) == (
+        f"--med 'warfarin={quoted(text)}': the hold must be from 1 to {limit}. Check what your doctor said."
+    )
+
+
+def test_a_hold_with_leading_zeros() -> None:
+    assert parse_hold("0" * 5000 + "5d", "x").amount == 5

@@ -13,10 +13,12 @@ from hypothesis import strategies as st
 
 from kyphoprep.errors import ChecklistError
 from kyphoprep.protocols import (
+    MAX_SIZE,
     builtin_protocol_names,
     check_protocol_file,
     check_protocol_text,
     load_builtin_protocol,
+    load_protocol_file,
     parse_protocol_text,
 )
 from tests.protocol_texts import MINIMAL_PROTOCOL
@@ -158,6 +160,64 @@ BROKEN = [
         "bool-minutes",
         GOOD.replace('source = ["s1"]', 'source = ["s1"]\nminutes = true'),
         r"^demo\.toml, step 'one', field 'minutes': must be a whole number$",
+    ),
+    # Control characters would reach the handouts and the calendar as they are (an ESC rewrites the
+    # terminal a text handout is shown on; a line break starts a new line in a title).
+    (
+        "escape-in-detail",
+        GOOD.replace('detail = "Do it."', 'detail = "Do it.\\u001b[2J"'),
+        (
+            r"^demo\.toml, step 'one', field 'detail': contains the control character U\+001B; remove it "
+            r"\(line breaks are fine here\)\.$"
+        ),
+    ),
+    (
+        "line-break-in-title",
+        GOOD.replace('title = "Step one"', 'title = "Step\\nBEGIN:VEVENT"'),
+        (
+            r"^demo\.toml, step 'one', field 'title': contains a line break or control character "
+            r"\(U\+000A\); write it on one line\.$"
+        ),
+    ),
+    (
+        "tab-in-item",
+        GOOD.replace('source = ["s1"]', 'source = ["s1"]\nitems = ["Cards", "Pill\\tbox"]'),
+        (
+            r"^demo\.toml, step 'one', field 'items': contains a line break or control character "
+            r"\(U\+0009\); write it on one line\.$"
+        ),
+    ),
+    (
+        "escape-in-spanish-detail",
+        GOOD.replace('source = ["s1"]', 'source = ["s1"]\nes.title = "Uno"\nes.detail = "Hágalo.\\u001b"'),
+        (
+            r"^demo\.toml, step 'one', field 'es\.detail': contains the control character U\+001B; remove "
+            r"it \(line breaks are fine here\)\.$"
+        ),
+    ),
+    (
+        "right-to-left-override-in-summary",
+        GOOD.replace('summary = "A demo."', 'summary = "A \\u202edemo."'),
+        (
+            r"^demo\.toml, field 'summary': contains a line break or control character \(U\+202E\); write "
+            r"it on one line\.$"
+        ),
+    ),
+    (
+        "line-break-in-citation",
+        GOOD.replace('s1 = "A source"', 's1 = "A\\nsource"'),
+        (
+            r"^demo\.toml, field 'sources\.s1': contains a line break or control character \(U\+000A\); "
+            r"write it on one line\.$"
+        ),
+    ),
+    (
+        "bell-in-warning-sign",
+        GOOD + '[[warning_signs]]\nid = "fever"\nlevel = "call"\ntext = "A fever\\u0007"\nsource = "s1"\n',
+        (
+            r"^demo\.toml, step 'fever', field 'text': contains the control character U\+0007; remove it "
+            r"\(line breaks are fine here\)\.$"
+        ),
     ),
 ]
 
@@ -335,6 +395,56 @@ def test_check_protocol_file_reports_unreadable_files(tmp_path: Path) -> None:
         path = str(tmp_path / name)
         (problem,) = check_protocol_file(path)
         assert str(problem).startswith(f"{path}: {message}")
+
+
+def test_line_breaks_and_tabs_in_a_detail_are_only_layout() -> None:
+    """A long detail may be written as a multi-line TOML string: its line breaks and tabs become spaces."""
+    text = GOOD.replace('detail = "Do it."', 'detail = """\n\tDo it\r\n  today.\n"""') + (
+        '[[warning_signs]]\nid = "fever"\nlevel = "call"\ntext = """A fever\nover 101 F."""\nsource = "s1"\n'
+    )
+    assert check_protocol_text(text, "demo.toml") == []
+    protocol = parse_protocol_text(text, "demo.toml")
+    assert protocol.steps[0].detail == "Do it today."
+    assert protocol.warning_signs[0].text == "A fever over 101 F."
+
+
+def test_every_control_character_in_a_file_is_reported_by_check() -> None:
+    """protocols check lists each field holding one, in file order, and drops no other problem."""
+    text = GOOD.replace('title = "Step one"', 'title = "Step\\u0000one"').replace(
+        'detail = "Do it."', 'detail = "Do\\u001bit."\nitems = ["a\\u2028b"]'
+    )
+    one_line = "contains a line break or control character ({}); write it on one line."
+    assert [str(p) for p in check_protocol_text(text, "demo.toml")] == [
+        "demo.toml, step 'one', field 'title': " + one_line.format("U+0000"),
+        "demo.toml, step 'one', field 'detail': contains the control character U+001B; remove it (line "
+        + "breaks are fine here).",
+        "demo.toml, step 'one', field 'items': " + one_line.format("U+2028"),
+    ]
+
+
+def test_a_protocol_file_is_read_up_to_1_mib(tmp_path: Path) -> None:
+    """The size is not asked (a device or a pipe says 0): at most 1 MiB is read, and more is refused."""
+    path = tmp_path / "padded.toml"
+    padding = MAX_SIZE - len(GOOD.encode())
+    path.write_bytes(GOOD.encode() + b"#" * (padding - 1) + b"\n")  # exactly 1 MiB: read
+    assert load_protocol_file(str(path)).id == "demo"
+    path.write_bytes(GOOD.encode() + b"#" * padding + b"\n")  # one byte more
+    message = f"{path}: is larger than 1 MiB; is this the right file?"
+    with pytest.raises(ChecklistError) as caught:
+        load_protocol_file(str(path))
+    assert str(caught.value) == message
+    assert [str(p) for p in check_protocol_file(str(path))] == [message]
+
+
+@pytest.mark.parametrize(("path", "shown"), [("", "empty"), ("  ", "only spaces")])
+def test_an_empty_protocol_path_is_named_as_such(path: str, shown: str) -> None:
+    """Path('') is the current folder: it was reported as ': is a folder', naming no file."""
+    message = f"The protocol file name is {shown}. Give the path of a protocol file, such as clinic/"
+    message += "sacroplasty.toml."
+    assert [str(p) for p in check_protocol_file(path)] == [message]
+    with pytest.raises(ChecklistError) as caught:
+        load_protocol_file(path)
+    assert str(caught.value) == message
 
 
 # Values of every TOML type, to put in any field of a protocol.

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Annotated
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from kyphoprep import __version__
-from kyphoprep.cli.common import EXIT_CODES_HELP
+from kyphoprep.cli.common import EXIT_CODES_HELP, printable
 
 # name -> (module in kyphoprep.cli, function, its epilog), in the order --help lists them.
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -36,6 +39,42 @@ HELP = (
     "calendar (.ics) or JSON file.\n\n"
     "Your care team's instructions always come first.\n\n" + EXIT_CODES_HELP
 )
+
+
+@contextmanager
+def _usage_errors_in_one_line() -> Iterator[None]:
+    """Say a usage error (a bad option value, an unknown option or command) as one ``Error:`` line.
+
+    Click would print four: the usage, "Try ... for help.", a blank line and the error. The
+    help for a group run without a command (``kyphoprep protocols``) is shown as it is.
+    """
+    try:
+        yield
+    except typer.TyperException as exc:
+        message = exc.format_message().strip()
+        if "\n" in message:
+            raise
+        if not message.endswith((".", "?", "!")):
+            message += "."
+        # Click's UsageError carries the context of the command it is about.
+        command = getattr(getattr(exc, "ctx", None), "command_path", None)
+        if isinstance(command, str) and command:
+            message += f" See '{command} --help'."
+        sys.stderr.write(f"Error: {printable(message)}\n")
+        raise typer.Exit(exc.exit_code) from None
+
+
+class _OneLineErrorsGroup(TyperGroup):
+    """The kyphoprep command group: every usage error, of any command, is one line on stderr."""
+
+    # The contexts are typed Any: their class is in typer's private copy of click.
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        with _usage_errors_in_one_line():
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: Any) -> Any:
+        with _usage_errors_in_one_line():
+            return super().invoke(ctx)
 
 
 def _version_callback(value: bool) -> None:
@@ -71,6 +110,7 @@ def build_app(only: str | None = None) -> typer.Typer:
     """The kyphoprep app with every command, or with just the command or group *only*."""
     app = typer.Typer(
         name="kyphoprep",
+        cls=_OneLineErrorsGroup,
         help=HELP,
         invoke_without_command=True,
         add_completion=False,

@@ -131,6 +131,7 @@ def batch(
             BatchJob,
             BatchSummary,
             check_ids,
+            check_out_name,
             open_roster,
             plan_rows,
             prepare_out_dir,
@@ -147,6 +148,7 @@ def batch(
                 f"--format '{printable(formats)}': choose one or more of {', '.join(FORMATS)}, "
                 "separated by commas (such as text,ics)."
             )
+        check_out_name(out)
         given = overrides(
             tz=tz,
             protocol=protocol,
@@ -174,7 +176,10 @@ def batch(
             ids = check_ids(Roster(stream, name))
             if ids.total == 0:
                 raise InputError(f"{name} has no patient rows, only the line of column names.")
-            prepare_out_dir(out)
+            # As for plan: --today wins, and SOURCE_DATE_EPOCH is read (and checked, before the
+            # folder is made) only without it. With --today, each row reads it in its own zone.
+            now = clock_now() if today is None else parse_today(today, "UTC")
+            prepare_out_dir(out)  # last: a run that fails before planning changes nothing on disk
             stream.seek(0)
             job = BatchJob(
                 settings=settings,
@@ -182,7 +187,7 @@ def batch(
                 formats=chosen,
                 force=force,
                 today=today,
-                now=clock_now(),
+                now=now,
                 default_zone=default_zone,
                 date_order=None if date_order is None else date_order.value,
                 require_doctor_holds=require_doctor_holds,
@@ -198,8 +203,9 @@ def batch(
             except KeyboardInterrupt:
                 # The workers finish the row in hand, so every file written is whole.
                 sys.stderr.write(
-                    f"Stopped after about {summary.rows} of {ids.total} rows. Every file in {out} is "
-                    "complete; none is half-written. Run again with --force to redo them all.\n"
+                    f"Stopped after about {summary.rows} of {ids.total} rows. Every file in "
+                    f"{printable(out)} is complete; none is half-written. Run again with --force to redo "
+                    "them all.\n"
                 )
                 raise typer.Exit(130) from None
         sys.stderr.write(_summary_line(summary, out) + "\n")
@@ -249,7 +255,7 @@ def _with_progress(results: Iterator[RowResult], total: int) -> Iterator[RowResu
 
 def _summary_line(summary: BatchSummary, out: str) -> str:
     rows = f"{summary.rows} row{'s' if summary.rows != 1 else ''}"
-    line = f"Done: {summary.written} of {rows} planned, {summary.files} files written to {out}."
+    line = f"Done: {summary.written} of {rows} planned, {summary.files} files written to {printable(out)}."
     if summary.failed:
         line += f" {summary.failed} failed."
     if summary.with_warnings:

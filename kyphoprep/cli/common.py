@@ -122,7 +122,7 @@ def read_config(path: str | None) -> ClinicConfig | None:
         return None
     from kyphoprep.config import load_config
 
-    return load_config(chosen)
+    return load_config(chosen, option="--config" if path is not None else CONFIG_ENV)
 
 
 def settle(given: Overrides, config_path: str | None) -> Settings:
@@ -175,7 +175,7 @@ def emit(plan_request: PlanRequest, output_format: OutputFormat, output: str, fo
     data = renderer_for(output_format).render(plan, options)
     write_output(data, output, force=force)
     if output != "-":
-        sys.stderr.write(f"Wrote {output}\n")
+        sys.stderr.write(f"Wrote {printable(output)}\n")  # one line, whatever the name holds
     # The handout and the screen open with the warnings; a file or a calendar
     # might not be read before it is too late, so say them here too.
     readable_here = output == "-" and output_format in (

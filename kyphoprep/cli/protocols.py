@@ -119,6 +119,10 @@ def check(
                     typer.echo(f"  {note}")
                 continue
             failed = True
+            if not path.strip():
+                # No file to count problems in: the one problem is the empty name itself.
+                sys.stderr.write("".join(f"Error: {printable(str(p))}\n" for p in result.problems))
+                continue
             for problem in result.problems:
                 sys.stderr.write(printable(str(problem)) + "\n")
             count = len(result.problems)
