@@ -106,9 +106,12 @@ def _read_text(path: str) -> str:
 def load_builtin_protocol(name: str) -> Protocol:
     """Load the shipped protocol *name* (``kyphoplasty``, ``vertebroplasty``)."""
     if name not in builtin_protocol_names():
+        from kyphoprep.parsing import quoted
+
         known = ", ".join(builtin_protocol_names())
         raise InputError(
-            f"Unknown procedure '{name}'. Choose one of: {known}, or give the path of a protocol file."
+            f"Unknown procedure '{quoted(name)}'. Choose one of: {known}, "
+            "or give the path of a protocol file."
         )
     file = f"{name}.toml"
     return _ProtocolReader(file).read(builtin_data(file))

@@ -74,7 +74,7 @@ def overrides(
 
     return Overrides(
         timezone=None if tz is None else resolve_zone(tz),
-        protocol=None if protocol is None else _protocol_option(protocol),
+        protocol=None if protocol is None else protocol.strip(),
         arrive_minutes=arrive_minutes,
         reminder_minutes=reminder_minutes,
         fasting=None if fasting is None else fasting.value,
@@ -84,22 +84,6 @@ def overrides(
         address=clean_text(address, "--address"),
         phone=clean_text(phone, "--phone"),
     )
-
-
-def _protocol_option(value: str) -> str:
-    """The --protocol value, stripped; a name far longer than any protocol's is refused, cut short."""
-    from kyphoprep.errors import InputError
-    from kyphoprep.parsing import MAX_QUOTED, quoted
-    from kyphoprep.protocols import builtin_protocol_names, is_protocol_path
-
-    name = value.strip()
-    if len(name) > MAX_QUOTED and not is_protocol_path(name):
-        # The words of kyphoprep.protocols.load_builtin_protocol, quoting only the start of the name.
-        raise InputError(
-            f"Unknown procedure '{quoted(name.lower())}'. Choose one of: "
-            f"{', '.join(builtin_protocol_names())}, or give the path of a protocol file."
-        )
-    return name
 
 
 def plan(
