@@ -25,9 +25,10 @@ from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, TypeVar
 
+from kyphoprep.characters import has_control
 from kyphoprep.errors import InputError, KyphoprepError, OutputError
 from kyphoprep.medicines import MAX_CRCL, MIN_CRCL, parse_medicines
-from kyphoprep.output import cannot, check_target, has_control, shown, write_output
+from kyphoprep.output import cannot, check_target, shown, write_output
 from kyphoprep.parsing import (
     check_procedure_window,
     clean_text,

@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from kyphoprep.characters import has_control
 from kyphoprep.errors import ConfigError, InputError
 from kyphoprep.models import FASTING_RULES, FastingRule
 from kyphoprep.protocols import builtin_protocol_names, is_protocol_path
@@ -156,7 +157,7 @@ class _ConfigReader:
             cleaned = clean_text(value, "this setting")
         except InputError as exc:
             # clean_text's own limit (MAX_TEXT) is longer than this setting's: say this one.
-            if len(" ".join(value.split())) <= MAX_TEXT or _has_control(value):
+            if len(" ".join(value.split())) <= MAX_TEXT or has_control(value):
                 raise self.fail(where, str(exc)[0].lower() + str(exc)[1:]) from None
             cleaned = " ".join(value.split())
         if cleaned is not None and len(cleaned) > limit:
@@ -235,13 +236,6 @@ class _ConfigReader:
                 "or give the path of a protocol file.",
             )
         return value
-
-
-def _has_control(value: str) -> bool:
-    """True when *value* has a character ``parsing.clean_text`` refuses (line breaks, control characters)."""
-    import unicodedata
-
-    return any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in value)
 
 
 def _hint(word: str, choices: Mapping[str, Any] | tuple[str, ...]) -> str:

@@ -18,7 +18,6 @@ depends on a form nobody named, is refused with a message that says what to writ
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from typing import Literal
 
@@ -30,6 +29,7 @@ from kyphoprep.catalogue import (
     describe_match,
     load_catalogue,
 )
+from kyphoprep.characters import has_control
 from kyphoprep.errors import InputError
 from kyphoprep.models import CatalogueEntry, Hold, MedicineForm, MedicineOrder
 from kyphoprep.parsing import quoted
@@ -70,7 +70,7 @@ def parse_medicine(
     text: str, *, crcl: int | None = None, catalogue: Catalogue | None = None
 ) -> MedicineOrder:
     """One ``--med`` value, resolved against the catalogue."""
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text):
+    if has_control(text):
         raise InputError("--med contains a line break or control character; type it on one line.")
     catalogue = catalogue or load_catalogue()
     spec, equals, hold_text = text.partition("=")

@@ -20,29 +20,22 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
+from kyphoprep.characters import REFUSED_CATEGORIES, has_control
 from kyphoprep.errors import OutputError
 
 STDOUT = "-"
 # As for text options: a line break would split "Wrote ..." and hide the real name.
-CONTROL_CATEGORIES = ("Cc", "Cf", "Zl", "Zp")
 # Longer names, and longer paths, are cut short in messages, so they stay one readable line.
 PART_SHOWN_MAX = 100
 SHOWN_MAX = 400
 TEMP_NAME_MAX = 40  # characters of the final name kept in the temporary file's name
 
 
-def has_control(text: str) -> bool:
-    """True if *text* has a line break or another control character (never right in a path)."""
-    if text.isprintable():  # the usual case, quickly: isprintable() is False for all of those
-        return False
-    return any(unicodedata.category(ch) in CONTROL_CATEGORIES for ch in text)
-
-
 def shown(path: str | Path) -> str:
     """*path* for a message, on one line: control characters as '?', very long names cut short."""
     text = str(path)
     if has_control(text):
-        text = "".join("?" if unicodedata.category(ch) in CONTROL_CATEGORIES else ch for ch in text)
+        text = "".join("?" if unicodedata.category(ch) in REFUSED_CATEGORIES else ch for ch in text)
     parts = [_cut(part, PART_SHOWN_MAX) for part in text.split("/")]
     return _cut("/".join(parts), SHOWN_MAX)
 

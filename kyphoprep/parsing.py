@@ -9,7 +9,6 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import unicodedata
 import warnings
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, available_timezones
 
+from kyphoprep.characters import has_control
 from kyphoprep.errors import InputError
 from kyphoprep.timing import is_before
 from kyphoprep.wording import format_date, format_moment, format_time, month_name
@@ -49,7 +49,7 @@ def clean_text(value: str | None, option: str) -> str | None:
     """
     if value is None:
         return None
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in value):
+    if has_control(value):
         raise InputError(f"{option} contains a line break or control character; type it on one line.")
     text = " ".join(value.split())
     if not text:

@@ -18,6 +18,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any, TypeVar
 
+from kyphoprep.characters import control_character
 from kyphoprep.errors import ChecklistError, KyphoprepError
 from kyphoprep.models import (
     AfterProcedure,
@@ -109,20 +110,6 @@ def load_toml(text: str, file: str) -> dict[str, Any]:
 MULTILINE_FIELDS = frozenset({"detail", "text", "instruction"})
 """Fields whose whitespace is joined into single spaces, so a line break or tab in them (a TOML
 \"\"\"...\"\"\" string) is only layout. Every other text must be one line."""
-_CONTROL = ("Cc", "Cf", "Zl", "Zp")  # what parsing.clean_text refuses in a name or phone
-
-
-def control_character(text: str, *, multiline: bool = False) -> str | None:
-    """The first line break or control character in *text* (*multiline*: tabs and line breaks are fine)."""
-    # Fast path (every text of every data file is checked): str.isprintable() is false for every
-    # character refused here, and for a few more (such as a no-break space) that the loop settles.
-    laid_out = text.replace("\n", " ").replace("\r", " ").replace("\t", " ") if multiline else text
-    if laid_out.isprintable():
-        return None
-    for ch in text:
-        if unicodedata.category(ch) in _CONTROL and not (multiline and ch in "\n\r\t"):
-            return ch
-    return None
 
 
 def one_line(text: str) -> str:
