@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from kyphoprep.cli import resume_garbage_collection
 from kyphoprep.cli.common import (
     AddressOption,
     ArriveOption,
@@ -173,6 +174,8 @@ def batch(
                 default_zone = None  # then every row must fill in its tz column
         name = "standard input" if roster == "-" else roster
         with open_roster(roster, sys.stdin.buffer) as stream:
+            # A roster can be long, and every row makes garbage: collect it as the rows go.
+            resume_garbage_collection()
             ids = check_ids(Roster(stream, name))
             if ids.total == 0:
                 raise InputError(f"{name} has no patient rows, only the line of column names.")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from kyphoprep.cli import resume_garbage_collection
 from kyphoprep.cli.common import (
     EXIT_CODES_HELP,
     ConfigOption,
@@ -70,6 +71,7 @@ def run_guided(*, lang: str | None, date_order: str | None, config: str | None, 
     from kyphoprep.protocols import builtin_protocol_names
     from kyphoprep.settings import Overrides, resolve_settings
 
+    resume_garbage_collection()  # a conversation lasts minutes: start-up speed no longer matters
     conversation = Conversation(_ask, _say, now=lambda zone: now_for(today, zone))
     clinic = read_config(config)
     base = resolve_settings(Overrides(), clinic)
