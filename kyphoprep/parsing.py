@@ -62,11 +62,21 @@ def clean_text(value: str | None, option: str) -> str | None:
 # --- time zones ---------------------------------------------------------------------------
 
 
+# Names the zone database holds that are not a place's time: each is refused with its reason.
+_NOT_PLACES = {
+    "localtime": (
+        "names this computer's own setting, not a place. Give a name such as America/Chicago, "
+        "or leave the time zone out to use this computer's."
+    ),
+    "Factory": "is a placeholder in the time zone database, not a place. Give a name such as America/Chicago.",
+}
+
+
 @cache
 def _zone_names() -> frozenset[str]:
     # Every zone this computer knows. Slow (it opens every file under the zone folders),
     # so it is only asked when the short list from the tzdata package does not settle it.
-    return frozenset(available_timezones())
+    return frozenset(available_timezones()).difference(_NOT_PLACES)
 
 
 @cache
@@ -81,7 +91,9 @@ def _listed_zones() -> frozenset[str]:
 
 
 def is_zone_name(name: str) -> bool:
-    """Whether *name* is a time zone this computer knows, exactly as written (case included)."""
+    """Whether *name* is a place's time zone this computer knows, exactly as written (case included)."""
+    if name in _NOT_PLACES:
+        return False
     return name in _listed_zones() or name in _zone_names()
 
 
@@ -92,6 +104,8 @@ def resolve_zone(name: str) -> str:
         return name
     if not name:
         raise InputError("--tz is empty. Give an IANA zone name such as America/Chicago.")
+    if name in _NOT_PLACES:
+        raise InputError(f"Time zone '{name}' {_NOT_PLACES[name]}")
     by_lower = {zone.casefold(): zone for zone in _zone_names()}
     if name.casefold() in by_lower:
         hint = f" Did you mean {by_lower[name.casefold()]}? (Zone names are case-sensitive.)"

@@ -330,6 +330,39 @@ DATES = [
         "Error: Unknown time zone 'Nowhere/City'. Use an IANA name such as America/Chicago.",
     ),
     case(
+        "zone-localtime",
+        ["plan", WHEN, "--tz", "localtime", "--today", TODAY, *OUT],
+        2,
+        "Error: Time zone 'localtime' names this computer's own setting, not a place. Give a name such as "
+        "America/Chicago, or leave the time zone out to use this computer's.",
+    ),
+    case(
+        "zone-factory",
+        ["plan", WHEN, "--tz", "Factory", "--today", TODAY, *OUT],
+        2,
+        "Error: Time zone 'Factory' is a placeholder in the time zone database, not a place. Give a name "
+        "such as America/Chicago.",
+    ),
+    case(
+        "roster-zone-factory",
+        batch("{tmp}/roster.csv", out="{tmp}/plans"),
+        6,
+        row_failed(
+            "Row 2 (H1), column 'tz': Time zone 'Factory' is a placeholder in the time zone database, not a "
+            "place. Give a name such as America/Chicago."
+        ),
+        files={"roster.csv": roster(f"H1,Ann Lee,{WHEN},Factory")},
+    ),
+    case(
+        "config-zone-localtime",
+        [*PLAN, WHEN, "--config", "{tmp}/clinic.toml", *OUT],
+        4,
+        "Error: {tmp}/clinic.toml, [defaults] timezone: Time zone 'localtime' names this computer's own "
+        "setting, not a place. Give a name such as America/Chicago, or leave the time zone out to use this "
+        "computer's.",
+        files={"clinic.toml": b'[defaults]\ntimezone = "localtime"\n'},
+    ),
+    case(
         "today-tomorrow",
         ["plan", WHEN, "--tz", "America/Chicago", "--today", "tomorrow", *OUT],
         2,
