@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, available_timezones
 
-from kyphoprep.characters import has_control
+from kyphoprep.characters import control_character, has_control
 from kyphoprep.errors import InputError
 from kyphoprep.timing import is_before
 from kyphoprep.wording import format_date, format_moment, format_time, month_name
@@ -156,6 +156,14 @@ def parse_when(text: str, zone_name: str, *, date_order: DateOrder | None = None
     Refuses: no time, no year, a day/month order that could go either way,
     impossible dates, and local times that a daylight-saving change skips or repeats.
     """
+    # Spaces, tabs and line breaks are laid out as one space; any other control or invisible
+    # character (a NUL, an ESC, a zero-width space) would be dropped or shown as nothing.
+    found = control_character(text, multiline=True)
+    if found is not None:
+        raise InputError(
+            f"The procedure date and time contains a control or invisible character "
+            f"(U+{ord(found):04X}); type it again, for example {EXAMPLE_WHEN}."
+        )
     raw = " ".join(text.split())
     if not raw:
         raise InputError(f"The procedure date and time is empty. Example: {EXAMPLE_WHEN}")
@@ -179,10 +187,12 @@ def _settle_numeric_date(raw: str, date_order: DateOrder | None) -> str:
     match = _NUMERIC_DATE.match(raw)
     if not match:
         return raw
-    first, _, second, year_text, rest = match.groups()
+    first, separator, second, year_text, rest = match.groups()
+    typed = f"{first}{separator}{second}{separator}{year_text}"  # quoted as typed: 3.4.2027 stays 3.4.2027
     if len(year_text) != 4:
         raise InputError(
-            f"Write the year with four digits in '{quoted(raw)}', for example {first}/{second}/2027."
+            f"Write the year with four digits in '{quoted(raw)}', for example {first}{separator}{second}"
+            f"{separator}2027."
         )
     a, b, year = int(first), int(second), int(year_text)
     if date_order == "mdy":
@@ -193,14 +203,14 @@ def _settle_numeric_date(raw: str, date_order: DateOrder | None) -> str:
         month, day = (b, a) if a > 12 else (a, b)
     else:
         raise InputError(
-            f"'{first}/{second}/{year_text}' could be {month_name(a)} {b} or {month_name(b)} {a}. "
+            f"'{typed}' could be {month_name(a)} {b} or {month_name(b)} {a}. "
             f"Write the date as {year}-MM-DD, or add --date-order mdy (month first) or dmy (day first)."
         )
     try:
         day_value = date(year, month, day)
     except ValueError:
         raise InputError(
-            f"'{first}/{second}/{year_text}' is not a real date{_order_note(date_order)}."
+            f"'{typed}' is not a real date{_order_note(date_order)}."
         ) from None
     return f"{day_value.isoformat()}{rest}"
 

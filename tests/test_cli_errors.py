@@ -42,6 +42,18 @@ CASES = [
         ),
     ),
     (
+        "two-digit-year-dashes",
+        ["3-4-27 08:00"],
+        InputError.exit_code,
+        "Error: Write the year with four digits in '3-4-27 08:00', for example 3-4-2027.",
+    ),
+    (
+        "impossible-with-order-dots",
+        ["30.02.2027 08:00", "--date-order", "dmy"],
+        InputError.exit_code,
+        "Error: '30.02.2027' is not a real date (reading it day first, as --date-order dmy says).",
+    ),
+    (
         "two-digit-year",
         ["03/04/27 08:00"],
         InputError.exit_code,

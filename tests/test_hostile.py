@@ -201,8 +201,25 @@ DATES = [
         "ambiguous-day-month-dots",
         [*PLAN, "03.04.2027 08:00", *OUT],
         2,
-        "Error: '03/04/2027' could be March 4 or April 3. Write the date as 2027-MM-DD, or add "
+        "Error: '03.04.2027' could be March 4 or April 3. Write the date as 2027-MM-DD, or add "
         "--date-order mdy (month first) or dmy (day first).",
+    ),
+    case(
+        "when-escape",
+        [*PLAN, "2026-12-03\x1b[2J07:30", *OUT],
+        2,
+        "Error: The procedure date and time contains a control or invisible character (U+001B); type it "
+        "again, for example 2026-12-03 07:30.",
+    ),
+    case(
+        "roster-when-zero-width-space",
+        batch("{tmp}/roster.csv", out="{tmp}/plans"),
+        6,
+        row_failed(
+            "Row 2 (H1), column 'when': The procedure date and time contains a control or invisible "
+            "character (U+200B); type it again, for example 2026-12-03 07:30."
+        ),
+        files={"roster.csv": roster(f"H1,Ann Lee,{WHEN}\u200b,America/Chicago")},
     ),
     case(
         "past-yesterday",
