@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Iterator
 from typing import IO
 
+from kyphoprep.characters import control_character
 from kyphoprep.errors import InputError, KyphoprepError
 from kyphoprep.records import Record
 from kyphoprep.tomlreader import one_line, size_words
@@ -167,6 +168,11 @@ class Roster:
 
                 close = difflib.get_close_matches(column, COLUMNS, n=1, cutoff=0.6)
                 hint = f" Did you mean '{close[0]}'?" if close else ""
+                # An invisible character (a second byte-order mark, a zero-width space) shows as
+                # '?' in the message; say which it is, or the name would look right.
+                hidden = control_character(column)
+                if hidden is not None:
+                    hint = f" It holds an invisible character (U+{ord(hidden):04X}).{hint}"
                 raise InputError(
                     f"{self.name}: unknown column '{column}'.{hint} The columns are: {', '.join(COLUMNS)}."
                 )

@@ -1139,6 +1139,22 @@ ROSTERS = [
         files={"roster.csv": roster(f"H1,{WHEN},warfarin=5d", header="patient_id,when,medz")},
     ),
     case(
+        "roster-two-byte-order-marks",
+        ROSTER,
+        2,
+        "Error: {tmp}/roster.csv: unknown column '?patient_id'. It holds an invisible character (U+FEFF). "
+        f"Did you mean 'patient_id'? {ROSTER_COLUMNS}",
+        files={"roster.csv": "\ufeff\ufeff".encode() + GOOD_ROSTER},
+    ),
+    case(
+        "roster-zero-width-space-in-column",
+        ROSTER,
+        2,
+        "Error: {tmp}/roster.csv: unknown column 'wh?en'. It holds an invisible character (U+200B). "
+        f"Did you mean 'when'? {ROSTER_COLUMNS}",
+        files={"roster.csv": roster(f"H1,{WHEN}", header="patient_id,wh\u200ben")},
+    ),
+    case(
         "roster-header-only",
         ROSTER,
         2,
