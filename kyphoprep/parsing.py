@@ -68,7 +68,9 @@ _NOT_PLACES = {
         "names this computer's own setting, not a place. Give a name such as America/Chicago, "
         "or leave the time zone out to use this computer's."
     ),
-    "Factory": "is a placeholder in the time zone database, not a place. Give a name such as America/Chicago.",
+    "Factory": (
+        "is a placeholder in the time zone database, not a place. Give a name such as America/Chicago."
+    ),
 }
 
 
@@ -209,9 +211,7 @@ def _settle_numeric_date(raw: str, date_order: DateOrder | None) -> str:
     try:
         day_value = date(year, month, day)
     except ValueError:
-        raise InputError(
-            f"'{typed}' is not a real date{_order_note(date_order)}."
-        ) from None
+        raise InputError(f"'{typed}' is not a real date{_order_note(date_order)}.") from None
     return f"{day_value.isoformat()}{rest}"
 
 

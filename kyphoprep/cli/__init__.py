@@ -19,8 +19,8 @@ def main() -> None:
     """Entry point of the ``kyphoprep`` command: run one command; the process ends next."""
     # Start-up makes a great many objects that live until the process ends (modules,
     # classes, typer's parameters) and next to no garbage. Python's cycle collector
-    # scans them again and again while they are made, and twice more as the process
-    # exits, which together cost about a sixth of a short run (docs/benchmarks.md).
+    # scans them again and again while they are made, and once more as the process
+    # exits, which together cost about a fifth of a short run (docs/benchmarks.md).
     # So collection is off while a command runs (one with long work turns it back
     # on: resume_garbage_collection), and what is left at the end is frozen: the
     # collections at exit leave it out, and the operating system frees it.
