@@ -28,3 +28,8 @@ def control_character(text: str, *, multiline: bool = False) -> str | None:
 def has_control(text: str) -> bool:
     """True if *text* holds a line break or another refused character."""
     return control_character(text) is not None
+
+
+def code_point(ch: str) -> str:
+    """How a message names a character that cannot be shown, such as ``U+001B``."""
+    return f"U+{ord(ch):04X}"

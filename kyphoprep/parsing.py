@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, available_timezones
 
-from kyphoprep.characters import control_character, has_control
+from kyphoprep.characters import code_point, control_character, has_control
 from kyphoprep.errors import InputError
 from kyphoprep.timing import is_before
 from kyphoprep.wording import format_date, format_moment, format_time, month_name
@@ -164,7 +164,7 @@ def parse_when(text: str, zone_name: str, *, date_order: DateOrder | None = None
     if found is not None:
         raise InputError(
             f"The procedure date and time contains a control or invisible character "
-            f"(U+{ord(found):04X}); type it again, for example {EXAMPLE_WHEN}."
+            f"({code_point(found)}); type it again, for example {EXAMPLE_WHEN}."
         )
     raw = " ".join(text.split())
     if not raw:

@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Iterator
 from typing import IO
 
-from kyphoprep.characters import control_character
+from kyphoprep.characters import code_point, control_character
 from kyphoprep.errors import InputError, KyphoprepError
 from kyphoprep.records import Record
 from kyphoprep.tomlreader import one_line, size_words
@@ -172,7 +172,7 @@ class Roster:
                 # '?' in the message; say which it is, or the name would look right.
                 hidden = control_character(column)
                 if hidden is not None:
-                    hint = f" It holds an invisible character (U+{ord(hidden):04X}).{hint}"
+                    hint = f" It holds an invisible character ({code_point(hidden)}).{hint}"
                 raise InputError(
                     f"{self.name}: unknown column '{column}'.{hint} The columns are: {', '.join(COLUMNS)}."
                 )

@@ -18,7 +18,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any, TypeVar
 
-from kyphoprep.characters import control_character
+from kyphoprep.characters import code_point, control_character
 from kyphoprep.errors import ChecklistError, KyphoprepError
 from kyphoprep.models import (
     AfterProcedure,
@@ -333,7 +333,7 @@ class TomlReader:
         found = next((c for t in texts if (c := control_character(t, multiline=multiline))), None)
         if found is None:
             return True
-        code = f"U+{ord(found):04X}"
+        code = code_point(found)
         reason = (
             f"contains the control character {code}; remove it (line breaks are fine here)."
             if multiline
