@@ -291,7 +291,12 @@ class RowPlanner:
         meds = [part.strip() for part in re.split("[;,]", row.get("meds")) if part.strip()]
         medicines = cell(
             "meds",
-            lambda v: parse_medicines(meds, crcl=crcl, require_doctor_holds=self.job.require_doctor_holds),
+            lambda v: parse_medicines(
+                meds,
+                crcl=crcl,
+                require_doctor_holds=self.job.require_doctor_holds,
+                hold_range=settings.hold_range,
+            ),
         )
         clinic = {c: text(c) for c in ("facility", "address", "phone")}
         settings = replace(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any, get_args
@@ -43,7 +44,7 @@ High enough that common medicines outside the catalogue are not caught
 """
 
 _ACTIONS: tuple[str, ...] = get_args(Action)
-_RESTART = re.compile(r"^(?:(\d{1,3})(?:-(\d{1,3}))?h|eating|ask)$")
+_RESTART = re.compile(r"^(?:(\d{1,3})(?:-(\d{1,3}))?h|eating|next-dose|ask)$")
 _NAME_KEYS = {"id", "generic", "brands", "aliases", "class", "blood_thinner", "form_question", "forms", "es"}
 _FORM_KEYS = {"id", "label", "brands", "crcl_at_least", "crcl_below"}
 _RULE_KEYS = {
@@ -57,13 +58,21 @@ _RULE_KEYS = {
     "labs",
     "liquid_diet_hours",
     "grade",
+    "restart_grade",
+    "counting",
+    "low_kidney",
     "source",
 }
 
 
 def normalize(name: str) -> str:
-    """A name as compared: lower case, letters and digits only (``St. Joseph`` -> ``stjoseph``)."""
-    return "".join(ch for ch in name.casefold() if ch.isalnum())
+    """A name as compared: lower case, letters and digits only, accents dropped.
+
+    ``St. Joseph`` -> ``stjoseph``; ``apixabán`` -> ``apixaban``, so a Spanish name typed
+    with or without its accent finds the same medicine.
+    """
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(ch for ch in decomposed if ch.isalnum())
 
 
 class NameMatch(Record):
@@ -93,8 +102,14 @@ class Catalogue:
     """
 
     def __init__(
-        self, ids: tuple[str, ...], names: Mapping[str, _Name], read_entry: Callable[[str], CatalogueEntry]
+        self,
+        ids: tuple[str, ...],
+        names: Mapping[str, _Name],
+        read_entry: Callable[[str], CatalogueEntry],
+        revision: str = "",
     ) -> None:
+        self.revision = revision
+        """The file's ``revision`` (its date), printed on every plan."""
         self._ids = ids
         self._names = names
         self._read_entry = read_entry
@@ -122,7 +137,7 @@ class Catalogue:
         key = normalize(name)
         return self._match(key) if key in self._names else None
 
-    def suggestions(self, name: str, limit: int = 8) -> list[NameMatch]:
+    def suggestions(self, name: str, limit: int = 12) -> list[NameMatch]:
         """Names close to *name*: misspellings, and names that contain it or that it contains."""
         key = normalize(name)
         if not key:
@@ -154,10 +169,12 @@ class Catalogue:
         key = normalize(query)
         if not key:
             return list(self.entries)
-        hits = []
+        exact = self.find(query)
+        hits = [] if exact is None else [exact.entry]
         for entry in self.entries:
             names = [entry.generic, *entry.all_brands, *entry.aliases, entry.drug_class]
-            if any(key in normalize(n) for n in names):
+            names += list(entry.translations.values())
+            if entry not in hits and any(_search_hit(key, n) for n in names):
                 hits.append(entry)
         return hits
 
@@ -178,6 +195,19 @@ def _differ_only_in_a_short_word(typed: str, known: str) -> bool:
         return False
     different = [(a, b) for a, b in zip(typed_words, known_words, strict=True) if a != b]
     return len(different) == 1 and all(len(word) <= 2 for word in different[0])
+
+
+def _search_hit(key: str, name: str) -> bool:
+    """Whether a search for *key* finds *name*: part of it, or for a short query the start of a word.
+
+    "ASA" must begin a word: it is inside "Basaglar" only by chance.
+    """
+    return _starts_a_word(key, name) if len(key) < 4 else key in normalize(name)
+
+
+def _starts_a_word(key: str, name: str) -> bool:
+    """Whether *key* begins *name* or one of its words: "asa" is not found in "Basaglar"."""
+    return normalize(name).startswith(key) or any(normalize(w).startswith(key) for w in _words(name))
 
 
 def _words(name: str) -> list[str]:
@@ -205,7 +235,12 @@ class _CatalogueReader(TomlReader):
 
     def read(self, data: Mapping[str, Any]) -> Catalogue:
         """The catalogue, with ids and names checked; each entry is read when first asked for."""
-        self.check_top_level(data, {"format", "reminders", "labs", "sources", "medicines"}, FORMAT_VERSION)
+        self.check_top_level(
+            data, {"format", "revision", "reminders", "labs", "sources", "medicines"}, FORMAT_VERSION
+        )
+        revision = data.get("revision", "")
+        if not isinstance(revision, str):
+            raise self.fail("must be a string, such as the date of the last change", field="revision")
         self.sources = self.read_sources(data.get("sources"))
         self.reminders = self._read_reminders(data.get("reminders"))
         self.labs = self._read_labs(data.get("labs", {}))
@@ -220,7 +255,9 @@ class _CatalogueReader(TomlReader):
                 raise self.fail("the medicine id is used twice", step=entry_id, field="id")
             by_id[entry_id] = raw
         names = self._index(by_id)
-        return Catalogue(tuple(by_id), names, lambda entry_id: self._read_entry(entry_id, by_id[entry_id]))
+        return Catalogue(
+            tuple(by_id), names, lambda entry_id: self._read_entry(entry_id, by_id[entry_id]), revision
+        )
 
     def _read_reminders(self, raw: object) -> dict[str, TimingRule]:
         if not isinstance(raw, dict):
@@ -264,8 +301,8 @@ class _CatalogueReader(TomlReader):
             raise self.fail("must be true or false", step=entry_id, field="blood_thinner")
         defaults = {k: v for k, v in raw.items() if k in _RULE_KEYS}
         # The Spanish instruction sits beside the English one and is inherited with it by the forms.
-        self._words_beside(raw, {"instruction"}, entry_id)
-        defaults["es"] = raw.get("es", {})
+        self._words_beside(raw, {"instruction", "generic"}, entry_id)
+        defaults["es"] = {k: v for k, v in raw.get("es", {}).items() if k != "generic"}
         raw_forms = raw.get("forms")
         if raw_forms is None:
             forms = [self._form({"id": "", "label": ""}, defaults, entry_id, 0)]
@@ -289,6 +326,11 @@ class _CatalogueReader(TomlReader):
             blood_thinner=blood_thinner,
             forms=tuple(forms),
             form_question=str(question).strip(),
+            translations={
+                language: str(texts["generic"])
+                for language, texts in {"es": raw.get("es", {})}.items()
+                if isinstance(texts.get("generic"), str)
+            },
         )
 
     def _form(self, raw: object, defaults: Mapping[str, Any], entry_id: str, number: int) -> MedicineForm:
@@ -361,7 +403,19 @@ class _CatalogueReader(TomlReader):
         )
         if translated and not instruction:
             raise self.fail("has no English instruction to go with it", step=where, field="es.instruction")
+        counting = raw.get("counting", "dose-free-days")
+        if counting not in ("dose-free-days", "weekly"):
+            raise self.fail('must be "dose-free-days" or "weekly"', step=where, field="counting")
+        restart_grade = raw.get("restart_grade")
+        if restart_grade is not None and restart_grade not in ("A", "B", "C", "D"):
+            raise self.fail('must be "A", "B", "C" or "D"', step=where, field="restart_grade")
+        low_kidney = None
+        if "low_kidney" in raw:
+            low_kidney = self._low_kidney(raw, where)
         return MedicineRule(
+            counting=counting,
+            restart_grade=restart_grade,
+            low_kidney=low_kidney,
             action=action,
             hold=hold,
             hold_from=hold_from,
@@ -380,6 +434,25 @@ class _CatalogueReader(TomlReader):
                 if "instruction" in texts
             },
         )
+
+    def _low_kidney(self, raw: Mapping[str, Any], where: str) -> tuple[int, MedicineRule]:
+        """``low_kidney = { below = 30, instruction = "..." }``: with weak kidneys, ask the doctor."""
+        table = raw["low_kidney"]
+        if not isinstance(table, dict):
+            raise self.fail(
+                "must be a table: { below = 30, instruction = ... }", step=where, field="low_kidney"
+            )
+        self.no_unknown_keys(table, {"below", "instruction", "es"}, step=f"{where} low_kidney")
+        below = self.integer(table, "below", 1, 200, step=where)
+        replacement = {
+            "action": "ask-doctor",
+            "instruction": table.get("instruction", ""),
+            "es": table.get("es", {}),
+            "restart": raw.get("restart", "ask"),
+            "grade": "C",
+            "source": raw.get("source", []),
+        }
+        return below, self._rule_of(replacement, f"{where} low_kidney")
 
     def _words_beside(self, raw: Mapping[str, Any], allowed: set[str], where: str) -> None:
         """Check the table of Spanish words (``es.instruction``) of a medicine or a form."""
@@ -427,8 +500,12 @@ class _CatalogueReader(TomlReader):
         match = _RESTART.match(raw) if isinstance(raw, str) else None
         if match is None:
             raise self.fail('use "24h", "12-24h", "eating" or "ask"', step=where, field="restart")
-        if raw in ("eating", "ask"):
-            return Restart(kind="eating" if raw == "eating" else "ask")
+        if raw == "eating":
+            return Restart(kind="eating")
+        if raw == "next-dose":
+            return Restart(kind="next-dose")
+        if raw == "ask":
+            return Restart(kind="ask")
         low = int(match.group(1))
         high = int(match.group(2) or low)
         if not 0 < low <= high <= 168:
@@ -446,7 +523,8 @@ class _CatalogueReader(TomlReader):
                 raise self.fail(f"the name '{name}' has no letters or digits", step=entry_id)
             if key in names and names[key][:2] != (entry_id, form_id):
                 raise self.fail(f"the name '{name}' is also used by '{names[key][0]}'", step=entry_id)
-            names[key] = meaning
+            # The first spelling is kept: "apixaban", not its Spanish twin "apixabán".
+            names.setdefault(key, meaning)
 
         for entry_id, raw in entries.items():
             for generic in (
@@ -456,6 +534,9 @@ class _CatalogueReader(TomlReader):
                 add(generic, (entry_id, None, False, generic))
             for brand in self.strings(raw, "brands", step=entry_id):
                 add(brand, (entry_id, None, True, brand))
+            spanish = raw.get("es", {}).get("generic") if isinstance(raw.get("es"), dict) else None
+            if isinstance(spanish, str) and spanish.strip():
+                add(spanish, (entry_id, None, False, spanish))
             forms = raw.get("forms")
             # A form that is not a table with an id is reported when the entry is read.
             for form in forms if isinstance(forms, list) else ():

@@ -31,7 +31,7 @@ from typing import Any
 
 from kyphoprep.characters import has_control
 from kyphoprep.errors import ConfigError, InputError
-from kyphoprep.models import FASTING_RULES, FastingRule
+from kyphoprep.models import FASTING_RULES, HOLD_RANGES, FastingRule, HoldRange
 from kyphoprep.protocols import builtin_protocol_names, is_protocol_path
 from kyphoprep.records import Record
 from kyphoprep.tomlreader import one_line, read_text_file, toml_limit
@@ -52,6 +52,7 @@ _KEYS: dict[str, tuple[str, ...]] = {
         "discreet_titles",
         "language",
         "procedure",
+        "hold_range",
     ),
 }
 
@@ -71,6 +72,8 @@ class ClinicConfig(Record):
     language: str | None = None
     procedure: str | None = None
     """A built-in protocol name, or a protocol file path made absolute against the file's folder."""
+    hold_range: HoldRange | None = None
+    """Which end of a typical range ("3 to 5 days") plans use: "longest" or "shortest"."""
 
 
 def load_config(path: str, *, option: str = "--config") -> ClinicConfig:
@@ -142,6 +145,7 @@ class _ConfigReader:
             discreet_titles=self.boolean(defaults, "discreet_titles"),
             language=self.choice(defaults, "language", LANGUAGES),
             procedure=self.procedure(defaults),
+            hold_range=self.choice(defaults, "hold_range", HOLD_RANGES),
         )
 
     def text(self, table: Mapping[str, Any], table_name: str, key: str, limit: int) -> str | None:

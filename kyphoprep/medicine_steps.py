@@ -15,7 +15,10 @@ from kyphoprep.models import (
     AfterProcedure,
     BeforeProcedure,
     Category,
+    Clock,
+    DoseEffect,
     Hold,
+    Intake,
     LabCheck,
     MedicineOrder,
     MedicineRule,
@@ -27,7 +30,7 @@ from kyphoprep.models import (
     Source,
     TimingRule,
 )
-from kyphoprep.timing import Anchors, describe_rule, is_before, local_instant, shift_elapsed
+from kyphoprep.timing import Anchors, clock_of, describe_rule, is_before, local_instant, shift_elapsed
 from kyphoprep.wording import words_for
 
 MEDICINE_STEP_MINUTES = 15
@@ -37,12 +40,21 @@ _DAY_OF_STEPS = {
     "skip-procedure-day": ("skip_day_title", "skip_day_detail"),
     "skip-morning-dose": ("skip_morning_title", "skip_morning_detail"),
     "change-dose": ("change_dose_title", "change_dose_detail"),
+    "move-dose": ("move_dose_title", "move_dose_detail"),
     "ask-doctor": ("ask_title", "ask_detail"),
+}
+_DAY_OF_DOSE: dict[str, DoseEffect] = {
+    "skip-procedure-day": "skip",
+    "skip-morning-dose": "skip",
+    "move-dose": "skip",
+    "change-dose": "take",
+    "ask-doctor": "ask",
 }
 _BRING_TYPICAL = {
     "skip-procedure-day": "bring_typical_skip_day",
     "skip-morning-dose": "bring_typical_skip_morning",
     "change-dose": "bring_typical_change",
+    "move-dose": "bring_typical_move",
     "ask-doctor": "bring_typical_ask",
     "keep-taking": "bring_typical_keep",
 }
@@ -60,7 +72,9 @@ class MedicineSteps:
         self.from_doctor = order.hold_source == "doctor"
         self.language = request.language
         self.words = words_for(request.language)
+        self.name = order.name_in(request.language)
         self._last_dose: PlannedStep | None = None
+        self._counting = ""
         self._steps = self._build()
 
     # -- public ---------------------------------------------------------------
@@ -75,10 +89,12 @@ class MedicineSteps:
         if step is None or hold is None or not step.past:
             return []
         due = self.words.last_dose(step.start, hold)
+        phone = self.request.phone
+        call = self.words("call_team_at", phone=phone) if phone else self.words("call_team")
         return [
             PlanWarning(
                 code="last-dose-passed",
-                message=self.words("too_late", medicine=self.order.name.upper(), due=due),
+                message=self.words("too_late", medicine=self.name.upper(), due=due, call=call),
                 step_id=step.id,
             )
         ]
@@ -102,13 +118,18 @@ class MedicineSteps:
             instruction = self.words(_BRING_TYPICAL[rule.action], unconfirmed=mark)
         if self._last_dose is not None and hold is not None:
             return MedicineSummary(
-                order, instruction, self._last_dose.start, self.words.last_dose(self._last_dose.start, hold)
+                order,
+                instruction,
+                self._last_dose.start,
+                self.words.last_dose(self._last_dose.start, hold),
+                counting=self._counting,
+                name=self.name,
             )
-        if order.action in ("skip-procedure-day", "skip-morning-dose"):
+        if order.action in ("skip-procedure-day", "skip-morning-dose", "move-dose"):
             day_before = self.anchors.start.date() - timedelta(days=1)
             text = self.words("day_before_procedure", date=self.words.date(day_before, year=False))
-            return MedicineSummary(order, instruction, None, text)
-        return MedicineSummary(order, instruction, None, self.words("bring_no_last_dose"))
+            return MedicineSummary(order, instruction, None, text, name=self.name)
+        return MedicineSummary(order, instruction, None, self.words("bring_no_last_dose"), name=self.name)
 
     # -- building ---------------------------------------------------------------
 
@@ -146,6 +167,10 @@ class MedicineSteps:
         category: Category = Category.MEDICINES,
         past: bool | None = None,
         sources: tuple[Source, ...] | None = None,
+        clock: Clock = "exact",
+        dose: DoseEffect | None = None,
+        dose_until: datetime | None = None,
+        intake: Intake | None = None,
     ) -> PlannedStep:
         return PlannedStep(
             id=f"{kind}-{self.order.key}",
@@ -159,59 +184,86 @@ class MedicineSteps:
             past=is_before(start, self.now) if past is None else past,
             timing=timing,
             medicine=self.order,
+            clock=clock,
+            dose=dose,
+            dose_until=dose_until,
+            intake=intake,
         )
 
     def _typical_title(self, title: str) -> str:
         return title if self.from_doctor else self.words("confirm_title", title=title)
 
     def _last_dose_step(self, hold: Hold) -> PlannedStep:
-        name = self.order.name
-        if hold.unit == "days":
+        name, words, rule = self.name, self.words, self.rule
+        procedure_day = self.anchors.start.date()
+        clock: Clock = "reminder"
+        weekly = not self.from_doctor and rule is not None and rule.counting == "weekly"
+        if hold.unit == "days" and weekly:
+            # ASA 2023: hold the weekly dose the week before; a dose N days before is still fine.
+            last_day = procedure_day - timedelta(days=hold.amount)
+            detail = words("med_weekly_detail", medicine=name, last_date=words.date(last_day, year=False))
+            self._counting = words("count_weekly", days=hold.amount)
+        elif hold.unit == "days":
             # N days of hold = no dose on the N calendar days before the procedure
             # day nor on the procedure day itself, so the last dose is on day -(N+1).
-            last_day = self.anchors.start.date() - timedelta(days=hold.amount + 1)
-            start = local_instant(last_day, self.request.protocol.medicine_reminder_at, self.anchors.zone)
-            title = self.words("med_days_title", medicine=name)
-            detail = self.words(
-                "med_days_detail", medicine=name, last_date=self.words.date(last_day, year=False)
+            last_day = procedure_day - timedelta(days=hold.amount + 1)
+            detail = words("med_days_detail", medicine=name, last_date=words.date(last_day, year=False))
+            self._counting = words(
+                "count_days",
+                medicine=name,
+                days=hold.amount,
+                first=words.date(last_day + timedelta(days=1), year=False),
+                procedure=words.date(procedure_day, year=False),
             )
+        if hold.unit == "days":
+            start = local_instant(last_day, self.request.protocol.medicine_reminder_at, self.anchors.zone)
+            title = words("med_days_title", medicine=name)
             # On the last day itself there is still time to take the last dose.
             past = last_day < self.now.date()
             timing: dict[str, int | str] = {"rule": "last-dose-day", "days": hold.amount}
+            if weekly:
+                timing["counting"] = "weekly"
         else:
+            clock = "exact"
             start = shift_elapsed(self.anchors.start, -60 * hold.amount)
-            title = self.words("med_hours_title", medicine=name, time=self.words.time(start))
-            detail = self.words(
+            title = words("med_hours_title", medicine=name, time=words.time(start))
+            detail = words(
                 "med_hours_detail",
                 medicine=name,
-                time=self.words.time(start),
-                last_date=self.words.date(start.date(), year=False),
+                time=words.time(start),
+                last_date=words.date(start.date(), year=False),
             )
+            self._counting = words("count_hours", hold=words.hold(hold))
             past = is_before(start, self.now)
             timing = {"rule": "last-dose-by", "minutes": 60 * hold.amount}
-        rule = self.rule
+        detail += " " + self._counting
         if self.from_doctor:
-            detail += " " + self.words("med_doctor_said", medicine=name, hold=self.words.hold(hold))
+            detail += " " + words("med_doctor_said", medicine=name, hold=words.hold(hold))
         elif rule is not None:
-            detail += " " + self.words(
+            detail += " " + words(
                 "med_typical_stop",
                 medicine=name,
-                typical=self.words.typical_hold(rule),
-                unconfirmed=self.words.unconfirmed(rule),
+                typical=words.typical_hold(rule),
+                unconfirmed=words.unconfirmed(rule),
             )
             if rule.hold_from is not None:
-                detail += " " + self.words("med_typical_range", hold=self.words.hold(hold))
+                key = "range_shortest" if self.order.range_end == "shortest" else "range_longest"
+                detail += " " + words(key, typical=words.typical_hold(rule), hold=words.hold(hold))
             if self.order.form is not None and self.order.form.id:
-                detail += " " + self.words("med_form_used", form=self.order.form.label_in(self.language))
+                detail += " " + words("med_form_used", form=self.order.form.label_in(self.language))
             if rule.instruction:
                 detail += " " + rule.instruction_in(self.language)
-        return self._step("medicine", self._typical_title(title), detail, start, timing, past=past)
+        return self._step(
+            "medicine", self._typical_title(title), detail, start, timing, past=past, clock=clock, dose="last"
+        )
 
     def _day_of_step(self, rule: MedicineRule, when: TimingRule) -> PlannedStep:
         title_key, detail_key = _DAY_OF_STEPS[rule.action]
-        name = self.order.name
-        procedure_date = self.words.date(self.anchors.start.date(), year=False)
-        detail = self.words(detail_key, medicine=name, procedure_date=procedure_date)
+        name = self.name
+        procedure_day = self.anchors.start.date()
+        procedure_date = self.words.date(procedure_day, year=False)
+        next_date = self.words.date(procedure_day + timedelta(days=1), year=False)
+        detail = self.words(detail_key, medicine=name, procedure_date=procedure_date, next_date=next_date)
         if rule.instruction:
             detail += " " + rule.instruction_in(self.language)
         title = self.words(title_key, medicine=name)
@@ -220,26 +272,48 @@ class MedicineSteps:
         if rule.action != "ask-doctor":
             title = self._typical_title(title)
             detail += " " + self.words("typical_footer", unconfirmed=self.words.unconfirmed(rule))
-        return self._step("medicine", title, detail, self.anchors.resolve(when), describe_rule(when))
+        dose = _DAY_OF_DOSE[rule.action]
+        return self._step(
+            "medicine",
+            title,
+            detail,
+            self.anchors.resolve(when),
+            describe_rule(when),
+            clock=clock_of(when),
+            dose=dose,
+            # A skipped dose is skipped until the procedure is over, not the whole day.
+            dose_until=self.anchors.end if dose == "skip" else None,
+        )
 
     def _restart_step(self) -> PlannedStep:
-        name, rule = self.order.name, self.rule
+        name, rule = self.name, self.rule
         restart = rule.restart if rule is not None else None
-        if restart is not None and restart.kind == "eating":
+        restart_unconfirmed = (
+            self.words("unconfirmed_mark") if rule is not None and rule.restart_unconfirmed else ""
+        )
+        clock: Clock = "exact"
+        if restart is not None and restart.kind == "next-dose":
+            title = self.words("restart_next_title", medicine=name)
+            detail = self.words("restart_next_detail", medicine=name)
+            detail += " " + self.words("typical_footer", unconfirmed=restart_unconfirmed)
+            rule_at: TimingRule = AfterProcedure(0)
+            clock = "reminder"
+        elif restart is not None and restart.kind == "eating":
             dose_change = self.order.action == "change-dose"
             title = self.words("restart_dose_title" if dose_change else "restart_eating_title", medicine=name)
             detail = self.words(
                 "restart_dose_detail" if dose_change else "restart_eating_detail", medicine=name
             )
-            detail += " " + self.words("typical_footer", unconfirmed=self.words.unconfirmed(rule))
-            rule_at: TimingRule = AfterProcedure(0)
+            detail += " " + self.words("typical_footer", unconfirmed=restart_unconfirmed)
+            rule_at = AfterProcedure(0)
+            clock = "reminder"
         elif restart is not None and restart.kind == "hours":
             title = self.words("restart_ask_title", medicine=name)
             detail = self.words(
                 "restart_hours_detail",
                 medicine=name,
                 hours=self.words.restart_hours(restart),
-                unconfirmed=self.words.unconfirmed(rule),
+                unconfirmed=restart_unconfirmed,
             )
             # The reminder comes at the earliest typical time, to ask then.
             rule_at = AfterProcedure(60 * restart.hours)
@@ -259,6 +333,8 @@ class MedicineSteps:
             describe_rule(rule_at),
             category=Category.AFTER_CARE,
             sources=sources,
+            clock=clock,
+            dose="restart",
         )
 
     def _lab_step(self, rule: MedicineRule, lab: LabCheck) -> PlannedStep:
@@ -266,9 +342,10 @@ class MedicineSteps:
         return self._step(
             f"lab-{lab.id}",
             title,
-            detail.format(medicine=self.order.name),
+            detail.format(medicine=self.name),
             self.anchors.resolve(lab.when),
             describe_rule(lab.when),
+            clock=clock_of(lab.when),
             category=Category.PREPARE,
             # Lab advice comes from the catalogue even when the hold is the doctor's.
             sources=rule.sources,
@@ -278,10 +355,11 @@ class MedicineSteps:
         rule_at = BeforeProcedure(60 * hours)
         return self._step(
             "liquid-diet",
-            self.words("liquid_title", medicine=self.order.name),
-            self.words("liquid_detail", medicine=self.order.name, hours=hours),
+            self.words("liquid_title", medicine=self.name),
+            self.words("liquid_detail", medicine=self.name, hours=hours),
             self.anchors.resolve(rule_at),
             describe_rule(rule_at),
             end=self.anchors.resolve(ProcedureStart()),
             category=Category.FOOD_AND_DRINK,
+            intake="liquids",
         )

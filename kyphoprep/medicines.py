@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Literal
 
 from kyphoprep.catalogue import (
@@ -31,7 +32,7 @@ from kyphoprep.catalogue import (
 )
 from kyphoprep.characters import has_control
 from kyphoprep.errors import InputError
-from kyphoprep.models import CatalogueEntry, Hold, MedicineForm, MedicineOrder
+from kyphoprep.models import CatalogueEntry, Hold, HoldRange, MedicineForm, MedicineOrder
 from kyphoprep.parsing import quoted
 
 _HOLD = re.compile(r"^\s*(\d+)\s*(d|day|days|h|hr|hrs|hour|hours)\s*$", re.IGNORECASE)
@@ -67,7 +68,11 @@ def parse_hold(text: str, name: str) -> Hold:
 
 
 def parse_medicine(
-    text: str, *, crcl: int | None = None, catalogue: Catalogue | None = None
+    text: str,
+    *,
+    crcl: int | None = None,
+    catalogue: Catalogue | None = None,
+    hold_range: HoldRange = "longest",
 ) -> MedicineOrder:
     """One ``--med`` value, resolved against the catalogue."""
     if has_control(text):
@@ -114,6 +119,11 @@ def parse_medicine(
         return MedicineOrder(name=name, hold=hold, keep_taking=keep_taking, typed=text.strip())
 
     form = _choose_form(match, form_id, crcl, doctor_said)
+    if form is not None and crcl is not None and form.rule.low_kidney is not None:
+        below, rule = form.rule.low_kidney
+        if crcl < below:
+            # Weak kidneys: the reference says "longer" without a number, so the doctor decides.
+            form = replace(form, rule=rule)
     return MedicineOrder(
         name=describe_match(match),
         hold=hold,
@@ -121,18 +131,24 @@ def parse_medicine(
         entry=match.entry,
         form=form,
         typed=text.strip(),
+        range_end=hold_range,
+        brand=match.spelled if match.is_brand else "",
     )
 
 
 def parse_medicines(
-    values: Sequence[str], *, crcl: int | None = None, require_doctor_holds: bool = False
+    values: Sequence[str],
+    *,
+    crcl: int | None = None,
+    require_doctor_holds: bool = False,
+    hold_range: HoldRange = "longest",
 ) -> tuple[MedicineOrder, ...]:
     """All ``--med`` values: each medicine once, and (for clinics) every blood thinner with its interval."""
     if crcl is not None and not MIN_CRCL <= crcl <= MAX_CRCL:
         raise InputError(
             f"--crcl {crcl} is not a creatinine clearance. Give mL/min from {MIN_CRCL} to {MAX_CRCL}."
         )
-    orders = [parse_medicine(value, crcl=crcl) for value in values]
+    orders = [parse_medicine(value, crcl=crcl, hold_range=hold_range) for value in values]
     seen: dict[str, MedicineOrder] = {}
     for order in orders:
         if order.key in seen:

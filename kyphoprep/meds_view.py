@@ -18,6 +18,7 @@ _RULE_TEXT = {
     "skip-procedure-day": "rule_skip_day",
     "skip-morning-dose": "rule_skip_morning",
     "change-dose": "rule_change",
+    "move-dose": "rule_move",
     "ask-doctor": "rule_ask",
     "keep-taking": "rule_keep",
 }
@@ -35,9 +36,12 @@ def rule_text(rule: MedicineRule) -> str:
 def restart_text(rule: MedicineRule) -> str:
     """``24 hours after the procedure``, ``when eating and drinking normally`` or ``ask your doctor``."""
     restart = rule.restart
+    mark = message("unconfirmed_mark") if rule.restart_unconfirmed else ""
     if restart.kind == "hours":
-        return message("restart_hours", hours=format_restart_hours(restart)) + unconfirmed_mark(rule)
-    return message("restart_eating" if restart.kind == "eating" else "restart_ask")
+        return message("restart_hours", hours=format_restart_hours(restart)) + mark
+    if restart.kind == "ask":
+        return message("restart_ask")
+    return message("restart_eating" if restart.kind == "eating" else "restart_next") + mark
 
 
 def entry_line(entry: CatalogueEntry) -> str:
@@ -72,14 +76,22 @@ def entry_card(entry: CatalogueEntry) -> list[str]:
 
 
 def _use(entry: CatalogueEntry) -> str:
-    """How to name the entry in ``--med``, with and without the doctor's interval."""
+    """How to name the entry in ``--med``, with examples that fit the kind of rule it has.
+
+    A stop gets the doctor's interval as its example; a dose change, a skipped dose or a
+    medicine that is usually kept gets ``=continue`` (an interval would make no sense).
+    """
     first = entry.forms[0]
     name = first.brands[0] if first.brands else entry.generic
     if entry.has_forms and not first.brands:
         name += f":{first.id}"
+    bare = name.split(":")[0]
     hold = first.rule.hold
-    example = "5d" if hold is None else f"{hold.amount}{hold.unit[0]}"
-    return f"--med '{name}', or with the doctor's interval: --med '{name.split(':')[0]}={example}'"
+    if first.rule.action == "stop" and hold is not None:
+        return f"--med '{name}', or with the doctor's interval: --med '{bare}={hold.amount}{hold.unit[0]}'"
+    if first.rule.action == "ask-doctor":
+        return f"--med '{name}', or with what the doctor said: --med '{bare}=continue' or --med '{bare}=5d'"
+    return f"--med '{name}', or if the doctor said to keep taking it as usual: --med '{bare}=continue'"
 
 
 def entry_to_dict(entry: CatalogueEntry) -> dict[str, Any]:
@@ -126,7 +138,7 @@ def _rule_rows(form: MedicineForm) -> list[tuple[str, str]]:
     if form.brands:
         rows.append((message("label_brands"), ", ".join(form.brands)))
     for lab in rule.labs:
-        rows.append((message("label_lab"), lab.id.upper()))
+        rows.append((message("label_lab"), lab.id.upper() if len(lab.id) <= 4 else lab.title))
     if rule.instruction:
         rows.append((message("label_note"), rule.instruction))
     rows.append((message("label_confidence"), message(f"grade_{rule.grade}")))

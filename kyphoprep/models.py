@@ -95,6 +95,33 @@ The clinic decides which one its patients follow.
 """
 FASTING_RULES: tuple[FastingRule, ...] = ("midnight", "asa")
 
+HoldRange = Literal["longest", "shortest"]
+"""Which end of a typical range ("3 to 5 days") a plan uses; a clinic setting, "longest" by default."""
+HOLD_RANGES: tuple[HoldRange, ...] = ("longest", "shortest")
+
+Intake = Literal["meals", "light-meal", "liquids", "clear-liquids", "nothing"]
+"""The most a person may eat or drink while a food-and-drink step is in force.
+
+From least to most strict: ``meals`` (anything), ``light-meal`` (a light snack and
+drinks), ``liquids`` (any drink, milk too, but no food), ``clear-liquids`` (water,
+pulp-free juice, black coffee), ``nothing`` (not even water). A later step may make
+the rule stricter, never looser, while an earlier one is still in force; the
+contradiction check (``kyphoprep.contradictions``) holds every plan to that.
+"""
+INTAKE_ORDER: tuple[Intake, ...] = ("meals", "light-meal", "liquids", "clear-liquids", "nothing")
+
+Clock = Literal["exact", "reminder"]
+"""``exact``: the time matters (stop drinking at 11:00 AM, arrive at 11:30 AM).
+``reminder``: a to-do that belongs to a day; its clock time was chosen by kyphoprep
+for the calendar alarm and is shown as "by this day", never as an appointment."""
+
+DoseEffect = Literal["last", "skip", "take", "restart", "ask"]
+"""What a step says about a medicine's doses, for the contradiction check:
+``last`` (the last dose; none after it until a restart), ``skip`` (no dose from the
+start of the procedure day until ``dose_until``), ``take`` (take a dose, perhaps a
+changed one), ``restart`` (doses may start again), ``ask`` (ask whether to stop:
+it must come before the last dose it is about)."""
+
 
 class StepText(Record):
     """A step's words in one language."""
@@ -122,6 +149,14 @@ class StepSpec(Record):
     """A checklist inside the step (what to bring)."""
     fasting: FastingRule | None = None
     """Set on a step that belongs to one fasting rule; it is planned only under that rule."""
+    intake: Intake | None = None
+    """For a food-and-drink step: the most a person may eat or drink while it is in force."""
+    before_last_doses: bool = False
+    """A step that asks about stopping medicines: the planner moves it to the day before
+    the earliest last dose when the protocol's day for it would be too late."""
+    appointment: bool = False
+    """A calendar-day step whose clock time is real (the clinic's own booking); without it
+    such a step is a to-do for its day and its time only a reminder."""
     translations: Mapping[str, StepText] = field(default_factory=dict, compare=False, hash=False)
     """The step's words in other languages, by language code (``es``)."""
 
@@ -159,6 +194,8 @@ class Protocol(Record):
     warning_signs: tuple[WarningSign, ...]
     translations: Mapping[str, tuple[str, str]] = field(default_factory=dict, compare=False, hash=False)
     """The name and summary in other languages, by language code."""
+    revision: str = ""
+    """The protocol file's ``revision`` (or a digest of its text), printed on every plan."""
     language: str = "en"
     """The language of the words in this object (see ``in_language``)."""
 
@@ -223,7 +260,13 @@ class Hold(Record):
 # --- The medicine catalogue (checklists/medications.toml) -----------------------
 
 Action = Literal[
-    "stop", "skip-procedure-day", "skip-morning-dose", "change-dose", "ask-doctor", "keep-taking"
+    "stop",
+    "skip-procedure-day",
+    "skip-morning-dose",
+    "change-dose",
+    "move-dose",
+    "ask-doctor",
+    "keep-taking",
 ]
 """What typical guidance says to do with a medicine before the procedure."""
 
@@ -239,7 +282,8 @@ Grade = Literal["A", "B", "C", "D"]
 class Restart(Record):
     """When a stopped medicine is typically started again."""
 
-    kind: Literal["hours", "eating", "ask"]
+    kind: Literal["hours", "eating", "next-dose", "ask"]
+    """``next-dose``: a weekly medicine, taken again on its usual day once eating normally."""
     hours: int = 0
     """Earliest typical restart, in hours after the procedure ends (kind "hours")."""
     to_hours: int = 0
@@ -279,6 +323,14 @@ class MedicineRule(Record):
     """Newer advice for GLP-1 medicines: liquids only for this many hours before."""
     grade: Grade
     sources: tuple[Source, ...]
+    restart_grade: Grade | None = None
+    """The grade of the restart advice when it differs from *grade* (clopidogrel: B, restart C)."""
+    counting: Literal["dose-free-days", "weekly"] = "dose-free-days"
+    """How a hold in days becomes a last-dose day. ``dose-free-days``: no dose on the N days
+    before the procedure day nor on it. ``weekly``: a weekly dose may still be taken N days
+    before, so only the one dose in the week before is skipped (ASA 2023, GLP-1)."""
+    low_kidney: tuple[int, MedicineRule] | None = None
+    """The rule that replaces this one when the creatinine clearance is below the number."""
     translations: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
     """The instruction in other languages, by language code."""
 
@@ -290,6 +342,11 @@ class MedicineRule(Record):
     def unconfirmed(self) -> bool:
         """Grade C or D: could not be read in the guideline itself."""
         return self.grade in ("C", "D")
+
+    @property
+    def restart_unconfirmed(self) -> bool:
+        """The restart advice is grade C or D."""
+        return (self.restart_grade or self.grade) in ("C", "D")
 
 
 class MedicineForm(Record):
@@ -332,6 +389,12 @@ class CatalogueEntry(Record):
     """At least one; a single form with an empty id when nothing changes the rule."""
     form_question: str
     """What the person must say to pick a form ("the dose", "kidney function")."""
+    translations: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    """The generic name in other languages, by language code (``warfarina``)."""
+
+    def generic_in(self, language: str) -> str:
+        """The generic name in *language* (English when it has none)."""
+        return self.translations.get(language, self.generic)
 
     @property
     def all_brands(self) -> tuple[str, ...]:
@@ -371,6 +434,19 @@ class MedicineOrder(Record):
     """The form of *entry* whose rule applies (always set when *entry* is)."""
     typed: str = ""
     """The text of the ``--med`` value, for JSON readers."""
+    range_end: HoldRange = "longest"
+    """Which end of a range such as "3 to 5 days" the plan uses (a clinic setting)."""
+    brand: str = ""
+    """The brand name typed, when it was one (``Eliquis``), to name it in any language."""
+
+    def name_in(self, language: str) -> str:
+        """The name in *language*: ``Eliquis (apixabán)``, ``warfarina``; the typed name if unlisted."""
+        if self.entry is None or language == "en":
+            return self.name
+        generic = self.entry.generic_in(language)
+        if self.brand:
+            return f"{self.brand} ({generic})"
+        return generic if self.name == self.entry.generic else self.name
 
     @property
     def key(self) -> str:
@@ -406,8 +482,11 @@ class MedicineOrder(Record):
         """The hold the plan uses: the doctor's, else the catalogue's for a "stop" rule."""
         if self.hold is not None:
             return self.hold
-        if self.rule is not None and self.rule.action == "stop" and not self.keep_taking:
-            return self.rule.hold
+        rule = self.rule
+        if rule is not None and rule.action == "stop" and not self.keep_taking:
+            if self.range_end == "shortest" and rule.hold_from is not None and rule.hold is not None:
+                return Hold(rule.hold_from, rule.hold.unit, f"{rule.hold_from}{rule.hold.unit[0]}")
+            return rule.hold
         return None
 
 
@@ -438,6 +517,8 @@ class PlanRequest(Record):
     phone: str | None = None
     plan_id: str | None = None
     """A stable identity for calendar UIDs; defaults to patient + protocol."""
+    catalogue_revision: str = ""
+    """The medicine catalogue's revision, printed on every plan so a nurse can trace its advice."""
 
 
 # --- Results ----------------------------------------------------------------
@@ -460,6 +541,12 @@ class PlannedStep(Record):
     items: tuple[str, ...] = ()
     medicine: MedicineOrder | None = None
     """Set on a step made for a medicine (last dose, restart, lab check)."""
+    clock: Clock = "exact"
+    intake: Intake | None = None
+    """For a food-and-drink step: the most a person may eat or drink while it is in force."""
+    dose: DoseEffect | None = None
+    dose_until: datetime | None = None
+    """For a ``skip`` step: the end of the time without a dose."""
 
 
 class PlanWarning(Record):
@@ -479,6 +566,10 @@ class MedicineSummary(Record):
     last_dose: datetime | None
     """The last dose (or the last day to take it) when the plan sets one."""
     last_dose_text: str
+    counting: str = ""
+    """One plain line on how the last-dose date was counted from the interval."""
+    name: str = ""
+    """The medicine's name in the plan's language (``warfarina``)."""
 
 
 class Plan(Record):

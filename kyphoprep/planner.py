@@ -8,13 +8,25 @@ through the request. Where each rule lands in time is worked out in
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from kyphoprep.errors import InputError
 from kyphoprep.medicine_steps import MedicineSteps
-from kyphoprep.models import Category, MedicineSummary, Plan, PlannedStep, PlanRequest, PlanWarning, StepSpec
-from kyphoprep.timing import Anchors, describe_rule, is_before, local_instant, shift_elapsed
+from kyphoprep.models import (
+    INTAKE_ORDER,
+    Category,
+    DaysBefore,
+    MedicineSummary,
+    Plan,
+    PlannedStep,
+    PlanRequest,
+    PlanWarning,
+    StepSpec,
+)
+from kyphoprep.timing import Anchors, clock_of, describe_rule, is_before, local_instant, shift_elapsed
+from kyphoprep.wording import Words, words_for
 
 __all__ = ["build_plan", "default_plan_id", "local_instant", "shift_elapsed"]
 
@@ -66,7 +78,10 @@ def build_plan(request: PlanRequest) -> Plan:
             + ", or add those steps to the protocol."
         )
     specs = request.protocol.steps_for(request.fasting)
+    words = words_for(request.language)
     protocol_steps = [_protocol_step(spec, anchors, now) for spec in specs]
+    protocol_steps = _ask_before_last_doses(protocol_steps, before, specs, anchors, now, words)
+    protocol_steps = _defer_to_medicine_diets(protocol_steps, before, words)
     # At the same minute, a medicine reminder comes before the protocol's steps,
     # and a restart question after them (after "lie flat", not before it).
     steps = before + protocol_steps + after
@@ -82,6 +97,74 @@ def build_plan(request: PlanRequest) -> Plan:
         warnings=tuple(warnings),
         medicines=tuple(summaries),
     )
+
+
+def _ask_before_last_doses(
+    steps: list[PlannedStep],
+    medicine_steps: list[PlannedStep],
+    specs: tuple[StepSpec, ...],
+    anchors: Anchors,
+    now: datetime,
+    words: Words,
+) -> list[PlannedStep]:
+    """Move each step that asks about stopping medicines to before the earliest last dose.
+
+    "Tell the care team every medicine" a week before is too late for a medicine whose
+    last dose is ten days before; such a step moves to the day before that last dose,
+    at its own clock time, and says why.
+    """
+    last_doses = [step for step in medicine_steps if step.dose == "last"]
+    if not last_doses:
+        return steps
+    earliest = min(last_doses, key=lambda step: step.start.astimezone(UTC))
+    by_id = {spec.id: spec for spec in specs}
+    moved = []
+    for step in steps:
+        spec = by_id[step.id]
+        if spec.before_last_doses and step.start.date() >= earliest.start.date():
+            day = earliest.start.date() - timedelta(days=1)
+            clock = step.start.timetz().replace(tzinfo=None)
+            start = local_instant(day, clock, anchors.zone)
+            assert earliest.medicine is not None
+            note = words(
+                "moved_early",
+                medicine=earliest.medicine.name_in(words.language),
+                date=words.date(earliest.start.date(), year=False),
+            )
+            days_before = (anchors.start.date() - day).days
+            step = replace(
+                step,
+                start=start,
+                end=shift_elapsed(start, spec.minutes),
+                detail=f"{step.detail} {note}",
+                past=is_before(start, now),
+                timing=describe_rule(DaysBefore(days=days_before, at=clock)) | {"moved_for": earliest.id},
+            )
+        moved.append(step)
+    return moved
+
+
+def _defer_to_medicine_diets(
+    steps: list[PlannedStep], medicine_steps: list[PlannedStep], words: Words
+) -> list[PlannedStep]:
+    """A fasting step that still allows food while a medicine's liquids-only step is in force
+    says plainly that the medicine's rule comes first (GLP-1: liquids only for 24 hours)."""
+    diets = [step for step in medicine_steps if step.intake is not None]
+    result = []
+    for step in steps:
+        for diet in diets:
+            assert diet.intake is not None
+            assert diet.medicine is not None
+            in_force = not is_before(step.start, diet.start) and is_before(step.start, diet.end)
+            if (
+                step.intake is not None
+                and in_force
+                and INTAKE_ORDER.index(step.intake) < INTAKE_ORDER.index(diet.intake)
+            ):
+                note = words("diet_defers", medicine=diet.medicine.name_in(words.language))
+                step = replace(step, detail=f"{step.detail} {note}", intake=diet.intake)
+        result.append(step)
+    return result
 
 
 def _protocol_step(spec: StepSpec, anchors: Anchors, now: datetime) -> PlannedStep:
@@ -104,4 +187,7 @@ def _protocol_step(spec: StepSpec, anchors: Anchors, now: datetime) -> PlannedSt
         past=is_before(start, now),
         timing=timing,
         items=spec.items,
+        clock="exact" if spec.appointment else clock_of(spec.when),
+        intake=spec.intake,
+        dose="ask" if spec.before_last_doses else None,
     )

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from kyphoprep.datafiles import builtin_data, builtin_file_names
 from kyphoprep.errors import ChecklistError, InputError
-from kyphoprep.models import FASTING_RULES, Category, Protocol, StepSpec, StepText, WarningSign
+from kyphoprep.models import FASTING_RULES, INTAKE_ORDER, Category, Protocol, StepSpec, StepText, WarningSign
 from kyphoprep.records import Record
 from kyphoprep.tomlreader import ID_PATTERN, MAX_MINUTES, T, TomlReader, load_toml, read_text_file
 
@@ -27,6 +27,7 @@ MAX_SIZE = 1024 * 1024
 # In the order the README documents them (and a file usually has them).
 _TOP_ORDER = (
     "format",
+    "revision",
     "id",
     "name",
     "summary",
@@ -52,6 +53,9 @@ _STEP_KEYS = {
     "actionable",
     "items",
     "fasting",
+    "intake",
+    "before_last_doses",
+    "appointment",
     "es",
 }
 _SIGN_KEYS = {"id", "level", "text", "source", "es"}
@@ -244,6 +248,7 @@ class _ProtocolReader(TomlReader):
             arrive_minutes=self.integer(data, "arrive_minutes", 0, 600),
             reminder_minutes=self.integer(data, "reminder_minutes", 0, 1440),
             medicine_reminder_at=self.clock(data, "medicine_reminder_at"),
+            revision=self._revision(data),
             steps=tuple(steps),
             warning_signs=tuple(signs),
             translations={
@@ -252,6 +257,21 @@ class _ProtocolReader(TomlReader):
                 if "name" in texts and "summary" in texts
             },
         )
+
+    def _revision(self, data: Mapping[str, Any]) -> str:
+        """The file's ``revision``; a clinic file without one is named by a digest of its content."""
+        revision = data.get("revision")
+        if revision is None:
+            import hashlib
+            import pickle
+
+            # pickle, not JSON: it writes any value TOML can hold (a 5,000-digit integer, a date).
+            return "sha256:" + hashlib.sha256(pickle.dumps(data, protocol=5)).hexdigest()[:12]
+        if not isinstance(revision, str) or not revision.strip():
+            return self.report(
+                self.fail("must be a string, such as the date of the last change", field="revision"), ""
+            )
+        return revision.strip()
 
     def _entry_id(self, raw: Mapping[str, Any], key: str, index: int) -> str:
         self._entry = (key, index)
@@ -295,6 +315,16 @@ class _ProtocolReader(TomlReader):
         if fasting is not None and fasting not in FASTING_RULES:
             choices = " or ".join(f'"{rule}"' for rule in FASTING_RULES)
             fasting = self.report(self.fail(f"must be {choices}", step=step_id, field="fasting"), None)
+        intake = raw.get("intake")
+        if intake is not None and intake not in INTAKE_ORDER:
+            choices = ", ".join(f'"{level}"' for level in INTAKE_ORDER)
+            intake = self.report(self.fail(f"must be one of {choices}", step=step_id, field="intake"), None)
+        flags = {}
+        for flag in ("before_last_doses", "appointment"):
+            value = raw.get(flag, False)
+            if not isinstance(value, bool):
+                value = self.report(self.fail("must be true or false", step=step_id, field=flag), False)
+            flags[flag] = value
         until = raw.get("until")
         detail = " ".join(self.string(raw, "detail", step=step_id).split())
         translations = {}
@@ -327,6 +357,9 @@ class _ProtocolReader(TomlReader):
             actionable=actionable,
             items=items,
             fasting=fasting,
+            intake=intake,
+            before_last_doses=flags["before_last_doses"],
+            appointment=flags["appointment"],
             translations=translations,
         )
 

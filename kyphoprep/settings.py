@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
-from kyphoprep.models import FastingRule, MedicineOrder, PlanRequest, Protocol
+from kyphoprep.models import FastingRule, HoldRange, MedicineOrder, PlanRequest, Protocol
 from kyphoprep.protocols import load_protocol, protocol_in_language
 from kyphoprep.records import Record
 
@@ -54,6 +54,8 @@ class Settings(Record):
     facility: str | None
     address: str | None
     phone: str | None
+    hold_range: HoldRange = "longest"
+    """Which end of a typical range the plan's medicines use (the clinic's choice)."""
 
 
 def _settled(*layers: T | None, default: T) -> T:
@@ -65,7 +67,7 @@ class _NoClinic:
     """What resolve_settings reads from a settings file, when there is none: nothing set."""
 
     language = procedure = timezone = fasting = discreet_titles = None
-    arrive_minutes = reminder_minutes = clinic_name = clinic_address = clinic_phone = None
+    arrive_minutes = reminder_minutes = clinic_name = clinic_address = clinic_phone = hold_range = None
 
 
 _NO_CLINIC = _NoClinic()
@@ -91,6 +93,7 @@ def resolve_settings(given: Overrides, config: ClinicConfig | None = None) -> Se
         facility=_settled(given.facility, clinic.clinic_name, default=None),
         address=_settled(given.address, clinic.clinic_address, default=None),
         phone=_settled(given.phone, clinic.clinic_phone, default=None),
+        hold_range=_settled(clinic.hold_range, default="longest"),
     )
 
 
@@ -125,4 +128,12 @@ def make_request(
         address=settings.address,
         phone=settings.phone,
         plan_id=plan_id,
+        catalogue_revision=catalogue_revision(),
     )
+
+
+def catalogue_revision() -> str:
+    """The revision of the medicine catalogue the plan's advice comes from."""
+    from kyphoprep.catalogue import load_catalogue
+
+    return load_catalogue().revision

@@ -15,6 +15,7 @@ from kyphoprep.models import (
     AfterProcedure,
     Arrival,
     BeforeProcedure,
+    Clock,
     DaysAfter,
     DaysBefore,
     MidnightBefore,
@@ -90,6 +91,11 @@ def describe_rule(rule: TimingRule) -> dict[str, int | str]:
         case ProcedureStart():
             return {"rule": "procedure"}
     raise AssertionError(f"unhandled timing rule {rule!r}")  # pragma: no cover
+
+
+def clock_of(rule: TimingRule) -> Clock:
+    """A calendar-day rule places a to-do on its day ("reminder"); other rules give a real time."""
+    return "reminder" if isinstance(rule, DaysBefore | DaysAfter) else "exact"
 
 
 def is_before(first: datetime, second: datetime) -> bool:

@@ -17,7 +17,7 @@ from icalendar import Alarm, Calendar, Event, vText
 
 from kyphoprep.models import Category, Plan, PlannedStep
 from kyphoprep.render import RenderOptions
-from kyphoprep.render.common import calendar_title, place_text
+from kyphoprep.render.common import calendar_title, made_by, place_text
 from kyphoprep.render.ics import PRODID, build_vtimezone, calendar_time, event_uid
 from kyphoprep.wording import words_for
 
@@ -41,6 +41,7 @@ class IcsRenderer:
         description = [w.message for w in plan.warnings] + [message("care_team_first")]
         # X- properties are not escaped unless typed as TEXT explicitly.
         calendar.add("X-WR-CALDESC", vText("\n\n".join(description)))
+        calendar.add("X-KYPHOPREP-MADE-BY", vText(made_by(plan)))
 
         now_local = request.now.astimezone(request.procedure_start.tzinfo).replace(microsecond=0)
         times = [s.start for s in plan.steps] + [s.end for s in plan.steps]
@@ -61,7 +62,8 @@ class IcsRenderer:
 
         made_on = (
             f"{plan.protocol.name}: {message.moment(request.procedure_start)} ({request.timezone}).\n"
-            f"{message('label_made_on')}: {message.date(now_local.date())}"
+            f"{message('label_made_on')}: {message.date(now_local.date())}\n"
+            f"{made_by(plan)}"
         )
         for step in plan.steps:
             calendar.add_component(self._event(plan, step, stamp, made_on))
@@ -78,6 +80,8 @@ class IcsRenderer:
         title = calendar_title(plan, step)
         event.add("SUMMARY", title)
         parts = [step.detail]
+        if step.clock == "reminder":
+            parts.append(message("reminder_note"))
         if step.past:
             parts.insert(0, f"{message('past_marker')}: {message('past_note')}")
         if step.items:

@@ -194,6 +194,29 @@ class PlanModel:
             self.add(step["id"], begin, finish, timing_of(step["when"]))
         for typed in (order.typed for order in request.medicines):
             self._medicine(typed)
+        self._move_asks_before_last_doses()
+
+    def _move_asks_before_last_doses(self) -> None:
+        """A ``before_last_doses`` step on or after the earliest last-dose day moves to the day before."""
+        if not self.last_doses:
+            return
+        first = min(self.last_doses, key=lambda step_id: self.steps[step_id].start)
+        first_day = wall_clock(self.zone, self.steps[first].start).date()
+        for step in self.protocol["steps"]:
+            if not step.get("before_last_doses") or step["id"] not in self.steps:
+                continue
+            planned = self.steps[step["id"]]
+            if wall_clock(self.zone, planned.start).date() < first_day:
+                continue
+            day = first_day - timedelta(days=1)
+            begin = wall_instant(day, _clock(step["when"]["at"]), self.zone)
+            timing = {"rule": "days-before", "days": (self.day - day).days, "at": step["when"]["at"]}
+            self.steps[step["id"]] = Expected(
+                begin,
+                begin + timedelta(minutes=step.get("minutes", 15)),
+                {**timing, "moved_for": first},
+                begin < self.now,
+            )
 
     def instant(self, rule: Mapping[str, Any]) -> datetime:
         """Where *rule* lands, in UTC."""
@@ -247,12 +270,16 @@ class PlanModel:
         short = timedelta(minutes=15)
         if hold is not None:
             amount, unit = hold
+            # A weekly medicine's catalogue stop keeps the dose on the day N days before (ASA 2023).
+            weekly = not said and raw is not None and raw.get("counting") == "weekly"
             if unit == "days":
-                last_day = self.day - timedelta(days=amount + 1)
+                last_day = self.day - timedelta(days=amount if weekly else amount + 1)
                 start = wall_instant(last_day, _clock(self.protocol["medicine_reminder_at"]), self.zone)
                 # Still in time on the last day itself.
                 past = last_day < wall_clock(self.zone, self.now).date()
                 timing: dict[str, int | str] = {"rule": "last-dose-day", "days": amount}
+                if weekly:
+                    timing["counting"] = "weekly"
             else:
                 start = self.start - timedelta(hours=amount)
                 past = start < self.now
@@ -263,6 +290,7 @@ class PlanModel:
             "skip-procedure-day",
             "skip-morning-dose",
             "change-dose",
+            "move-dose",
             "ask-doctor",
         ):
             rule = raw.get("when", raw_catalogue()["reminders"][action])
@@ -270,7 +298,11 @@ class PlanModel:
             self.add(f"medicine-{key}", start, start + short, timing_of(rule))
         if action in ("stop", "skip-procedure-day", "skip-morning-dose", "change-dose"):
             restart = raw.get("restart", "ask") if raw is not None else "ask"
-            hours = 0 if restart in ("ask", "eating") else int(restart.removesuffix("h").split("-")[0])
+            hours = (
+                0
+                if restart in ("ask", "eating", "next-dose")
+                else int(restart.removesuffix("h").split("-")[0])
+            )
             rule = {"rule": "after", "hours": hours}
             self.add(f"restart-{key}", self.instant(rule), self.instant(rule) + short, timing_of(rule))
         if raw is not None:

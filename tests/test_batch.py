@@ -740,8 +740,8 @@ L1,2026-12-03 07:30,America/Chicago,warfarin=30d
 L2,2026-12-03 07:30,America/Chicago,
 """
 LATE_WARNING = (
-    "Warning: Row 2 (L1): TOO LATE TO STOP WARFARIN ON TIME. Your last dose was due Monday, November 2. "
-    "Call your care team before the procedure. Do not change your doses on your own.\n"
+    "Warning: Row 2 (L1): TOO LATE TO STOP WARFARIN ON TIME. If you took WARFARIN after Monday, November 2, "
+    "call your care team before your procedure. Do not change your doses on your own.\n"
 )
 
 

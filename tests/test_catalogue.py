@@ -214,6 +214,54 @@ REFERENCE_NAMES = [
     ("Fiasp", "insulin-aspart"),
     ("Apidra", "insulin-glulisine"),
     ("Humulin R", "insulin-regular"),
+    # Added by the clinical review (issue 14): names people use, combinations, and more medicines
+    ("ASA", "aspirin"),
+    ("baby aspirin", "aspirin"),
+    ("aspirin 81", "aspirin"),
+    ("Goody's", "aspirin"),
+    ("BC Powder", "aspirin"),
+    ("Alka-Seltzer", "aspirin"),
+    ("Arthrotec", "diclofenac"),
+    ("Vimovo", "naproxen"),
+    ("Duexis", "ibuprofen"),
+    ("vorapaxar", "vorapaxar"),
+    ("Zontivity", "vorapaxar"),
+    ("Humulin 70/30", "insulin-premixed"),
+    ("Novolin 70/30", "insulin-premixed"),
+    ("Humalog Mix 75/25", "insulin-premixed"),
+    ("Novolog Mix 70/30", "insulin-premixed"),
+    ("insulin 70/30", "insulin-premixed"),
+    ("Soliqua", "insulin-glargine-lixisenatide"),
+    ("Xultophy", "insulin-degludec-liraglutide"),
+    ("ginger", "ginger"),
+    ("feverfew", "feverfew"),
+    ("echinacea", "echinacea"),
+    ("St John's wort", "st-johns-wort"),
+    ("krill oil", "fish-oil"),
+    ("alendronate", "alendronate"),
+    ("Fosamax", "alendronate"),
+    ("risedronate", "risedronate"),
+    ("Actonel", "risedronate"),
+    ("ibandronate", "ibandronate"),
+    ("Boniva", "ibandronate"),
+    ("zoledronic acid", "zoledronic-acid"),
+    ("Reclast", "zoledronic-acid"),
+    ("denosumab", "denosumab"),
+    ("Prolia", "denosumab"),
+    ("teriparatide", "teriparatide"),
+    ("Forteo", "teriparatide"),
+    ("abaloparatide", "abaloparatide"),
+    ("Tymlos", "abaloparatide"),
+    ("romosozumab", "romosozumab"),
+    ("Evenity", "romosozumab"),
+    # Spanish generic names, with or without their accents
+    ("warfarina", "warfarin"),
+    ("aspirina", "aspirin"),
+    ("metformina", "metformin"),
+    ("apixabán", "apixaban"),
+    ("rivaroxaban", "rivaroxaban"),
+    ("ibuprofeno", "ibuprofen"),
+    ("insulina glargina", "insulin-glargine"),
 ]
 
 
@@ -359,25 +407,9 @@ def test_suggestions_respect_limit_and_dedupe() -> None:
 
 
 NOT_IN_CATALOGUE = [
-    # Osteoporosis
-    "alendronate",
-    "Fosamax",
-    "risedronate",
-    "Actonel",
-    "ibandronate",
-    "Boniva",
-    "zoledronic acid",
-    "Reclast",
-    "denosumab",
-    "Prolia",
+    # Osteoporosis medicines without a catalogue entry (the bisphosphonates and shots have one)
     "raloxifene",
     "Evista",
-    "teriparatide",
-    "Forteo",
-    "abaloparatide",
-    "Tymlos",
-    "romosozumab",
-    "Evenity",
     "calcitonin",
     "Miacalcin",
     "calcium carbonate",
@@ -501,6 +533,7 @@ BLOOD_THINNERS = {
     "ticlopidine",
     "dipyridamole",
     "aspirin-dipyridamole",
+    "vorapaxar",
 }
 
 
@@ -586,6 +619,7 @@ format = 1
 skip-procedure-day = {{ rule = "days-before", days = 1, at = "20:00" }}
 skip-morning-dose = {{ rule = "days-before", days = 1, at = "20:00" }}
 change-dose = {{ rule = "days-before", days = 1, at = "18:00" }}
+move-dose = {{ rule = "days-before", days = 1, at = "19:00" }}
 ask-doctor = {{ rule = "days-before", days = 10, at = "10:00" }}
 
 [sources]
@@ -629,7 +663,7 @@ def test_minimal_catalogue_is_valid() -> None:
     [
         pytest.param(
             _edit("days = 5", "days = "),
-            "clinic.toml: not valid TOML (Invalid value (at line 19, column 8))",
+            "clinic.toml: not valid TOML (Invalid value (at line 20, column 8))",
             id="not-toml",
         ),
         pytest.param(
@@ -663,7 +697,7 @@ def test_minimal_catalogue_is_valid() -> None:
         pytest.param(
             _edit('action = "stop"', 'action = "pause"'),
             f"{WARFARIN}, field 'action': must be one of: stop, skip-procedure-day, skip-morning-dose, "
-            "change-dose, ask-doctor, keep-taking",
+            "change-dose, move-dose, ask-doctor, keep-taking",
             id="bad-action",
         ),
         pytest.param(

@@ -66,7 +66,9 @@ def test_text_handout_layout(runner: CliRunner) -> None:
     assert "\x1b" not in text
     assert max(len(line) for line in text.splitlines()) <= 72
     assert "Thursday, December 3, 2026" in text.splitlines()
-    assert "[ ] 8:00 AM - Last day to take warfarin" in text
+    # A to-do for a day reads "By this day"; a time that matters keeps its clock time.
+    assert "[ ] By this day - Last day to take warfarin" in text
+    assert "[ ] 6:00 AM - Arrive for check-in" in text
     for heading in (
         "BRING THIS LIST",
         "AFTER YOUR PROCEDURE",

@@ -451,8 +451,8 @@ CASES = [
         InputError.exit_code,
         (
             "Error: --med 'Humulin' is not in kyphoprep's medicine list. Did you mean Humulin N "
-            "(NPH insulin) or Humulin R (regular insulin)? If it is a different medicine, write "
-            "--med 'other:Humulin'."
+            "(NPH insulin) or Humulin R (regular insulin) or Humulin 70/30 (premixed insulin)? If it is a "
+            "different medicine, write --med 'other:Humulin'."
         ),
     ),
     (
@@ -473,8 +473,8 @@ CASES = [
         (
             "Error: --med 'Bayer': the typical guidance for aspirin depends on why you take it. Add one "
             "of: :primary (to prevent a first heart attack or stroke); :secondary (after a heart attack, "
-            "stroke, stent or blocked arteries). Or give your doctor's interval, such as --med "
-            "'aspirin=6d'."
+            "stroke, stent or blocked arteries); :pain (for pain, fever or headache, such as Excedrin or an "
+            "aspirin powder). Or give your doctor's interval, such as --med 'aspirin=6d'."
         ),
     ),
     (

@@ -62,6 +62,9 @@ def test_meds_partial_name_lists_every_match(runner: CliRunner) -> None:
         "insulin aspart",
         "insulin glulisine",
         "regular insulin",
+        "premixed insulin",
+        "insulin glargine and lixisenatide",
+        "insulin degludec and liraglutide",
     ]
 
 
@@ -111,8 +114,8 @@ def test_strict_exits_3_but_writes_the_plan(runner: CliRunner, tmp_path: Path) -
     assert json.loads(out.read_text())["warnings"][0]["code"] == "last-dose-passed"
     assert result.stderr == (
         f"Wrote {out}\n"
-        "Warning: TOO LATE TO STOP WARFARIN ON TIME. Your last dose was due Friday, November 27. Call "
-        "your care team before the procedure. Do not change your doses on your own.\n"
+        "Warning: TOO LATE TO STOP WARFARIN ON TIME. If you took WARFARIN after Friday, November 27, call "
+        "your care team before your procedure. Do not change your doses on your own.\n"
         "Error: --strict: the plan has 1 warning (shown at the top of the plan). It was still written so "
         "the care team can act on it.\n"
     )

@@ -102,10 +102,10 @@ def test_list_shows_both_builtins_with_their_whole_summary(runner: CliRunner) ->
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
     assert result.stdout == (
-        "kyphoplasty     Kyphoplasty     26 steps  fasting: midnight, asa\n"
+        "kyphoplasty     Kyphoplasty     27 steps  fasting: midnight, asa\n"
         "    A spine procedure for a compression fracture: a small balloon makes space in the\n"
         "    broken bone, and the space is filled with bone cement.\n"
-        "vertebroplasty  Vertebroplasty  26 steps  fasting: midnight, asa\n"
+        "vertebroplasty  Vertebroplasty  27 steps  fasting: midnight, asa\n"
         "    A spine procedure for a compression fracture: bone cement is put straight into the\n"
         "    broken bone through a thin needle.\n"
     )
@@ -123,8 +123,8 @@ def test_list_json_for_scripts(runner: CliRunner) -> None:
         "name": "Kyphoplasty",
         "summary": load_builtin_protocol("kyphoplasty").summary,
         "file": "kyphoplasty.toml",
-        "steps": 26,
-        "warning_signs": 10,
+        "steps": 27,
+        "warning_signs": 11,
         "fasting_rules": ["midnight", "asa"],
     }
 
@@ -186,7 +186,10 @@ def test_show_kyphoplasty_has_every_step_and_the_fasting_rules(runner: CliRunner
         "   When: 3 hours after the procedure ends\n",
         "   When: 42 days after, 9:00 AM\n",
         "   Reminder: no, for information\n",
-        '   Items:\n     - Your list of medicines (see "Bring this list")\n     - Photo ID\n',
+        (
+            '   Items:\n     - Your list of medicines (see "Bring this list")\n'
+            "     - Your list of allergies (X-ray dye, latex, medicines, anesthesia)\n     - Photo ID\n"
+        ),
         "     - asra-2018: Narouze S et al.",
         "Warning signs: Call your doctor if you have\n  - fever: A fever (sources: seed-000, seed-002)\n",
         "Warning signs: Call 911 or your local emergency number right away if\n",
@@ -210,7 +213,7 @@ def test_show_json_has_rules_as_data(runner: CliRunner) -> None:
     assert steps["no-food-or-drink"]["until"] == {"rule": "procedure"}
     assert steps["morning-medicines"]["when"] == {"rule": "arrival", "minutes": -60}
     assert steps["ask-blood-thinners"]["sources"][-1]["key"] == "asra-2018"
-    assert steps["pack-bag"]["items"][1] == "Photo ID"
+    assert steps["pack-bag"]["items"][2] == "Photo ID"
     assert {sign["level"] for sign in data["warning_signs"]} == {"call", "emergency"}
 
 
@@ -259,7 +262,7 @@ def test_check_builtin_file(runner: CliRunner) -> None:
     result = runner.invoke(app, ["protocols", "check", str(KYPHOPLASTY)])
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        f"{KYPHOPLASTY}: OK — 26 steps, 10 warning signs; fasting rules: midnight, asa\n"
+        f"{KYPHOPLASTY}: OK — 27 steps, 11 warning signs; fasting rules: midnight, asa\n"
     )
 
 

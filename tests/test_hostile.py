@@ -754,9 +754,11 @@ MEDICINES = [
         "med-which-insulin",
         [*PLAN, WHEN, "-m", "insulin", *OUT],
         2,
-        "Error: --med 'insulin' is not in kyphoprep's medicine list. Did you mean insulin aspart or insulin "
-        "degludec or insulin detemir or insulin glargine or insulin glulisine or NPH insulin or insulin "
-        "lispro or insulin pump? If it is a different medicine, write --med 'other:insulin'.",
+        "Error: --med 'insulin' is not in kyphoprep's medicine list. Did you mean insulin pump or premixed "
+        "insulin or insulin aspart or insulin degludec or insulin degludec and liraglutide or insulin "
+        "detemir or insulin glargine or insulin glargine and lixisenatide or insulin glulisine or insulin "
+        "lispro or NPH insulin or regular insulin? If it is a different medicine, write --med "
+        "'other:insulin'.",
     ),
     case(
         "hold-zero-days",

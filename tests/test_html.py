@@ -66,7 +66,12 @@ def words_of(data: dict[str, Any]) -> Words:
 
 
 def step_line(words: Words, step: dict[str, Any]) -> str:
-    """A step's time and title as the handout shows them: ``9:00 AM — Check-up visit ...``."""
+    """A step's time and title as the handout shows them: ``7:00 AM — Stop all food and milk``.
+
+    A to-do whose time is only a reminder reads ``By this day — Check-up visit ...``.
+    """
+    if step["clock"] == "reminder":
+        return f"{words('by_this_day')} — {step['title']}"
     return f"{words.time(datetime.fromisoformat(step['start']))} — {step['title']}"
 
 
@@ -210,7 +215,7 @@ def test_every_text_of_the_plan_appears(runner: CliRunner, name: str) -> None:
     expected += [step["detail"] for step in data["steps"]]
     expected += [item for step in data["steps"] for item in step["items"]]
     for medicine in data["inputs"]["medicines"]:
-        expected += [medicine["name"], medicine["what_to_do"], medicine["last_dose_text"]]
+        expected += [medicine["name_in_language"], medicine["what_to_do"], medicine["last_dose_text"]]
     expected += [sign["text"] for level in ("call", "emergency") for sign in data["warning_signs"][level]]
     expected += [warning["message"] for warning in data["warnings"]]
     expected += [words("heading_bring"), words("heading_after_care"), words("heading_call")]
@@ -344,7 +349,7 @@ def test_checkboxes(runner: CliRunner, name: str) -> None:
     assert len(boxes) == actions + items + medicines + blank_rows
     names = {step["title"] for step in data["steps"] if step["actionable"]}
     names |= {item for step in data["steps"] for item in step["items"]}
-    names |= {medicine["name"] for medicine in data["inputs"]["medicines"]}
+    names |= {medicine["name_in_language"] for medicine in data["inputs"]["medicines"]}
     names.add(words_of(data)("bring_other"))
     assert {attrs.get("aria-label") for attrs in boxes} == names, "each box is named by what it ticks off"
     assert actions < len(data["steps"]), "some steps are not actions"
@@ -517,7 +522,7 @@ def test_lists_and_warning_signs_printed_whole(
     everything = "".join(pages)
     assert squeeze(words("heading_bring")) in everything
     for medicine in data["inputs"]["medicines"]:
-        assert squeeze(medicine["name"]) in everything
+        assert squeeze(medicine["name_in_language"]) in everything
     for level in ("call", "emergency"):
         heading = squeeze(words(f"heading_{level}"))
         signs = [squeeze(sign["text"]) for sign in data["warning_signs"][level]]

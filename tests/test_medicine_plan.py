@@ -60,8 +60,9 @@ STOPS = [
     ("Aleve", None, "medicine-naproxen", utc(2026, 11, 28, 14, 0)),  # 4 days
     ("Jardiance", None, "medicine-empagliflozin", utc(2026, 11, 29, 14, 0)),  # 3 days
     ("Steglatro", None, "medicine-ertugliflozin", utc(2026, 11, 28, 14, 0)),  # 4 days
-    ("Ozempic", None, "medicine-semaglutide", utc(2026, 11, 25, 14, 0)),  # weekly: 7 days
-    ("Mounjaro", None, "medicine-tirzepatide", utc(2026, 11, 25, 14, 0)),
+    # weekly: the dose 7 days before is still taken; only the one in the week before is skipped
+    ("Ozempic", None, "medicine-semaglutide", utc(2026, 11, 26, 14, 0)),
+    ("Mounjaro", None, "medicine-tirzepatide", utc(2026, 11, 26, 14, 0)),
     ("garlic", None, "medicine-garlic", utc(2026, 11, 25, 14, 0)),  # 7 days
     # hours: exact elapsed time before 13:30 UTC
     ("enoxaparin:preventive", None, "medicine-enoxaparin", utc(2026, 12, 3, 1, 30)),  # 12 h
@@ -106,7 +107,9 @@ def test_range_says_which_end_the_plan_uses_and_that_it_is_unconfirmed() -> None
     step = medicine_steps(plan_for("apixaban"))["medicine-apixaban"]
     assert (
         "stop apixaban 3 to 5 days before this kind of procedure (unconfirmed). "
-        "Please confirm with your doctor. This plan uses 5 days, the longer time." in step.detail
+        "Please confirm with your doctor. The usual advice gives a range, 3 to 5 days. This plan uses 5 "
+        "days, the longer end, because this procedure has a high risk of bleeding. Your clinic may choose "
+        "the shorter end. Some doctors use a shorter stop of 2 days (PAUSE study)." in step.detail
     )
     summary = plan_for("apixaban").medicines[0]
     assert summary.instruction == (
@@ -144,14 +147,14 @@ def test_daily_glp1_is_skipped_on_the_day_with_both_advices() -> None:
     """Rybelsus: skip on procedure day (2023), liquids for 24 hours (2024), restart when eating."""
     steps = medicine_steps(plan_for("Rybelsus"))
     skip = steps["medicine-semaglutide"]
-    assert skip.title == "No Rybelsus (semaglutide) on the day of your procedure — confirm with doctor"
+    assert skip.title == "No Rybelsus (semaglutide) on the day, until it is done — confirm with doctor"
     assert skip.start.astimezone(UTC) == utc(2026, 12, 3, 2, 0)  # Dec 2 20:00 CST
     assert "Older advice (2023) is to skip it on the day" in skip.detail
     liquid = steps["liquid-diet-semaglutide"]
     assert liquid.start.astimezone(UTC) == utc(2026, 12, 2, 13, 30)  # exactly 24 h before
     assert liquid.end.astimezone(UTC) == utc(2026, 12, 3, 13, 30)
     assert "Newer advice (2024)" in liquid.detail
-    assert steps["restart-semaglutide"].title == "Restart Rybelsus (semaglutide) when you eat normally"
+    assert steps["restart-semaglutide"].title == "Restart Rybelsus (semaglutide) with your first normal meal"
 
 
 def test_weekly_glp1_with_the_doctors_interval_has_no_liquid_diet_step() -> None:
@@ -193,12 +196,12 @@ def test_nph_insulin_says_half_the_morning_dose() -> None:
         (
             "metformin",
             "medicine-metformin",
-            "No metformin on the day of your procedure — confirm with doctor",
+            "No metformin on the day, until it is done — confirm with doctor",
         ),
         (
             "Amaryl",
             "medicine-glimepiride",
-            "No Amaryl (glimepiride) on the day of your procedure — confirm with doctor",
+            "No Amaryl (glimepiride) on the day, until it is done — confirm with doctor",
         ),
         (
             "Januvia",
@@ -243,7 +246,8 @@ def test_inr_step_stays_when_the_doctor_gave_the_interval() -> None:
 def test_restart_range_and_unconfirmed_mark() -> None:
     """Clopidogrel restarts at 12 to 24 hours; the reminder comes at the earliest."""
     restart = medicine_steps(plan_for("Plavix"))["restart-clopidogrel"]
-    assert "restart it 12 to 24 hours after the procedure." in restart.detail
+    # The restart range is grade C although clopidogrel's 7-day stop is grade B.
+    assert "restart it 12 to 24 hours after the procedure (unconfirmed)." in restart.detail
     assert restart.start.astimezone(UTC) == utc(2026, 12, 4, 2, 30)  # 14:30 UTC end + 12 h
 
 
@@ -326,24 +330,27 @@ def test_doctor_interval_needs_no_form() -> None:
 
 
 @pytest.mark.parametrize(
-    ("med", "step_id", "says"),
+    ("med", "step_id", "says", "day"),
     [
-        ("sertraline", "medicine-sertraline", "stopping suddenly can make you feel unwell"),
-        ("Cymbalta", "medicine-duloxetine", "Do not stop it on your own"),
-        ("ginseng", "medicine-ginseng", "24 hours or 7 days (unconfirmed)"),
-        ("fish oil", "medicine-fish-oil", "1 to 3 weeks before (unconfirmed)"),
-        ("Brenzavvy", "medicine-bexagliflozin", "(unconfirmed)"),
-        ("Ticlid", "medicine-ticlopidine", "10 to 14 days (unconfirmed)"),
-        ("Aggrenox", "medicine-aspirin-dipyridamole", "usually taken after a stroke"),
+        ("sertraline", "medicine-sertraline", "stopping suddenly can make you feel unwell", 23),
+        ("Cymbalta", "medicine-duloxetine", "Do not stop it on your own", 23),
+        ("ginseng", "medicine-ginseng", "24 hours or 7 days (unconfirmed)", 23),
+        # Asked before the longest time its note quotes: 3 weeks, 14 days.
+        ("fish oil", "medicine-fish-oil", "1 to 3 weeks before (unconfirmed)", 11),
+        ("Brenzavvy", "medicine-bexagliflozin", "(unconfirmed)", 23),
+        ("Ticlid", "medicine-ticlopidine", "10 to 14 days (unconfirmed)", 18),
+        ("Aggrenox", "medicine-aspirin-dipyridamole", "usually taken after a stroke", 23),
     ],
 )
-def test_uncertain_or_risky_stops_are_questions_for_the_doctor(med: str, step_id: str, says: str) -> None:
-    """SSRIs, SNRIs and grade D values never get a stop date: an 'ask your doctor' step 10 days before."""
+def test_uncertain_or_risky_stops_are_questions_for_the_doctor(
+    med: str, step_id: str, says: str, day: int
+) -> None:
+    """SSRIs, SNRIs and grade D values never get a stop date: an 'ask your doctor' step, 10+ days before."""
     plan = plan_for(med)
     steps = medicine_steps(plan)
     assert list(steps) == [step_id]
     assert steps[step_id].title.startswith("Ask your doctor about ")
     assert says in steps[step_id].detail
-    assert steps[step_id].start.astimezone(UTC) == utc(2026, 11, 23, 16, 0)
+    assert steps[step_id].start.astimezone(UTC) == utc(2026, 11, day, 16, 0)
     assert plan.medicines[0].order.effective_hold is None
     assert plan.warnings == ()

@@ -137,7 +137,8 @@ def test_past_steps_and_too_late_warning(now: datetime, past_ids: list[str], war
     assert bool(plan.warnings) is warned
     if warned:
         assert plan.warnings[0].message.startswith(
-            "TOO LATE TO STOP WARFARIN ON TIME. Your last dose was due Friday, November 27."
+            "TOO LATE TO STOP WARFARIN ON TIME. If you took WARFARIN after Friday, November 27, call "
+            "your care team before your procedure."
         )
 
 
@@ -148,8 +149,8 @@ def test_hours_hold_warns_once_its_time_has_passed() -> None:
     after = make_plan("America/Chicago", start, utc(2026, 12, 2, 13, 31), med("enoxaparin", 24, "hours"))
     assert before.warnings == ()
     assert after.warnings[0].message == (
-        "TOO LATE TO STOP ENOXAPARIN ON TIME. Your last dose was due Wednesday, December 2 at 7:30 AM. "
-        "Call your care team before the procedure. Do not change your doses on your own."
+        "TOO LATE TO STOP ENOXAPARIN ON TIME. If you took ENOXAPARIN after Wednesday, December 2 at 7:30 AM, "
+        "call your care team before your procedure. Do not change your doses on your own."
     )
 
 

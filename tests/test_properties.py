@@ -450,8 +450,15 @@ def check_rules(case: Case, request: PlanRequest) -> Plan:
         if hold.unit == "hours":
             assert start - utc(last.start) == timedelta(hours=hold.amount)
         else:
-            # No dose on the N days before the procedure day, nor on the day itself.
-            assert (case.when.date() - last.start.astimezone(zone).date()).days == hold.amount + 1
+            # No dose on the N days before the procedure day, nor on the day itself; a weekly
+            # medicine's catalogue stop keeps the dose N days before (ASA 2023).
+            weekly = (
+                order.hold_source == "catalogue"
+                and order.rule is not None
+                and order.rule.counting == "weekly"
+            )
+            expected = hold.amount if weekly else hold.amount + 1
+            assert (case.when.date() - last.start.astimezone(zone).date()).days == expected
     return plan
 
 
@@ -513,11 +520,13 @@ def check_formats(case: Case, request: PlanRequest) -> None:
         triggers = [alarm.decoded("TRIGGER") for alarm in vevent.walk("VALARM")]
         assert triggers == ([-timedelta(minutes=reminder)] if step["actionable"] and not step["past"] else [])
 
-    # What each handout prints for a step: the wall-clock time, a dash, its title, then "past".
+    # What each handout prints for a step: the wall-clock time ("By this day" for a to-do whose
+    # time is only a reminder), a dash, its title, then "past".
     past = words("past_marker")
 
     def shown(step: dict[str, Any], wall: datetime, dash: str, mark: str) -> str:
-        return f"{words.time(wall)} {dash} {step['title']}" + (mark if step["past"] else "")
+        when = words("by_this_day") if step["clock"] == "reminder" else words.time(wall)
+        return f"{when} {dash} {step['title']}" + (mark if step["past"] else "")
 
     # The text handout: every step under its day's heading in "Day by day"; after-care listed again.
     text = renderer_for(OutputFormat.TEXT).render(plan, options).decode()
@@ -748,7 +757,8 @@ def test_catalogue_last_dose_lands_where_the_rule_says_in_utc(
         assert start.astimezone(UTC) - last.start.astimezone(UTC) == timedelta(hours=hold.amount)
     else:
         local = last.start.astimezone(zone)
-        assert local.date() == naive.date() - timedelta(days=hold.amount + 1)
+        weekly = doctor is None and order.rule is not None and order.rule.counting == "weekly"
+        assert local.date() == naive.date() - timedelta(days=hold.amount if weekly else hold.amount + 1)
         # 08:00 that day, or later if a daylight-saving jump skips 08:00.
         assert local.replace(tzinfo=None) >= datetime.combine(local.date(), time(8, 0))
         assert local.utcoffset() == local.replace(fold=1).utcoffset()

@@ -106,6 +106,8 @@ def test_bring_list_medicine_extends_the_step_medicine() -> None:
         "what_to_do",
         "last_dose",
         "last_dose_text",
+        "counting",
+        "name_in_language",
     }
     assert summary["allOf"] == medicine["allOf"]
 

@@ -188,6 +188,7 @@ format = 1
 skip-procedure-day = { rule = "days-before", days = 1, at = "20:00" }
 skip-morning-dose = { rule = "days-before", days = 1, at = "20:00" }
 change-dose = { rule = "days-before", days = 1, at = "18:00" }
+move-dose = { rule = "days-before", days = 1, at = "19:00" }
 ask-doctor = { rule = "days-before", days = 10, at = "10:00" }
 [sources]
 s1 = "A source"

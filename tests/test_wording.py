@@ -156,7 +156,8 @@ def _orders() -> Iterator[tuple[str, int | None]]:
 
 
 def _as_stand_in(text: str, order: MedicineOrder, language: str) -> str:
-    text = text.replace(order.name, STAND_IN).replace(order.name.upper(), STAND_IN.upper())
+    for name in (order.name_in(language), order.name):
+        text = text.replace(name, STAND_IN).replace(name.upper(), STAND_IN.upper())
     if order.form is not None and order.form.label:
         text = text.replace(
             order.form.label_in(language), "la pastilla diaria" if language == "es" else "a pill"

@@ -193,7 +193,9 @@ def plan(
         now = now_for(today, zone)
         start = parse_when(when, zone, date_order=None if date_order is None else date_order.value)
         check_procedure_window(start, now)
-        medicines = parse_medicines(med or [], crcl=crcl, require_doctor_holds=require_doctor_holds)
+        medicines = parse_medicines(
+            med or [], crcl=crcl, require_doctor_holds=require_doctor_holds, hold_range=settings.hold_range
+        )
         request = make_request(
             settings,
             start=start,

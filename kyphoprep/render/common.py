@@ -71,8 +71,33 @@ def header_rows(plan: Plan) -> list[tuple[str, str]]:
 
 
 def bring_rows(plan: Plan) -> list[tuple[str, str, str]]:
-    """Medicine, what to do (and who said so), and the last dose, for the "Bring this list" table."""
-    return [(m.order.name, m.instruction, m.last_dose_text) for m in plan.medicines]
+    """Medicine, what to do (and who said so), and the last dose with how it was counted."""
+    return [
+        (
+            m.name or m.order.name,
+            m.instruction,
+            f"{m.last_dose_text}. {m.counting}" if m.counting else m.last_dose_text,
+        )
+        for m in plan.medicines
+    ]
+
+
+def step_time(step: PlannedStep, words: Words) -> str:
+    """The clock time of a step, or "By this day" for a to-do whose time is only a reminder."""
+    return words("by_this_day") if step.clock == "reminder" else words.time(step.start)
+
+
+def made_by(plan: Plan) -> str:
+    """Which kyphoprep, protocol and catalogue made the plan, so a nurse can trace its advice."""
+    from kyphoprep import __version__
+
+    return words_of(plan)(
+        "made_by",
+        version=__version__,
+        protocol=plan.protocol.id,
+        protocol_revision=plan.protocol.revision or "-",
+        catalogue_revision=plan.request.catalogue_revision or "-",
+    )
 
 
 def calendar_title(plan: Plan, step: PlannedStep) -> str:

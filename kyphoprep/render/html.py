@@ -40,7 +40,9 @@ from kyphoprep.render.common import (
     bring_rows,
     days,
     header_rows,
+    made_by,
     sources,
+    step_time,
     warning_signs,
     words_of,
 )
@@ -431,7 +433,7 @@ class HtmlRenderer:
             *self._bring(plan, words),
             *self._after_care(plan, after, numbers, words),
             *self._signs(plan, words),
-            *self._closing(cited, words),
+            *self._closing(plan, cited, words),
             "</body>",
             "</html>",
             "",
@@ -482,7 +484,7 @@ class HtmlRenderer:
         mark = (
             _checkbox(step.title) if step.actionable else '<span class="bullet" aria-hidden="true">•</span>'
         )
-        what = f'<span class="time">{_text(words.time(step.start))}</span> — {_text(step.title)}'
+        what = f'<span class="time">{_text(step_time(step, words))}</span> — {_text(step.title)}'
         if step.past:
             what += f' <span class="past">{_text(words("past_marker"))}</span>'
         refs = " ".join(f"[{n}]" for n in sorted(numbers[source.key] for source in step.sources))
@@ -555,7 +557,7 @@ class HtmlRenderer:
             ]
         return lines
 
-    def _closing(self, cited: list[tuple[str, str]], words: Words) -> list[str]:
+    def _closing(self, plan: Plan, cited: list[tuple[str, str]], words: Words) -> list[str]:
         return [
             f'<p class="first">{_text(words("care_team_first"))}</p>',
             f"<p>{_text(words('calendar_tip'))}</p>",
@@ -563,6 +565,7 @@ class HtmlRenderer:
             '<ol class="sources">',
             *(f"<li>[{n}] {_text(citation)}</li>" for n, (_, citation) in enumerate(cited, start=1)),
             "</ol>",
+            f'<p class="made-by">{_text(made_by(plan))}</p>',
             f'<p class="end">{_text(words("end_of_plan"))}</p>',
         ]
 

@@ -32,7 +32,7 @@ from icalendar.timezone.tzid import is_utc
 
 from kyphoprep.models import Category, Plan, PlannedStep
 from kyphoprep.render import RenderOptions
-from kyphoprep.render.common import calendar_title, place_text, words_of
+from kyphoprep.render.common import calendar_title, made_by, place_text, words_of
 from kyphoprep.render.vtimezone import observances
 
 PRODID = "-//kyphoprep//Procedure preparation plan//EN"
@@ -225,6 +225,8 @@ class IcsRenderer:
         description = [w.message for w in plan.warnings] + [message("care_team_first")]
         out.text("X-WR-CALDESC", "\n\n".join(description))
         out.text("X-WR-CALNAME", message("plan_title", procedure=plan.protocol.name.lower()))
+        # Which kyphoprep, protocol and catalogue made this file, so a nurse can trace its advice.
+        out.text("X-KYPHOPREP-MADE-BY", made_by(plan))
 
         now_local = request.now.astimezone(request.procedure_start.tzinfo).replace(microsecond=0)
         times = [s.start for s in plan.steps] + [s.end for s in plan.steps]
@@ -245,7 +247,8 @@ class IcsRenderer:
 
         made_on = (
             f"{plan.protocol.name}: {words.moment(request.procedure_start)} ({zone}).\n"
-            f"{message('label_made_on')}: {words.date(now_local.date())}"
+            f"{message('label_made_on')}: {words.date(now_local.date())}\n"
+            f"{made_by(plan)}"
         )
         place = place_text(plan)
         for step in plan.steps:
@@ -267,6 +270,8 @@ class IcsRenderer:
         out.raw(f"UID:{event_uid(plan.plan_id, step.id)}")
         out.text("CATEGORIES", step.category.value)
         parts = [step.detail]
+        if step.clock == "reminder":
+            parts.append(message("reminder_note"))
         if step.past:
             parts.insert(0, f"{message('past_marker')}: {message('past_note')}")
         if step.items:

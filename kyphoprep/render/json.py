@@ -15,7 +15,7 @@ from kyphoprep.models import Hold, MedicineOrder, MedicineSummary, Plan, Planned
 from kyphoprep.render import RenderOptions
 from kyphoprep.wording import Words, words_for
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def _iso(moment: datetime) -> str:
@@ -35,6 +35,9 @@ def _step(step: PlannedStep) -> dict[str, Any]:
         "past": step.past,
         "timing": step.timing,
         "items": list(step.items),
+        "clock": step.clock,
+        "intake": step.intake,
+        "dose": step.dose,
     }
     if step.medicine is not None:
         data["medicine"] = medicine_to_dict(step.medicine)
@@ -76,6 +79,8 @@ def _summary(summary: MedicineSummary, words: Words) -> dict[str, Any]:
         "what_to_do": summary.instruction,
         "last_dose": None if summary.last_dose is None else _iso(summary.last_dose),
         "last_dose_text": summary.last_dose_text,
+        "counting": summary.counting or None,
+        "name_in_language": summary.name or summary.order.name,
     }
 
 
@@ -128,6 +133,19 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             for level in ("call", "emergency")
         },
         "notice": message("care_team_first"),
+        "made_by": made_by_dict(plan),
+    }
+
+
+def made_by_dict(plan: Plan) -> dict[str, str]:
+    """The kyphoprep version and the revisions of the protocol and catalogue behind the advice."""
+    from kyphoprep import __version__
+
+    return {
+        "kyphoprep": __version__,
+        "protocol": plan.protocol.id,
+        "protocol_revision": plan.protocol.revision,
+        "catalogue_revision": plan.request.catalogue_revision,
     }
 
 

@@ -18,7 +18,7 @@ from rich.text import Text
 
 from kyphoprep.models import Plan, PlannedStep
 from kyphoprep.render import RenderOptions
-from kyphoprep.render.common import bring_rows, days, header_rows, warning_signs, words_of
+from kyphoprep.render.common import bring_rows, days, header_rows, step_time, warning_signs, words_of
 from kyphoprep.wording import Words
 
 
@@ -76,7 +76,7 @@ class TerminalRenderer:
 
     def _step_row(self, step: PlannedStep, message: Words) -> tuple[Text, Text, Text]:
         box_text = Text("[ ]" if step.actionable else " - ")
-        when = Text(message.time(step.start), style="dim" if step.past else "bold cyan")
+        when = Text(step_time(step, message), style="dim" if step.past else "bold cyan")
         body = Text(step.title, style="dim" if step.past else "bold")
         if step.past:
             body.append(f"  {message('past_marker')}", style="bold red")

@@ -16,7 +16,9 @@ from kyphoprep.render.common import (
     call_heading,
     days,
     header_rows,
+    made_by,
     sources,
+    step_time,
     warning_signs,
     words_of,
 )
@@ -103,12 +105,12 @@ class TextRenderer:
         lines += ["", message("heading_sources") + ":"]
         for number, (_, citation) in enumerate(cited, start=1):
             lines += wrap(citation, f"[{number}] ", " " * (len(str(number)) + 3))
-        lines += ["", message("end_of_plan"), ""]
+        lines += ["", *wrap(made_by(plan)), "", message("end_of_plan"), ""]
         return "\n".join(lines).encode("utf-8")
 
     def _step(self, step: PlannedStep, source_numbers: dict[str, int], message: Words) -> list[str]:
         box = "[ ] " if step.actionable else "  - "
-        title = f"{message.time(step.start)} - {step.title}"
+        title = f"{step_time(step, message)} - {step.title}"
         if step.past:
             title += f" ({message('past_marker')})"
         lines = wrap(title, box, INDENT)
