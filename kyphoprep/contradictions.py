@@ -24,9 +24,10 @@ Part of the pure core: it reads nothing but the plan.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
-from kyphoprep.models import INTAKE_ORDER, Plan, PlannedStep
+from kyphoprep.models import INTAKE_ORDER, MedicineOrder, Plan, PlannedStep, PlanRequest, Protocol
 from kyphoprep.records import Record
 
 
@@ -158,3 +159,38 @@ def _late_ask(stop: PlannedStep, ask: PlannedStep) -> Contradiction:
         ask.id,
         f"'{ask.title}' asks about stopping medicines after '{stop.title}'",
     )
+
+
+def check_protocol(protocol: Protocol, medicines: Sequence[MedicineOrder]) -> list[str]:
+    """Every contradiction a protocol's plans can hold, as lines for ``kyphoprep protocols check``.
+
+    Plans are made under each of the protocol's fasting rules, on time and too late, with no
+    medicine and then with each of *medicines* (one plan per form of a medicine), so a clinic's
+    own steps are held to the same rules as the built-in ones.
+    """
+    from kyphoprep.planner import build_plan
+
+    start = datetime(2027, 1, 14, 13, 0, tzinfo=UTC)
+    groups: dict[int, list[MedicineOrder]] = {}
+    seen: dict[str, int] = {}
+    for order in medicines:
+        # Two forms of one medicine cannot be in one plan; each goes to the next plan.
+        index = seen[order.key] = seen.get(order.key, -1) + 1
+        groups.setdefault(index, []).append(order)
+    found: dict[tuple[str, str, str], str] = {}
+    for fasting in protocol.fasting_rules:
+        for lead in (timedelta(days=60), timedelta(days=2)):
+            for orders in [[], *groups.values()]:
+                request = PlanRequest(
+                    procedure_start=start,
+                    timezone="UTC",
+                    now=start - lead,
+                    protocol=protocol,
+                    arrive_minutes=protocol.arrive_minutes,
+                    medicines=tuple(orders),
+                    fasting=fasting,
+                )
+                for contradiction in find_contradictions(build_plan(request)):
+                    key = (contradiction.rule, contradiction.first, contradiction.second)
+                    found.setdefault(key, f'{contradiction} (fasting = "{fasting}")')
+    return list(found.values())

@@ -8,11 +8,36 @@ it, and never include more patient data than the person typed in that option.
 
 from __future__ import annotations
 
+from typing import Any, Self
+
 
 class KyphoprepError(Exception):
-    """Base class for every error kyphoprep reports to a person. Not raised directly."""
+    """Base class for every error kyphoprep reports to a person. Not raised directly.
+
+    An error made with ``keyed`` also knows its message key in ``checklists/messages.toml``,
+    so it can be said in the plan's language (``in_language``); others are English only.
+    """
 
     exit_code: int = 1
+    key: str | None = None
+    fields: dict[str, Any] = {}  # noqa: RUF012  (replaced, never changed, on each keyed error)
+
+    @classmethod
+    def keyed(cls, key: str, **fields: Any) -> Self:
+        """The error whose words are message *key* (English text, any language on request)."""
+        from kyphoprep.wording import words_for
+
+        error = cls(words_for("en").fill(key, fields))
+        error.key, error.fields = key, fields
+        return error
+
+    def in_language(self, language: str) -> str:
+        """The message in *language* when it has words there, else as raised (English)."""
+        if self.key is None or language == "en":
+            return str(self)
+        from kyphoprep.wording import words_for
+
+        return words_for(language).fill(self.key, self.fields)
 
 
 class NoMatchError(KyphoprepError):

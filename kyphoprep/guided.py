@@ -104,8 +104,10 @@ class Conversation:
             self.say(self.words("start_not_understood", reason=self.reason(refusal)))
 
     def reason(self, error: KyphoprepError) -> str:
-        """The reason in the person's language: kyphoprep's own words in English, a plain one in Spanish."""
-        return str(error) if self.words.language == "en" else self.words("start_check_answer")
+        """The reason in the person's language; an error with no words in it gets a plain request."""
+        if self.words.language == "en" or error.key is not None:
+            return error.in_language(self.words.language)
+        return self.words("start_check_answer")
 
     def yes(self, key: str, default: bool, **fields: object) -> bool:
         shown = self.words("start_yes_no" if default else "start_no_yes")

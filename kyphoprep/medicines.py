@@ -50,10 +50,7 @@ def parse_hold(text: str, name: str) -> Hold:
         raise InputError(f"--med '{name}=' has no hold after '='. Example: {name}=5d or {name}=24h.")
     match = _HOLD.match(given)
     if not match:
-        raise InputError(
-            f"--med '{name}={quoted(given)}': the hold must be a whole number of days or hours, "
-            f"such as {name}=5d or {name}=24h, or 'continue' if your doctor said to keep taking it."
-        )
+        raise InputError.keyed("error_hold_unreadable", name=name, given=quoted(given))
     digits = match.group(1).lstrip("0") or "0"
     # Any number of digits is a number; one too long to read is simply too many days or hours.
     amount = int(digits) if len(digits) <= 9 else None
@@ -194,10 +191,7 @@ def _refuse_near_miss(name: str, catalogue: Catalogue, hold_text: str | None) ->
         return
     choices = " or ".join(describe_match(m) for m in near)
     hold = f"={quoted(' '.join(hold_text.split()))}" if hold_text is not None else ""
-    raise InputError(
-        f"--med '{name}' is not in kyphoprep's medicine list. Did you mean {choices}? "
-        f"If it is a different medicine, write --med 'other:{name}{hold}'."
-    )
+    raise InputError.keyed("error_med_near", name=name, choices=choices, hold=hold)
 
 
 def _choose_form(match: NameMatch, form_id: str, crcl: int | None, doctor_said: bool) -> MedicineForm | None:

@@ -112,7 +112,7 @@ def resolve_zone(name: str) -> str:
     if name.casefold() in by_lower:
         hint = f" Did you mean {by_lower[name.casefold()]}? (Zone names are case-sensitive.)"
     elif len(name) > MAX_QUOTED:  # far longer than any zone name: nothing is close
-        hint = " Use an IANA name such as America/Chicago."
+        raise InputError.keyed("error_zone_unknown", zone=quoted(name))
     else:
         guesses = difflib.get_close_matches(name, sorted(_zone_names()), n=3, cutoff=0.6)
         if not guesses:
@@ -120,11 +120,9 @@ def resolve_zone(name: str) -> str:
             cities = {zone.rsplit("/", 1)[-1].casefold(): zone for zone in _zone_names()}
             key = name.replace(" ", "_").casefold()
             guesses = [cities[c] for c in difflib.get_close_matches(key, sorted(cities), n=3, cutoff=0.75)]
-        hint = (
-            f" Did you mean: {', '.join(guesses)}?"
-            if guesses
-            else " Use an IANA name such as America/Chicago."
-        )
+        if not guesses:
+            raise InputError.keyed("error_zone_unknown", zone=quoted(name))
+        raise InputError.keyed("error_zone_guess", zone=quoted(name), guesses=", ".join(guesses))
     raise InputError(f"Unknown time zone '{quoted(name)}'.{hint}")
 
 
@@ -204,13 +202,20 @@ def _settle_numeric_date(raw: str, date_order: DateOrder | None) -> str:
     elif a == b or a > 12 or b > 12:
         month, day = (b, a) if a > 12 else (a, b)
     else:
-        raise InputError(
-            f"'{typed}' could be {month_name(a)} {b} or {month_name(b)} {a}. "
-            f"Write the date as {year}-MM-DD, or add --date-order mdy (month first) or dmy (day first)."
+        raise InputError.keyed(
+            "error_date_ambiguous",
+            typed=typed,
+            first=f"{month_name(a)} {b}",
+            second=f"{month_name(b)} {a}",
+            first_date=date(year, a, b),
+            second_date=date(year, b, a),
+            year=year,
         )
     try:
         day_value = date(year, month, day)
     except ValueError:
+        if date_order is None:
+            raise InputError.keyed("error_not_a_date", typed=typed) from None
         raise InputError(f"'{typed}' is not a real date{_order_note(date_order)}.") from None
     return f"{day_value.isoformat()}{rest}"
 
@@ -254,9 +259,7 @@ def _parse_with_dateutil(text: str, raw: str) -> tuple[datetime, timedelta | Non
             except date_parser.ParserError as exc:
                 raise InputError(_explain_parse_error(raw, str(exc))) from None
             except (ValueError, OverflowError):
-                raise InputError(
-                    f"Could not read '{raw}' as a date and time. Example: {EXAMPLE_WHEN}"
-                ) from None
+                raise InputError.keyed("error_unreadable_when", typed=raw, example=EXAMPLE_WHEN) from None
             except Warning:
                 raise InputError(
                     f"'{raw}' names a time zone kyphoprep does not know. "
@@ -264,16 +267,11 @@ def _parse_with_dateutil(text: str, raw: str) -> tuple[datetime, timedelta | Non
                 ) from None
     first, second = results
     if first.year != second.year:
-        raise InputError(f"Add the year to '{raw}', for example {EXAMPLE_WHEN}.")
+        raise InputError.keyed("error_no_year", typed=raw, example=EXAMPLE_WHEN)
     if first.month != second.month or first.day != second.day:
-        raise InputError(
-            f"'{raw}' has no full date. Give the day, month and year, for example {EXAMPLE_WHEN}."
-        )
+        raise InputError.keyed("error_no_full_date", typed=raw, example=EXAMPLE_WHEN)
     if first.hour != second.hour:
-        raise InputError(
-            f"'{raw}' has a date but no time. The time matters for fasting and medicines: "
-            f"add it, for example '{raw} 7:30am'."
-        )
+        raise InputError.keyed("error_no_time", typed=raw)
     # Asked of the zone itself: datetime.utcoffset() raises ValueError for 24 hours or more,
     # which dateutil reads happily ("07:30+99:00").
     offset = None if first.tzinfo is None else first.tzinfo.utcoffset(first)
@@ -309,10 +307,7 @@ def _localize(naive: datetime, zone: ZoneInfo, zone_name: str) -> datetime:
     shown = format_time(naive)
     round_trip = early.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
     if round_trip != naive:
-        raise InputError(
-            f"{shown} does not exist on {day} in {zone_name}: the clocks jump forward for "
-            "daylight saving time. Check the time with your care team."
-        )
+        raise InputError.keyed("error_time_skipped", time=naive.time(), day=naive.date(), zone=zone_name)
     first = _offset_text(early)
     second = _offset_text(late)
     raise InputError(
@@ -391,14 +386,9 @@ def now_from_epoch(value: str) -> datetime:
 def check_procedure_window(start: datetime, now: datetime) -> None:
     """Refuse a procedure time that has passed or is more than a year away."""
     if not is_before(now, start):
-        raise InputError(
-            f"The procedure time {format_moment(start)} has already passed "
-            f"(today is {format_date(now.astimezone(start.tzinfo).date())}). Check the date and year."
-        )
+        raise InputError.keyed("error_when_past", when=start, today=now.astimezone(start.tzinfo).date())
     if is_before(_one_year_after(now), start):
-        raise InputError(
-            f"The procedure time {format_moment(start)} is more than a year away. Check the year."
-        )
+        raise InputError.keyed("error_when_far", when=start)
 
 
 def _one_year_after(moment: datetime) -> datetime:

@@ -51,6 +51,20 @@ class Words:
         # sentence it must not get a second one.
         return text.replace("m..", "m.") if ".." in text else text
 
+    def fill(self, key: str, fields: dict[str, object]) -> str:
+        """The message *key* with dates and times among *fields* written in this language."""
+        written: dict[str, object] = {}
+        for name, value in fields.items():
+            if isinstance(value, datetime):
+                written[name] = self.moment(value)
+            elif isinstance(value, Day):
+                written[name] = self.date(value)
+            elif isinstance(value, ClockTime):
+                written[name] = self.time(value)
+            else:
+                written[name] = value
+        return self(key, **written)
+
     def names(self, key: str) -> list[str]:
         """A list message, such as the weekdays."""
         names = self._table[key]

@@ -277,7 +277,9 @@ def test_check_lists_every_problem_in_file_order(runner: CliRunner, in_tmp: Path
 
 def test_check_notes_a_protocol_without_midnight_steps(runner: CliRunner, in_tmp: Path) -> None:
     """A file with only "asa" fasting steps is valid, but plans need --fasting asa: say so."""
-    text = GOOD.replace('category = "prepare"', 'category = "food-and-drink"\nfasting = "asa"')
+    text = GOOD.replace(
+        'category = "prepare"', 'category = "food-and-drink"\nfasting = "asa"\nintake = "nothing"'
+    )
     (in_tmp / "asa.toml").write_text(text, encoding="utf-8")
     result = runner.invoke(app, ["protocols", "check", "asa.toml"])
     assert result.exit_code == 0, result.output
@@ -430,3 +432,64 @@ def test_docs_quote_real_output(runner: CliRunner, monkeypatch: pytest.MonkeyPat
         for line in shown:
             assert line in printed[position:], f"{command}: {line!r}"
             position = printed.index(line, position) + 1
+
+
+# --- contradictions between a protocol's steps --------------------------------------------------
+
+SIP_AFTER_MIDNIGHT = """
+[[steps]]
+id = "morning-sip"
+title = "A clear drink is fine until 4 hours before"
+category = "food-and-drink"
+fasting = "midnight"
+intake = "clear-liquids"
+when = { rule = "before", hours = 5 }
+until = { rule = "before", hours = 4 }
+source = ["seed-002"]
+detail = "You may drink water or apple juice until 4 hours before."
+es.title = "Puede tomar algo claro hasta 4 horas antes"
+es.detail = "Puede tomar agua o jugo de manzana hasta 4 horas antes."
+"""
+
+
+def test_check_refuses_a_step_that_loosens_a_fast(runner: CliRunner, in_tmp: Path) -> None:
+    """A drink allowed after "nothing after midnight" is a contradiction: exit 4, both steps named."""
+    text = KYPHOPLASTY.read_text(encoding="utf-8").replace(
+        "# --- The day of the procedure", SIP_AFTER_MIDNIGHT + "\n# --- The day of the procedure"
+    )
+    (in_tmp / "sip.toml").write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["protocols", "check", "sip.toml"])
+    assert result.exit_code == ChecklistError.exit_code == 4
+    assert result.stdout == ""
+    assert result.stderr == (
+        "sip.toml: steps contradict each other: 'A clear drink is fine until 4 hours before' allows "
+        "clear-liquids while 'Nothing to eat or drink after midnight' (only nothing) is still in force "
+        '(fasting = "midnight")\n'
+        "1 contradiction in sip.toml\n"
+    )
+
+
+def test_check_notes_a_food_step_without_intake(runner: CliRunner, in_tmp: Path) -> None:
+    """A food-and-drink step that does not say what it allows gets a note; the file still passes."""
+    text = KYPHOPLASTY.read_text(encoding="utf-8").replace('intake = "light-meal"\n', "")
+    (in_tmp / "no-intake.toml").write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["protocols", "check", "no-intake.toml"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1:] == [
+        (
+            "  Note: step asa-stop-meals has no intake, so it cannot be checked against the other food "
+            'and drink steps. Add one, such as intake = "nothing" (see docs/protocols.md).'
+        )
+    ]
+
+
+def test_check_refuses_a_bad_intake(runner: CliRunner, in_tmp: Path) -> None:
+    """intake must be one of the five levels."""
+    text = KYPHOPLASTY.read_text(encoding="utf-8").replace('intake = "light-meal"', 'intake = "snacks"')
+    (in_tmp / "bad-intake.toml").write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["protocols", "check", "bad-intake.toml"])
+    assert result.exit_code == 4
+    assert (
+        'step \'asa-stop-meals\', field \'intake\': must be one of "meals", "light-meal", "liquids", '
+        '"clear-liquids", "nothing"' in result.stderr
+    )

@@ -118,8 +118,8 @@ def test_glp1_with_asa_fasting_says_the_medicines_rule_wins() -> None:
     meals = next(s for s in plan.steps if s.id == "asa-stop-meals")
     assert meals.intake == "liquids"
     assert meals.detail.endswith(
-        "If your care team asked you to have only liquids because you take Ozempic (semaglutide), "
-        "that rule comes first: do not eat any food now."
+        "Did your care team ask you to have only liquids because you take Ozempic (semaglutide)? "
+        "Then that rule comes first: do not eat any food now."
     )
     assert find_contradictions(plan) == []
 
@@ -160,7 +160,7 @@ def test_ask_steps_move_to_the_day_before_the_earliest_last_dose(typed: str, mov
         assert step.start.astimezone(UTC) == moved_to.replace(
             hour=hour, minute=30 if hour == 15 else 0, tzinfo=UTC
         )
-        assert "This step comes earlier than usual because your last dose of" in step.detail
+        assert "This step comes early because your last dose of" in step.detail
         assert step.timing["moved_for"].startswith("medicine-")
 
 
@@ -210,7 +210,7 @@ def test_metformin_says_skip_the_morning_dose_and_restart_with_the_first_meal() 
     restart = next(s for s in plan.steps if s.id == "restart-metformin")
     assert skip.title == "No metformin on the day, until it is done — confirm with doctor"
     assert skip.detail.startswith(
-        "On Thursday, December 3, the day of your procedure, do not take metformin before the procedure."
+        "On Thursday, December 3, the day of your procedure, do not take metformin before it."
     )
     assert skip.dose_until == plan.procedure_end
     assert restart.title == "Restart metformin with your first normal meal"

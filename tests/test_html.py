@@ -336,7 +336,7 @@ def test_spanish_plan_has_spanish_headings(runner: CliRunner) -> None:
 
 @pytest.mark.parametrize("name", CHECKED)
 def test_checkboxes(runner: CliRunner, name: str) -> None:
-    """A checkbox for each action, each item, each medicine and each blank row; none for the rest."""
+    """A checkbox for each action, item, medicine and blank row, and the allergy line; none for the rest."""
     data = plan_data(runner, name)
     tags = parse(render(runner, name)).tags
     boxes = [attrs for tag, attrs in tags if tag == "input"]
@@ -346,11 +346,12 @@ def test_checkboxes(runner: CliRunner, name: str) -> None:
     medicines = len(data["inputs"]["medicines"])
     blank_rows = sum(1 for tag, attrs in tags if tag == "tr" and attrs.get("class") == "blank")
     assert blank_rows >= 4
-    assert len(boxes) == actions + items + medicines + blank_rows
+    assert len(boxes) == actions + items + medicines + blank_rows + 1  # + "My allergies"
     names = {step["title"] for step in data["steps"] if step["actionable"]}
     names |= {item for step in data["steps"] for item in step["items"]}
     names |= {medicine["name_in_language"] for medicine in data["inputs"]["medicines"]}
     names.add(words_of(data)("bring_other"))
+    names.add(words_of(data)("bring_allergies"))
     assert {attrs.get("aria-label") for attrs in boxes} == names, "each box is named by what it ticks off"
     assert actions < len(data["steps"]), "some steps are not actions"
 

@@ -83,8 +83,8 @@ def test_catalogue_stop_lands_where_the_rule_says(
     step = medicine_steps(plan_for(med, crcl=crcl))[step_id]
     assert step.start.astimezone(UTC) == expected
     assert step.title.endswith(" — confirm with doctor")
-    assert "The usual advice is to stop " in step.detail
-    assert "Please confirm with your doctor." in step.detail
+    assert "Usual advice: stop " in step.detail
+    assert "Check this with your doctor." in step.detail
     assert step.medicine is not None
     assert step.medicine.hold_source == "catalogue"
     assert step.sources[0].key != "doctor"
@@ -106,10 +106,10 @@ def test_range_says_which_end_the_plan_uses_and_that_it_is_unconfirmed() -> None
     """Apixaban (grade C, 3 to 5 days) shows the range, the 5 days used, and 'unconfirmed'."""
     step = medicine_steps(plan_for("apixaban"))["medicine-apixaban"]
     assert (
-        "stop apixaban 3 to 5 days before this kind of procedure (unconfirmed). "
-        "Please confirm with your doctor. The usual advice gives a range, 3 to 5 days. This plan uses 5 "
-        "days, the longer end, because this procedure has a high risk of bleeding. Your clinic may choose "
-        "the shorter end. Some doctors use a shorter stop of 2 days (PAUSE study)." in step.detail
+        "Usual advice: stop apixaban 3 to 5 days before (unconfirmed). Check this with your doctor. "
+        "The usual advice is a range: 3 to 5 days. This plan uses 5 days, the long end. This kind of care "
+        "has a high risk of bleeding. Your clinic may choose the short end. Some doctors use a shorter "
+        "stop of 2 days (PAUSE study)." in step.detail
     )
     summary = plan_for("apixaban").medicines[0]
     assert summary.instruction == (
@@ -232,7 +232,7 @@ def test_warfarin_gets_an_inr_step_and_a_restart_at_six_hours() -> None:
     assert restart.start.astimezone(UTC) == utc(2026, 12, 3, 20, 30)
     assert restart.detail == (
         "Do not restart Coumadin (warfarin) until your doctor says it is safe. The usual advice is to "
-        "restart it 6 hours after the procedure. Please confirm with your doctor."
+        "start again 6 hours after. Check this with your doctor."
     )
 
 
@@ -247,7 +247,7 @@ def test_restart_range_and_unconfirmed_mark() -> None:
     """Clopidogrel restarts at 12 to 24 hours; the reminder comes at the earliest."""
     restart = medicine_steps(plan_for("Plavix"))["restart-clopidogrel"]
     # The restart range is grade C although clopidogrel's 7-day stop is grade B.
-    assert "restart it 12 to 24 hours after the procedure (unconfirmed)." in restart.detail
+    assert "start again 12 to 24 hours after (unconfirmed)." in restart.detail
     assert restart.start.astimezone(UTC) == utc(2026, 12, 4, 2, 30)  # 14:30 UTC end + 12 h
 
 

@@ -74,10 +74,11 @@ def printable(text: str) -> str:
 @contextmanager
 def reported_errors() -> Iterator[None]:
     """Turn every kyphoprep error into one line on stderr and its exit code."""
+    _LANGUAGE[0] = "en"  # until the command's settings say otherwise (see settle)
     try:
         yield
     except KyphoprepError as exc:
-        sys.stderr.write(f"Error: {printable(str(exc))}\n")
+        sys.stderr.write(f"Error: {printable(exc.in_language(_LANGUAGE[0]))}\n")
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         sys.stderr.write("Stopped. No file was changed.\n")
@@ -125,11 +126,25 @@ def read_config(path: str | None) -> ClinicConfig | None:
     return load_config(chosen, option="--config" if path is not None else CONFIG_ENV)
 
 
+_LANGUAGE = ["en"]
+"""The language errors are reported in: the plan's, once its settings are known."""
+
+
 def settle(given: Overrides, config_path: str | None) -> Settings:
-    """Settings for this run: the command line, then the settings file, then built-ins."""
+    """Settings for this run: the command line, then the settings file, then built-ins.
+
+    From here on, errors are reported in the plan's language.
+    """
     from kyphoprep.settings import resolve_settings
 
-    return resolve_settings(given, read_config(config_path))
+    settings = resolve_settings(given, read_config(config_path))
+    report_errors_in(settings.language)
+    return settings
+
+
+def report_errors_in(language: str) -> None:
+    """Say errors from here on in *language* (those that have words in it)."""
+    _LANGUAGE[0] = language
 
 
 def zone_of(settings: Settings) -> str:

@@ -69,9 +69,12 @@ def overrides(
     phone: str | None = None,
 ) -> Overrides:
     """The settings typed on the command line, checked."""
+    from kyphoprep.cli.common import report_errors_in
     from kyphoprep.parsing import clean_text, resolve_zone
     from kyphoprep.settings import Overrides
 
+    if language is not None:
+        report_errors_in(language.value)  # a wrong --tz in a Spanish plan is said in Spanish
     return Overrides(
         timezone=None if tz is None else resolve_zone(tz),
         protocol=None if protocol is None else protocol.strip(),

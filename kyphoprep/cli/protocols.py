@@ -112,11 +112,23 @@ def check(
 
         for path in files:
             result = examine_protocol_file(path)
+            contradictions = [] if result.protocol is None else _contradictions(result.protocol)
+            if contradictions:
+                failed = True
+                for line in contradictions:
+                    sys.stderr.write(printable(f"{path}: steps contradict each other: {line}") + "\n")
+                count = len(contradictions)
+                sys.stderr.write(
+                    printable(f"{count} contradiction{'s' if count != 1 else ''} in {path}") + "\n"
+                )
+                continue
             if result.protocol is not None:
                 typer.echo(printable(_ok_line(result.protocol, path)))
                 note = _fasting_note(result.protocol)
                 if note:
                     typer.echo(f"  {note}")
+                for line in _intake_notes(result.protocol):
+                    typer.echo(printable(f"  {line}"))
                 continue
             failed = True
             if not path.strip():
@@ -133,6 +145,32 @@ def check(
 
 
 # --- what the commands print -------------------------------------------------------------
+
+
+def _intake_notes(protocol: Protocol) -> list[str]:
+    """A note for each food-and-drink step that does not say what it allows (so it cannot be checked)."""
+    from kyphoprep.models import Category
+
+    return [
+        f"Note: step {step.id} has no intake, so it cannot be checked against the other food and "
+        'drink steps. Add one, such as intake = "nothing" (see docs/protocols.md).'
+        for step in protocol.steps
+        if step.category is Category.FOOD_AND_DRINK and step.intake is None
+    ]
+
+
+def _contradictions(protocol: Protocol) -> list[str]:
+    """Steps of the protocol's plans that contradict each other, with every catalogue medicine."""
+    from kyphoprep.catalogue import load_catalogue
+    from kyphoprep.contradictions import check_protocol
+    from kyphoprep.models import MedicineOrder
+
+    orders = [
+        MedicineOrder(name=entry.generic, entry=entry, form=form)
+        for entry in load_catalogue().entries
+        for form in entry.forms
+    ]
+    return check_protocol(protocol, orders)
 
 
 def _width(limit: int | None = MAX_WIDTH) -> int:

@@ -512,6 +512,7 @@ class HtmlRenderer:
         )
         rows = bring_rows(plan)
         other = _checkbox(words("bring_other"))
+        allergies = words("bring_allergies")
         lines = [f"<h2>{_text(words('heading_bring'))}</h2>", f"<p>{_text(words('bring_intro'))}</p>"]
         if not rows:
             lines.append(f"<p><strong>{_text(words('bring_none'))}</strong></p>")
@@ -528,6 +529,7 @@ class HtmlRenderer:
             * BLANK_BRING_ROWS,
             "</tbody>",
             "</table>",
+            f'<p class="allergies">{_checkbox(allergies)}{_text(allergies)}</p>',
         ]
         return lines
 

@@ -89,13 +89,15 @@ class TerminalRenderer:
     def _bring(self, plan: Plan, message: Words) -> Panel:
         rows = bring_rows(plan)
         if not rows:
-            return Panel(Text(message("bring_none")), title=message("heading_bring"))
+            allergies = Text(f"[ ] {message('bring_allergies')} ____________________")
+            return Panel(Group(Text(message("bring_none")), allergies), title=message("heading_bring"))
         table = Table(box=box.SIMPLE_HEAD)
         for column in message("bring_columns").split(" | "):
             table.add_column(column)
         for name, said, last in rows:
             table.add_row(Text(name), Text(said), Text(last))
-        return Panel(Group(Text(message("bring_intro")), table), title=message("heading_bring"))
+        allergies = Text(f"[ ] {message('bring_allergies')} ____________________")
+        return Panel(Group(Text(message("bring_intro")), table, allergies), title=message("heading_bring"))
 
 
 RENDERER = TerminalRenderer()

@@ -89,6 +89,8 @@ class TextRenderer:
             lines += wrap(message("bring_none"))
         for _ in range(3):
             lines.append(f"[ ] {message('bring_other')} " + "_" * (WIDTH - 6 - len(message("bring_other"))))
+        lines += wrap(message("bring_allergies"), "[ ] ", INDENT)
+        lines.append(INDENT + "_" * (WIDTH - len(INDENT)))
 
         lines += ["", RULE, message("heading_after_care").upper(), RULE]
         for step in after_care_steps(plan):
