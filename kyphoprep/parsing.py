@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from kyphoprep.characters import code_point, control_character, has_control
 from kyphoprep.errors import InputError
 from kyphoprep.timing import is_before
-from kyphoprep.wording import format_date, format_moment, format_time, month_name
+from kyphoprep.wording import format_date, format_moment, format_time
 
 DateOrder = Literal["mdy", "dmy"]
 
@@ -205,8 +205,6 @@ def _settle_numeric_date(raw: str, date_order: DateOrder | None) -> str:
         raise InputError.keyed(
             "error_date_ambiguous",
             typed=typed,
-            first=f"{month_name(a)} {b}",
-            second=f"{month_name(b)} {a}",
             first_date=date(year, a, b),
             second_date=date(year, b, a),
             year=year,

@@ -456,7 +456,8 @@ BAD_ROWS = [
     (
         "Ambiguous,03/04/2027 07:30,America/Chicago,,,",
         (
-            ", column 'when': '03/04/2027' could be March 4 or April 3. Write the date as 2027-MM-DD, or add "
+            ", column 'when': '03/04/2027' could be Thursday, March 4, 2027 or Saturday, April 3, 2027. "
+            "Write the date as 2027-MM-DD, or add "
             "--date-order mdy (month first) or dmy (day first)."
         ),
     ),

@@ -201,7 +201,8 @@ DATES = [
         "ambiguous-day-month-dots",
         [*PLAN, "03.04.2027 08:00", *OUT],
         2,
-        "Error: '03.04.2027' could be March 4 or April 3. Write the date as 2027-MM-DD, or add "
+        "Error: '03.04.2027' could be Thursday, March 4, 2027 or Saturday, April 3, 2027. "
+        "Write the date as 2027-MM-DD, or add "
         "--date-order mdy (month first) or dmy (day first).",
     ),
     case(
