@@ -217,7 +217,7 @@ class MedicineSteps:
             )
         if hold.unit == "days":
             start = local_instant(last_day, self.request.protocol.medicine_reminder_at, self.anchors.zone)
-            title = words("med_days_title", medicine=name)
+            title = words("med_weekly_title" if weekly else "med_days_title", medicine=name)
             # On the last day itself there is still time to take the last dose.
             past = last_day < self.now.date()
             timing: dict[str, int | str] = {"rule": "last-dose-day", "days": hold.amount}

@@ -479,3 +479,13 @@ def test_an_english_run_after_a_spanish_one_is_english_again(runner: CliRunner) 
     assert result.stderr.startswith(
         "Error: The procedure time Thursday, October 1, 2026 at 7:30 AM has already passed"
     )
+
+
+def test_a_weekly_medicines_last_dose_is_titled_as_weekly() -> None:
+    """"Last weekly dose of Ozempic", not "Last day to take": the dose is once a week."""
+    assert by_id(plan_for("Ozempic"))["medicine-semaglutide"].title == (
+        "Last weekly dose of Ozempic (semaglutide) — confirm with doctor"
+    )
+    assert by_id(plan_for("Ozempic", language="es"))["medicine-semaglutide"].title == (
+        "Su última dosis de la semana de Ozempic (semaglutida) — confírmelo con su médico"
+    )
