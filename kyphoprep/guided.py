@@ -207,7 +207,7 @@ class Conversation:
             if order is None:
                 return
             answers.medicines.append(order)
-            self.say(self.words("start_medicine_added", medicine=order.name))
+            self.say(self.words("start_medicine_added", medicine=order.name_in(self.words.language)))
 
     def medicine(self, answers: Answers) -> MedicineOrder | None:
         """One medicine with what the doctor said, or None when the person has no more."""

@@ -348,7 +348,7 @@ def test_spanish_from_start_to_saved_files(start: Start, tmp_path: Path, runner:
     s.answer(question(ES, "start_zone", CHICAGO), "")
     s.answer(question(ES, "start_medicine_first"), "warfarin")
     s.answer(doctor_said(ES, "warfarin"), "5 días")
-    assert s.answer(question(ES, "start_medicine_next"), "Eliquis") == ["Agregada: warfarin."]
+    assert s.answer(question(ES, "start_medicine_next"), "Eliquis") == ["Agregada: warfarina."]
     s.answer(doctor_said(ES, "Eliquis (apixaban)"), "seguir")
     s.answer(question(ES, "start_medicine_next"), "")
     s.answer(question(ES, "start_patient"), "Ana López")
@@ -592,7 +592,7 @@ def test_what_the_doctor_said_in_days_or_hours(said: str, amount: int, unit: str
     assert order.hold is not None
     assert (order.hold.amount, order.hold.unit) == (amount, unit)
     assert order.hold_source == "doctor"
-    assert script.said[-1] == "Agregada: warfarin."
+    assert script.said[-1] == "Agregada: warfarina."
 
 
 @pytest.mark.parametrize("said", ["keep", "Keep", "continue", "seguir", "Seguir", "sigo", "continuar"])
