@@ -481,7 +481,7 @@ def test_an_english_run_after_a_spanish_one_is_english_again(runner: CliRunner) 
 
 
 def test_a_weekly_medicines_last_dose_is_titled_as_weekly() -> None:
-    """"Last weekly dose of Ozempic", not "Last day to take": the dose is once a week."""
+    """ "Last weekly dose of Ozempic", not "Last day to take": the dose is once a week."""
     assert by_id(plan_for("Ozempic"))["medicine-semaglutide"].title == (
         "Last weekly dose of Ozempic (semaglutide) — confirm with doctor"
     )
