@@ -47,7 +47,7 @@ def parse_hold(text: str, name: str) -> Hold:
     """A hold such as ``5d``, ``5 days``, ``24h`` or ``24 hours``."""
     given = " ".join(text.split())
     if not given:
-        raise InputError(f"--med '{name}=' has no hold after '='. Example: {name}=5d or {name}=24h.")
+        raise InputError.keyed("error_hold_empty", name=name)
     match = _HOLD.match(given)
     if not match:
         raise InputError.keyed("error_hold_unreadable", name=name, given=quoted(given))
@@ -57,10 +57,7 @@ def parse_hold(text: str, name: str) -> Hold:
     unit: Literal["days", "hours"] = "days" if match.group(2).lower().startswith("d") else "hours"
     limit = MAX_HOLD_DAYS if unit == "days" else MAX_HOLD_HOURS
     if amount is None or not 1 <= amount <= limit:
-        raise InputError(
-            f"--med '{name}={quoted(given)}': the hold must be from 1 to {limit} {unit}. "
-            "Check what your doctor said."
-        )
+        raise InputError.keyed(f"error_hold_range_{unit}", name=name, given=quoted(given), limit=limit)
     return Hold(amount=amount, unit=unit, given_as=given)
 
 
@@ -83,12 +80,9 @@ def parse_medicine(
         spec = spec[len(OTHER_PREFIX) :].strip()
     name, _, form_id = (part.strip() for part in spec.partition(":"))
     if not name:
-        raise InputError(f"--med '{quoted(text.strip())}' has no medicine name. Example: --med warfarin=5d")
+        raise InputError.keyed("error_med_no_name", typed=quoted(text.strip()))
     if len(name) > MAX_NAME or not _NAME.fullmatch(name) or ":" in form_id:
-        raise InputError(
-            f"--med name '{name[:MAX_NAME]}' is not a medicine name. Use letters, digits, spaces and '-' "
-            f"(at most {MAX_NAME} characters)."
-        )
+        raise InputError.keyed("error_med_bad_name", name=name[:MAX_NAME], limit=MAX_NAME)
     hold: Hold | None = None
     keep_taking = False
     if doctor_said:
@@ -101,18 +95,17 @@ def parse_medicine(
     if other and match is not None:
         # other:warfarin would lose what kyphoprep knows about it: blood-thinner checks, the INR test.
         typed = " ".join(text.split())
-        raise InputError(
-            f"--med '{quoted(typed)}': {describe_match(match)} is in kyphoprep's medicine list. "
-            f"Leave out 'other:' and write --med '{quoted(typed[len(OTHER_PREFIX) :].strip())}'."
+        raise InputError.keyed(
+            "error_med_other_listed",
+            typed=quoted(typed),
+            medicine=describe_match(match),
+            without=quoted(typed[len(OTHER_PREFIX) :].strip()),
         )
     if match is None:
         if not other:
             _refuse_near_miss(name, catalogue, hold_text if doctor_said else None)
         if form_id:
-            raise InputError(
-                f"--med '{name}:{quoted(form_id)}': '{name}' is not in kyphoprep's medicine list, so it "
-                f"has no forms. Write --med '{name}=5d' with your doctor's interval."
-            )
+            raise InputError.keyed("error_med_unlisted_form", name=name, form=quoted(form_id))
         return MedicineOrder(name=name, hold=hold, keep_taking=keep_taking, typed=text.strip())
 
     form = _choose_form(match, form_id, crcl, doctor_said)
@@ -142,9 +135,7 @@ def parse_medicines(
 ) -> tuple[MedicineOrder, ...]:
     """All ``--med`` values: each medicine once, and (for clinics) every blood thinner with its interval."""
     if crcl is not None and not MIN_CRCL <= crcl <= MAX_CRCL:
-        raise InputError(
-            f"--crcl {crcl} is not a creatinine clearance. Give mL/min from {MIN_CRCL} to {MAX_CRCL}."
-        )
+        raise InputError.keyed("error_crcl_range", crcl=crcl, low=MIN_CRCL, high=MAX_CRCL)
     orders = [parse_medicine(value, crcl=crcl, hold_range=hold_range) for value in values]
     seen: dict[str, MedicineOrder] = {}
     for order in orders:

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from kyphoprep.characters import code_point, control_character, has_control
 from kyphoprep.errors import InputError
 from kyphoprep.timing import is_before
-from kyphoprep.wording import format_date, format_moment, format_time
+from kyphoprep.wording import format_moment
 
 DateOrder = Literal["mdy", "dmy"]
 
@@ -166,15 +166,14 @@ def parse_when(text: str, zone_name: str, *, date_order: DateOrder | None = None
         )
     raw = " ".join(text.split())
     if not raw:
-        raise InputError(f"The procedure date and time is empty. Example: {EXAMPLE_WHEN}")
+        raise InputError.keyed("error_when_empty", example=EXAMPLE_WHEN)
     canonical = _settle_numeric_date(raw, date_order)
     naive, offset = _parse_fields(canonical, quoted(raw))
     # Checked before any arithmetic: a moment near the first or last date Python can hold
     # overflows when it is turned into UTC (a time zone east of UTC in the year 1).
     if not FIRST_YEAR <= naive.year <= LAST_YEAR:
-        raise InputError(
-            f"The year {naive.year} in '{quoted(raw)}' is outside the years kyphoprep can plan for "
-            f"({FIRST_YEAR} to {LAST_YEAR}). Check the year."
+        raise InputError.keyed(
+            "error_year_range", year=naive.year, typed=quoted(raw), first=FIRST_YEAR, last=LAST_YEAR
         )
     zone = ZoneInfo(zone_name)
     if offset is not None:
@@ -190,9 +189,8 @@ def _settle_numeric_date(raw: str, date_order: DateOrder | None) -> str:
     first, separator, second, year_text, rest = match.groups()
     typed = f"{first}{separator}{second}{separator}{year_text}"  # quoted as typed: 3.4.2027 stays 3.4.2027
     if len(year_text) != 4:
-        raise InputError(
-            f"Write the year with four digits in '{quoted(raw)}', for example {first}{separator}{second}"
-            f"{separator}2027."
+        raise InputError.keyed(
+            "error_year_digits", typed=quoted(raw), example=f"{first}{separator}{second}{separator}2027"
         )
     a, b, year = int(first), int(second), int(year_text)
     if date_order == "mdy":
@@ -301,17 +299,17 @@ def _localize(naive: datetime, zone: ZoneInfo, zone_name: str) -> datetime:
     late = naive.replace(tzinfo=zone, fold=1)
     if early.utcoffset() == late.utcoffset():
         return early
-    day = format_date(naive.date())
-    shown = format_time(naive)
     round_trip = early.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
     if round_trip != naive:
         raise InputError.keyed("error_time_skipped", time=naive.time(), day=naive.date(), zone=zone_name)
-    first = _offset_text(early)
-    second = _offset_text(late)
-    raise InputError(
-        f"{shown} happens twice on {day} in {zone_name}: the clocks go back for daylight "
-        f"saving time. Add the offset to say which: '{naive:%Y-%m-%d %H:%M}{first}' (the first) "
-        f"or '{naive:%Y-%m-%d %H:%M}{second}' (the second)."
+    typed = f"{naive:%Y-%m-%d %H:%M}"
+    raise InputError.keyed(
+        "error_time_twice",
+        time=naive.time(),
+        day=naive.date(),
+        zone=zone_name,
+        first=typed + _offset_text(early),
+        second=typed + _offset_text(late),
     )
 
 

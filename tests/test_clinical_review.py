@@ -447,6 +447,15 @@ def test_a_clinic_protocol_without_a_revision_is_named_by_its_content() -> None:
             "'Eliquiss' no está en la lista de medicamentos de kyphoprep.",
         ),
         (["2026-12-03 07:30", "--med", "warfarin=soon"], "'soon' no es un tiempo que kyphoprep entienda"),
+        (
+            ["2026-12-03 07:30", "--med", "warfarin=90d"],
+            "--med 'warfarin=90d': el tiempo debe ser de 1 a 60 días.",
+        ),
+        (["2026-11-01 01:30"], "La hora 1:30 a.\u00a0m. pasa dos veces el domingo, 1 de noviembre de 2026"),
+        (
+            ["2026-12-03 07:30", "--crcl", "500", "--med", "Pradaxa"],
+            "--crcl 500 no es una depuración de creatinina.",
+        ),
     ],
 )
 def test_spanish_plans_get_their_errors_in_spanish(runner: CliRunner, args: list[str], message: str) -> None:
