@@ -223,6 +223,12 @@ def load_catalogue() -> Catalogue:
     return _CatalogueReader(FILE).read(builtin_data(FILE))
 
 
+def builtin_revision() -> str:
+    """The shipped catalogue's ``revision``, without indexing its names (a plan with no medicine)."""
+    revision = builtin_data(FILE).get("revision", "")
+    return revision if isinstance(revision, str) else ""
+
+
 def parse_catalogue_text(text: str, file: str) -> Catalogue:
     """Parse and validate the TOML *text* of a catalogue file named *file*: every entry is read."""
     catalogue = _CatalogueReader(file).read(load_toml(text, file))

@@ -198,24 +198,24 @@ class MedicineSteps:
         procedure_day = self.anchors.start.date()
         clock: Clock = "reminder"
         weekly = not self.from_doctor and rule is not None and rule.counting == "weekly"
-        if hold.unit == "days" and weekly:
-            # ASA 2023: hold the weekly dose the week before; a dose N days before is still fine.
-            last_day = procedure_day - timedelta(days=hold.amount)
-            detail = words("med_weekly_detail", medicine=name, last_date=words.date(last_day, year=False))
-            self._counting = words("count_weekly", days=hold.amount)
-        elif hold.unit == "days":
-            # N days of hold = no dose on the N calendar days before the procedure
-            # day nor on the procedure day itself, so the last dose is on day -(N+1).
-            last_day = procedure_day - timedelta(days=hold.amount + 1)
-            detail = words("med_days_detail", medicine=name, last_date=words.date(last_day, year=False))
-            self._counting = words(
-                "count_days",
-                medicine=name,
-                days=hold.amount,
-                first=words.date(last_day + timedelta(days=1), year=False),
-                procedure=words.date(procedure_day, year=False),
-            )
         if hold.unit == "days":
+            # N days of hold = no dose on the N calendar days before the procedure day nor on
+            # the procedure day itself, so the last dose is on day -(N+1). A weekly medicine's
+            # typical stop (ASA 2023: skip the dose in the week before) keeps the dose on day -N.
+            last_day = procedure_day - timedelta(days=hold.amount if weekly else hold.amount + 1)
+            last_date = words.date(last_day, year=False)
+            if weekly:
+                detail = words("med_weekly_detail", medicine=name, last_date=last_date)
+                self._counting = words("count_weekly", days=hold.amount)
+            else:
+                detail = words("med_days_detail", medicine=name, last_date=last_date)
+                self._counting = words(
+                    "count_days",
+                    medicine=name,
+                    days=hold.amount,
+                    first=words.date(last_day + timedelta(days=1), year=False),
+                    procedure=words.date(procedure_day, year=False),
+                )
             start = local_instant(last_day, self.request.protocol.medicine_reminder_at, self.anchors.zone)
             title = words("med_weekly_title" if weekly else "med_days_title", medicine=name)
             # On the last day itself there is still time to take the last dose.

@@ -566,10 +566,10 @@ class MedicineSummary(Record):
     last_dose: datetime | None
     """The last dose (or the last day to take it) when the plan sets one."""
     last_dose_text: str
+    name: str
+    """The medicine's name in the plan's language (``warfarina``)."""
     counting: str = ""
     """One plain line on how the last-dose date was counted from the interval."""
-    name: str = ""
-    """The medicine's name in the plan's language (``warfarina``)."""
 
 
 class Plan(Record):

@@ -28,6 +28,8 @@ from kyphoprep.models import (
 from kyphoprep.timing import Anchors, clock_of, describe_rule, is_before, local_instant, shift_elapsed
 from kyphoprep.wording import Words, words_for
 
+MINUTE = timedelta(minutes=1)
+
 __all__ = ["build_plan", "default_plan_id", "local_instant", "shift_elapsed"]
 
 
@@ -80,7 +82,7 @@ def build_plan(request: PlanRequest) -> Plan:
     specs = request.protocol.steps_for(request.fasting)
     words = words_for(request.language)
     protocol_steps = [_protocol_step(spec, anchors, now) for spec in specs]
-    protocol_steps = _ask_before_last_doses(protocol_steps, before, specs, anchors, now, words)
+    protocol_steps = _ask_before_last_doses(protocol_steps, before, anchors, now, words)
     protocol_steps = _defer_to_medicine_diets(protocol_steps, before, words)
     # At the same minute, a medicine reminder comes before the protocol's steps,
     # and a restart question after them (after "lie flat", not before it).
@@ -102,7 +104,6 @@ def build_plan(request: PlanRequest) -> Plan:
 def _ask_before_last_doses(
     steps: list[PlannedStep],
     medicine_steps: list[PlannedStep],
-    specs: tuple[StepSpec, ...],
     anchors: Anchors,
     now: datetime,
     words: Words,
@@ -117,11 +118,10 @@ def _ask_before_last_doses(
     if not last_doses:
         return steps
     earliest = min(last_doses, key=lambda step: step.start.astimezone(UTC))
-    by_id = {spec.id: spec for spec in specs}
     moved = []
     for step in steps:
-        spec = by_id[step.id]
-        if spec.before_last_doses and step.start.date() >= earliest.start.date():
+        # A protocol step that asks about stopping (before_last_doses) is planned as dose "ask".
+        if step.dose == "ask" and step.start.date() >= earliest.start.date():
             day = earliest.start.date() - timedelta(days=1)
             clock = step.start.timetz().replace(tzinfo=None)
             start = local_instant(day, clock, anchors.zone)
@@ -135,7 +135,7 @@ def _ask_before_last_doses(
             step = replace(
                 step,
                 start=start,
-                end=shift_elapsed(start, spec.minutes),
+                end=shift_elapsed(start, (step.end.astimezone(UTC) - step.start.astimezone(UTC)) // MINUTE),
                 detail=f"{step.detail} {note}",
                 past=is_before(start, now),
                 timing=describe_rule(DaysBefore(days=days_before, at=clock)) | {"moved_for": earliest.id},

@@ -134,6 +134,6 @@ def make_request(
 
 def catalogue_revision() -> str:
     """The revision of the medicine catalogue the plan's advice comes from."""
-    from kyphoprep.catalogue import load_catalogue
+    from kyphoprep.catalogue import builtin_revision
 
-    return load_catalogue().revision
+    return builtin_revision()

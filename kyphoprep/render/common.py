@@ -74,7 +74,7 @@ def bring_rows(plan: Plan) -> list[tuple[str, str, str]]:
     """Medicine, what to do (and who said so), and the last dose with how it was counted."""
     return [
         (
-            m.name or m.order.name,
+            m.name,
             m.instruction,
             f"{m.last_dose_text}. {m.counting}" if m.counting else m.last_dose_text,
         )
@@ -87,16 +87,27 @@ def step_time(step: PlannedStep, words: Words) -> str:
     return words("by_this_day") if step.clock == "reminder" else words.time(step.start)
 
 
-def made_by(plan: Plan) -> str:
+def provenance(plan: Plan) -> dict[str, str]:
     """Which kyphoprep, protocol and catalogue made the plan, so a nurse can trace its advice."""
     from kyphoprep import __version__
 
+    return {
+        "kyphoprep": __version__,
+        "protocol": plan.protocol.id,
+        "protocol_revision": plan.protocol.revision,
+        "catalogue_revision": plan.request.catalogue_revision,
+    }
+
+
+def made_by(plan: Plan) -> str:
+    """``provenance`` in words, for the foot of a handout and the calendar."""
+    made = provenance(plan)
     return words_of(plan)(
         "made_by",
-        version=__version__,
-        protocol=plan.protocol.id,
-        protocol_revision=plan.protocol.revision or "-",
-        catalogue_revision=plan.request.catalogue_revision or "-",
+        version=made["kyphoprep"],
+        protocol=made["protocol"],
+        protocol_revision=made["protocol_revision"] or "-",
+        catalogue_revision=made["catalogue_revision"] or "-",
     )
 
 

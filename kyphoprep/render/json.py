@@ -13,6 +13,7 @@ from typing import Any
 
 from kyphoprep.models import Hold, MedicineOrder, MedicineSummary, Plan, PlannedStep
 from kyphoprep.render import RenderOptions
+from kyphoprep.render.common import provenance
 from kyphoprep.wording import Words, words_for
 
 SCHEMA_VERSION = 5
@@ -80,7 +81,7 @@ def _summary(summary: MedicineSummary, words: Words) -> dict[str, Any]:
         "last_dose": None if summary.last_dose is None else _iso(summary.last_dose),
         "last_dose_text": summary.last_dose_text,
         "counting": summary.counting or None,
-        "name_in_language": summary.name or summary.order.name,
+        "name_in_language": summary.name,
     }
 
 
@@ -133,19 +134,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             for level in ("call", "emergency")
         },
         "notice": message("care_team_first"),
-        "made_by": made_by_dict(plan),
-    }
-
-
-def made_by_dict(plan: Plan) -> dict[str, str]:
-    """The kyphoprep version and the revisions of the protocol and catalogue behind the advice."""
-    from kyphoprep import __version__
-
-    return {
-        "kyphoprep": __version__,
-        "protocol": plan.protocol.id,
-        "protocol_revision": plan.protocol.revision,
-        "catalogue_revision": plan.request.catalogue_revision,
+        "made_by": provenance(plan),
     }
 
 
