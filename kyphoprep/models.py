@@ -196,6 +196,8 @@ class Protocol(Record):
     """The name and summary in other languages, by language code."""
     revision: str = ""
     """The protocol file's ``revision`` (or a digest of its text), printed on every plan."""
+    recovery_minutes: int = 180
+    """How long after the procedure the person is still in care: calendar alarms stay silent then."""
     language: str = "en"
     """The language of the words in this object (see ``in_language``)."""
 
@@ -490,6 +492,27 @@ class MedicineOrder(Record):
         return None
 
 
+class PreviousEvent(Record):
+    """One calendar event of an earlier version of a plan, read from its JSON."""
+
+    uid: str
+    title: str
+    start: datetime
+    end: datetime
+
+
+class PreviousPlan(Record):
+    """The earlier version a new plan replaces (``--replaces PREVIOUS.json``).
+
+    Its events that the new plan no longer has are written to the new calendar
+    as cancelled, so a calendar app that honours cancellations removes them.
+    """
+
+    plan_id: str
+    version: int
+    events: tuple[PreviousEvent, ...]
+
+
 class PlanRequest(Record):
     """Everything the planner needs; the planner reads nothing else."""
 
@@ -504,8 +527,8 @@ class PlanRequest(Record):
     reminder_minutes: int | None = None
     """How long before each step a calendar alarm rings; None means the protocol's value."""
     fasting: FastingRule = "midnight"
-    discreet_titles: bool = False
-    """Keep medicine names out of calendar titles and alarms (lock screens show them)."""
+    discreet_titles: bool = True
+    """Keep medicine and procedure names out of calendar titles and alarms (lock screens show them)."""
     language: str = "en"
     crcl: int | None = None
     """Creatinine clearance in mL/min, when given (selects a form such as dabigatran's)."""
@@ -519,6 +542,8 @@ class PlanRequest(Record):
     """A stable identity for calendar UIDs; defaults to patient + protocol."""
     catalogue_revision: str = ""
     """The medicine catalogue's revision, printed on every plan so a nurse can trace its advice."""
+    replaces: PreviousPlan | None = None
+    """The earlier version of this plan, when the new one replaces it."""
 
 
 # --- Results ----------------------------------------------------------------
@@ -594,6 +619,12 @@ class Plan(Record):
         if self.request.reminder_minutes is not None:
             return self.request.reminder_minutes
         return self.request.protocol.reminder_minutes
+
+    @property
+    def version(self) -> int:
+        """The plan's version: 0, or one more than the version it replaces (the calendar's SEQUENCE)."""
+        previous = self.request.replaces
+        return 0 if previous is None else previous.version + 1
 
     @property
     def procedure_date(self) -> date:

@@ -23,6 +23,8 @@ FORMAT_VERSION = 1
 TITLE_MAX = 60  # long titles get cut off in calendar views and on lock screens
 # The built-in protocols are about 25 KB; a file many times that is not a protocol (or never ends).
 MAX_SIZE = 1024 * 1024
+RECOVERY_MINUTES = 180
+"""How long after the procedure a person is still being looked after, when a protocol does not say."""
 
 # In the order the README documents them (and a file usually has them).
 _TOP_ORDER = (
@@ -35,6 +37,7 @@ _TOP_ORDER = (
     "procedure_minutes",
     "arrive_minutes",
     "reminder_minutes",
+    "recovery_minutes",
     "medicine_reminder_at",
     "sources",
     "steps",
@@ -247,6 +250,7 @@ class _ProtocolReader(TomlReader):
             procedure_minutes=self.integer(data, "procedure_minutes", 5, 600),
             arrive_minutes=self.integer(data, "arrive_minutes", 0, 600),
             reminder_minutes=self.integer(data, "reminder_minutes", 0, 1440),
+            recovery_minutes=self.integer(data, "recovery_minutes", 0, 1440, default=RECOVERY_MINUTES),
             medicine_reminder_at=self.clock(data, "medicine_reminder_at"),
             revision=self._revision(data),
             steps=tuple(steps),

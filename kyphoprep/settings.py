@@ -88,7 +88,7 @@ def resolve_settings(given: Overrides, config: ClinicConfig | None = None) -> Se
             given.reminder_minutes, clinic.reminder_minutes, default=protocol.reminder_minutes
         ),
         fasting=_settled(given.fasting, clinic.fasting, default=DEFAULT_FASTING),
-        discreet_titles=_settled(given.discreet_titles, clinic.discreet_titles, default=False),
+        discreet_titles=_settled(given.discreet_titles, clinic.discreet_titles, default=True),
         language=language,
         facility=_settled(given.facility, clinic.clinic_name, default=None),
         address=_settled(given.address, clinic.clinic_address, default=None),

@@ -4,7 +4,7 @@
 * Mozilla ical.js (Thunderbird) through ``tests/interop/icaljs_utc.mjs``
 
 Both tools print, for every VEVENT, the UTC instants of DTSTART, DTEND and the
-first VALARM, resolving TZIDs only against the VTIMEZONEs inside the file.
+first VALARM and the STATUS, resolving TZIDs only against the VTIMEZONEs inside the file.
 ``tests/interop/setup.sh`` builds/installs them (libical-dev via apt when
 root, ``npm ci`` for the pinned ical.js).
 
@@ -43,7 +43,8 @@ class InteropError(RuntimeError):
 
     ``returncode`` is the tool's exit status (1: parse error, 2: a time could
     not be resolved to a UTC instant, e.g. TZID without VTIMEZONE or a
-    floating time; 64: usage), or ``None`` if the tool could not be run.
+    floating time; 3: libical's RFC 5546 restriction check failed;
+    64: usage), or ``None`` if the tool could not be run.
     """
 
     def __init__(self, message: str, returncode: int | None = None, stderr: str = "") -> None:
@@ -58,6 +59,7 @@ class ParsedEvent:
     start: datetime  # aware, UTC
     end: datetime  # aware, UTC
     alarm: datetime | None  # aware, UTC
+    status: str | None = None  # CONFIRMED, CANCELLED, ... or None without STATUS
 
 
 _build_lock = threading.Lock()
@@ -179,15 +181,16 @@ def _parse_output(name: str, stdout: str) -> list[ParsedEvent]:
         if not line:
             continue
         fields = line.split("\t")
-        if len(fields) != 4:
+        if len(fields) != 5:
             raise InteropError(f"{name}: unexpected output line {line!r}")
-        uid, start, end, alarm = fields
+        uid, start, end, alarm, status = fields
         events.append(
             ParsedEvent(
                 uid=uid,
                 start=_parse_time(name, start, line),
                 end=_parse_time(name, end, line),
                 alarm=None if alarm == "-" else _parse_time(name, alarm, line),
+                status=None if status == "-" else status,
             )
         )
     return events

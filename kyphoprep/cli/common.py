@@ -238,6 +238,18 @@ OutputOption = Annotated[
     ),
 ]
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace the -o file if it already exists.")]
+ReplacesOption = Annotated[
+    str | None,
+    typer.Option(
+        "--replaces",
+        metavar="PREVIOUS.json",
+        help=(
+            "The JSON of this person's earlier plan (--format json). The new calendar cancels its "
+            "reminders that are gone, and the handout lists them."
+        ),
+        show_default=False,
+    ),
+]
 TodayOption = Annotated[
     str | None,
     typer.Option(
@@ -330,8 +342,9 @@ DiscreetOption = Annotated[
     typer.Option(
         "--discreet-titles/--full-titles",
         help=(
-            "Keep medicine names out of calendar titles and alarms, which lock screens show. "
-            "Default: settings file, else full titles."
+            "Keep medicine and procedure names out of calendar titles and alarms, which lock "
+            "screens and shared calendars show (the details stay inside each event). "
+            "Default: settings file, else discreet titles; --full-titles shows them."
         ),
         show_default=False,
     ),

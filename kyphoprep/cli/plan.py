@@ -24,6 +24,7 @@ from kyphoprep.cli.common import (
     PhoneOption,
     ProtocolOption,
     ReminderOption,
+    ReplacesOption,
     TodayOption,
     TzOption,
     check_strict,
@@ -37,6 +38,7 @@ from kyphoprep.cli.common import (
 
 if TYPE_CHECKING:
     from kyphoprep.cli.common import FastingChoice, LanguageChoice
+    from kyphoprep.models import PlanRequest
     from kyphoprep.settings import Overrides
 
 PLAN_EPILOG = (
@@ -87,6 +89,18 @@ def overrides(
         address=clean_text(address, "--address"),
         phone=clean_text(phone, "--phone"),
     )
+
+
+def replacing(request: PlanRequest, path: str) -> PlanRequest:
+    """*request* as the next version of the plan in the JSON file at *path*."""
+    from dataclasses import replace
+
+    from kyphoprep.planner import default_plan_id
+    from kyphoprep.replaces import check_same_plan, read_previous
+
+    previous = read_previous(path)
+    check_same_plan(previous, default_plan_id(request), path)
+    return replace(request, replaces=previous)
 
 
 def plan(
@@ -170,6 +184,7 @@ def plan(
     output_format: FormatOption = None,
     output: OutputOption = "-",
     force: ForceOption = False,
+    replaces: ReplacesOption = None,
 ) -> None:
     """Make the preparation plan for a procedure at WHEN."""
     with reported_errors():
@@ -210,6 +225,8 @@ def plan(
             driver=clean_text(driver, "--driver"),
             plan_id=clean_text(plan_id, "--plan-id"),
         )
+        if replaces is not None:
+            request = replacing(request, replaces)
         made = emit(request, choose_format(output_format, output), output, force)
         check_strict(made, strict)
 

@@ -169,10 +169,24 @@ def _offer_files(conversation: Conversation, plan: Plan, saved: list[str]) -> No
         conversation.say("")
         if not conversation.yes(question, True):
             continue
-        path = _save(conversation, plan, output_format, default)
+        made = plan
+        if output_format is OutputFormat.ICS and conversation.yes("start_full_titles", False):
+            made = _with_full_titles(plan)
+        path = _save(conversation, made, output_format, default)
         if path is not None:
             saved.append(os.path.abspath(path))
             conversation.say(words(done, file=saved[-1]))
+            if output_format is OutputFormat.ICS:
+                conversation.say(words("calendar_update"))
+
+
+def _with_full_titles(plan: Plan) -> Plan:
+    """*plan* with medicine and procedure names in its calendar titles (the person asked for them)."""
+    from dataclasses import replace
+
+    from kyphoprep.planner import build_plan
+
+    return build_plan(replace(plan.request, discreet_titles=False))
 
 
 def _save(conversation: Conversation, plan: Plan, output_format: OutputFormat, default: str) -> str | None:

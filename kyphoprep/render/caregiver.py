@@ -112,7 +112,8 @@ class CaregiverRenderer:
         phone = request.phone or words("caregiver_phone_on_papers")
         lines += wrap(words("caregiver_who", clinic=clinic, phone=phone))
 
-        lines += ["", *wrap(words("care_team_first")), "", words("heading_sources") + ":"]
+        lines += ["", *wrap(words("care_team_first")), "", *wrap(words("calendar_update"))]
+        lines += ["", words("heading_sources") + ":"]
         for number, source in enumerate(cited.values(), start=1):
             lines += wrap(source.citation, f"[{number}] ", " " * (len(str(number)) + 3))
         lines += ["", words("end_of_plan"), ""]

@@ -111,13 +111,6 @@ def made_by(plan: Plan) -> str:
     )
 
 
-def calendar_title(plan: Plan, step: PlannedStep) -> str:
-    """A step's title for a calendar: with discreet titles, no medicine name for lock screens to show."""
-    if plan.request.discreet_titles and step.medicine is not None:
-        return words_of(plan)("discreet_title")
-    return step.title
-
-
 def place_text(plan: Plan) -> str | None:
     """The facility with its address, on one line, if either was given."""
     parts = [part for part in (plan.request.facility, plan.request.address) if part]

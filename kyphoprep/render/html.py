@@ -35,6 +35,7 @@ from string import Template
 
 from kyphoprep.models import Category, Plan, PlannedStep
 from kyphoprep.render import RenderOptions
+from kyphoprep.render.calendar import removed_reminders
 from kyphoprep.render.common import (
     DayGroup,
     bring_rows,
@@ -428,6 +429,7 @@ class HtmlRenderer:
             "<body>",
             *self._warnings(plan, words),
             *self._header(plan, words),
+            *self._removed(plan, words),
             f"<h2>{_text(words('heading_plan'))}</h2>",
             *(line for group in days(plan, before) for line in self._day(group, numbers, words)),
             *self._bring(plan, words),
@@ -448,6 +450,20 @@ class HtmlRenderer:
             f"<h2>{_text(words('heading_warnings'))}</h2>",
             "<ul>",
             *(f"<li>{_text(warning.message)}</li>" for warning in plan.warnings),
+            "</ul>",
+            "</section>",
+        ]
+
+    def _removed(self, plan: Plan, words: Words) -> list[str]:
+        removed = removed_reminders(plan)
+        if not removed:
+            return []
+        return [
+            '<section class="removed">',
+            f"<h2>{_text(words('heading_removed'))}</h2>",
+            f"<p>{_text(words('removed_intro'))}</p>",
+            "<ul>",
+            *(f"<li>{_text(text)}</li>" for text in removed),
             "</ul>",
             "</section>",
         ]

@@ -8,24 +8,26 @@ the same input give the same bytes. Any change to the shape bumps
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kyphoprep.models import Hold, MedicineOrder, MedicineSummary, Plan, PlannedStep
 from kyphoprep.render import RenderOptions
+from kyphoprep.render.calendar import calendar_events, calendar_name, cancelled_events, step_uid
 from kyphoprep.render.common import provenance
 from kyphoprep.wording import Words, words_for
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def _step(step: PlannedStep) -> dict[str, Any]:
+def _step(plan: Plan, step: PlannedStep) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": step.id,
+        "uid": step_uid(plan, step),
         "title": step.title,
         "detail": step.detail,
         "category": step.category.value,
@@ -120,7 +122,9 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "arrival": _iso(plan.arrival),
         },
         "warnings": [{"code": w.code, "message": w.message, "step_id": w.step_id} for w in plan.warnings],
-        "steps": [_step(step) for step in plan.steps],
+        "steps": [_step(plan, step) for step in plan.steps],
+        "version": plan.version,
+        "calendar": _calendar(plan),
         "warning_signs": {
             level: [
                 {
@@ -135,6 +139,32 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         },
         "notice": message("care_team_first"),
         "made_by": provenance(plan),
+    }
+
+
+def _calendar(plan: Plan) -> dict[str, Any]:
+    """The calendar's events as the .ics file has them; ``--replaces`` reads them back."""
+    titles = {step_uid(plan, step): step.title for step in plan.steps}
+    titles.update((gone.uid, gone.title) for gone in cancelled_events(plan))
+    reminder = timedelta(minutes=plan.reminder_minutes)
+    return {
+        "name": calendar_name(plan),
+        "sequence": plan.version,
+        "events": [
+            {
+                "uid": event.uid,
+                "title": event.title,
+                "full_title": titles.get(event.uid, event.title),
+                "start": _iso(event.start),
+                "end": _iso(event.end),
+                "status": event.status.lower(),
+                "alarm": event.alarm,
+                "alarm_at": None
+                if event.alarm is None
+                else _iso((event.start.astimezone(UTC) - reminder).astimezone(event.start.tzinfo)),
+            }
+            for event in calendar_events(plan)
+        ],
     }
 
 

@@ -18,6 +18,7 @@ from rich.text import Text
 
 from kyphoprep.models import Plan, PlannedStep
 from kyphoprep.render import RenderOptions
+from kyphoprep.render.calendar import removed_reminders
 from kyphoprep.render.common import bring_rows, days, header_rows, step_time, warning_signs, words_of
 from kyphoprep.wording import Words
 
@@ -56,6 +57,10 @@ class TerminalRenderer:
         title = message("plan_title", procedure=plan.protocol.name.lower())
         parts.append(Panel(header, title=Text(title, style="bold"), box=box.ROUNDED))
         parts.append(Text(message("care_team_first"), style="italic"))
+        removed = removed_reminders(plan)
+        if removed:
+            body = Group(Text(message("removed_intro")), *(Text(f"* {text}") for text in removed))
+            parts.append(Panel(body, title=message("heading_removed"), border_style="yellow"))
         for group in days(plan):
             parts.append(Text(""))
             parts.append(Text(group.heading, style="bold underline"))
@@ -72,6 +77,7 @@ class TerminalRenderer:
         parts.append(Panel(call, title=message("heading_call"), border_style="yellow"))
         emergency = Group(*(Text(f"* {text}", style="bold") for text in warning_signs(plan, "emergency")))
         parts.append(Panel(emergency, title=message("heading_emergency"), border_style="red"))
+        parts.append(Text(message("calendar_update"), style="italic"))
         return parts
 
     def _step_row(self, step: PlannedStep, message: Words) -> tuple[Text, Text, Text]:

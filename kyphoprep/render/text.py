@@ -10,6 +10,7 @@ import textwrap
 
 from kyphoprep.models import Plan, PlannedStep
 from kyphoprep.render import RenderOptions
+from kyphoprep.render.calendar import removed_reminders
 from kyphoprep.render.common import (
     after_care_steps,
     bring_rows,
@@ -69,6 +70,11 @@ class TextRenderer:
         lines.append("")
         lines += wrap(message("care_team_first"))
         lines.append("")
+        removed = removed_reminders(plan)
+        if removed:
+            lines += [RULE, message("heading_removed").upper(), RULE, *wrap(message("removed_intro"))]
+            lines += [line for text in removed for line in wrap(text, "* ", "  ")]
+            lines.append("")
 
         lines += [RULE, message("heading_plan").upper(), RULE]
         for group in days(plan):

@@ -4,10 +4,11 @@
 // Interop probe for kyphoprep: parse an iCalendar file with Mozilla's ical.js
 // (the parser used by Thunderbird) and, for every VEVENT, print one line
 //
-//     UID<TAB>DTSTART<TAB>DTEND<TAB>ALARM
+//     UID<TAB>DTSTART<TAB>DTEND<TAB>ALARM<TAB>STATUS
 //
 // Every time is the UTC instant as YYYY-MM-DDTHH:MM:SSZ.  ALARM is the instant
-// at which the first VALARM fires, or "-" if the event has none.
+// at which the first VALARM fires, or "-" if the event has none.  STATUS is
+// the event's STATUS (CONFIRMED, CANCELLED, ...) or "-".
 //
 // Zoned times are resolved ONLY against the VTIMEZONE components of the
 // event's own VCALENDAR.  Each of them is registered with
@@ -238,7 +239,8 @@ function eventLine(ev, zones) {
     alarm = formatUnix(fire);
   }
 
-  return `${uid}\t${formatUnix(start)}\t${formatUnix(end)}\t${alarm}`;
+  const status = ev.getFirstPropertyValue("status");
+  return `${uid}\t${formatUnix(start)}\t${formatUnix(end)}\t${alarm}\t${status ? String(status).toUpperCase() : "-"}`;
 }
 
 function main(argv) {

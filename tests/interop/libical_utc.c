@@ -4,10 +4,15 @@
  * Interop probe for kyphoprep: parse an iCalendar file with libical and, for
  * every VEVENT, print one line
  *
- *     UID<TAB>DTSTART<TAB>DTEND<TAB>ALARM
+ *     UID<TAB>DTSTART<TAB>DTEND<TAB>ALARM<TAB>STATUS
  *
  * Every time is the UTC instant as YYYY-MM-DDTHH:MM:SSZ.  ALARM is the instant
- * at which the first VALARM fires, or "-" if the event has none.
+ * at which the first VALARM fires, or "-" if the event has none.  STATUS is
+ * the event's STATUS as libical reads it (CONFIRMED, CANCELLED, ...) or "-".
+ *
+ * Before anything is printed, every VCALENDAR goes through libical's RFC 5546
+ * restriction check (icalrestriction_check): the property counts each METHOD,
+ * or no METHOD, allows.  Any violation is printed and the exit status is 3.
  *
  * Zoned times are resolved ONLY against the VTIMEZONE components of the
  * event's own VCALENDAR (icalcomponent_get_timezone); libical's builtin zone
@@ -17,6 +22,7 @@
  *   0  success
  *   1  the file cannot be read or does not parse (libical returns nothing, no
  *      VCALENDAR, or the parser recorded X-LIC-ERROR properties)
+ *   3  libical's restriction check found an error (see above)
  *   2  the file parses but a time cannot be turned into a UTC instant:
  *      TZID without a VTIMEZONE in the file, duplicate VTIMEZONE TZID,
  *      floating or DATE-only DTSTART/DTEND, TZID on a UTC value, a time
@@ -41,6 +47,7 @@
 
 #define EXIT_PARSE 1
 #define EXIT_SEMANTIC 2
+#define EXIT_RESTRICTION 3
 #define EXIT_USAGE 64
 
 static const char *g_path = "";
@@ -278,6 +285,10 @@ static void print_event(icalcomponent *cal, icalcomponent *ev)
         end = start;
     }
 
+    icalproperty *pstatus = icalcomponent_get_first_property(ev, ICAL_STATUS_PROPERTY);
+    const char *status =
+        pstatus ? icalproperty_status_to_string(icalproperty_get_status(pstatus)) : "-";
+
     char s_start[32], s_end[32], s_alarm[32];
     format_utc(start, s_start);
     format_utc(end, s_end);
@@ -310,11 +321,21 @@ static void print_event(icalcomponent *cal, icalcomponent *ev)
         format_utc(fire, s_alarm);
     }
 
-    printf("%s\t%s\t%s\t%s\n", uid, s_start, s_end, s_alarm);
+    printf("%s\t%s\t%s\t%s\t%s\n", uid, s_start, s_end, s_alarm, status ? status : "-");
+}
+
+/* libical's RFC 5546 restriction check; it adds X-LIC-ERROR properties for each violation. */
+static void check_restrictions(icalcomponent *cal)
+{
+    icalrestriction_check(cal);
+    if (report_errors(cal) > 0) {
+        die(EXIT_RESTRICTION, "libical's restriction check failed (see above)");
+    }
 }
 
 static void process_calendar(icalcomponent *cal)
 {
+    check_restrictions(cal);
     check_vtimezones(cal);
     icalcompiter it = icalcomponent_begin_component(cal, ICAL_VEVENT_COMPONENT);
     for (; icalcompiter_deref(&it); icalcompiter_next(&it)) {
