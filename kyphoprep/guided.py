@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from kyphoprep.catalogue import NameMatch, describe_match, load_catalogue
+from kyphoprep.characters import as_utf8, foreign_digit
 from kyphoprep.errors import InputError, KyphoprepError
 from kyphoprep.medicines import MAX_CRCL, MIN_CRCL, OTHER_PREFIX, parse_medicine
 from kyphoprep.models import MedicineOrder
@@ -78,12 +79,25 @@ class Conversation:
         prompt = self.words(key, **fields)
         if default:
             prompt += f" [{default}]"
-        try:
-            answer = self._ask(prompt + ": ")
-        except EOFError:
-            raise Stop from None
-        answer = " ".join(answer.split())
+        while True:
+            try:
+                answer = self._ask(prompt + ": ")
+            except EOFError:
+                raise Stop from None
+            # Bytes that are not UTF-8 (a terminal set to Latin-1) are asked again here, once for
+            # every question: no check below could say more than that, and no file can hold them.
+            readable = as_utf8(answer)
+            if readable is not None:
+                break
+            self.say(self.words("start_not_utf8"))
+        answer = " ".join(readable.split())
         return answer or (default or "")
+
+    def _number(self, answer: str) -> int | None:
+        """*answer* as a whole number of the digits 0-9, else None; other digits are refused."""
+        if foreign_digit(answer) is not None:
+            raise _Refused(self.words("start_digits_ascii"))
+        return int(answer) if answer.isascii() and answer.isdigit() else None
 
     def until_valid(
         self, key: str, check: Callable[[str], T], default: str | None = None, **fields: object
@@ -138,6 +152,8 @@ class Conversation:
             def pick(answer: str) -> str:
                 if answer.casefold() in choices:
                     return choices[answer.casefold()]
+                if foreign_digit(answer) is not None:  # the language is not chosen yet: both languages
+                    raise _Refused(" / ".join(words_for(lang)("start_digits_ascii") for lang in LANGUAGES))
                 raise _Refused(words_for("en")("start_pick_number", count=len(LANGUAGES)))
 
             given = self.until_valid("start_language", pick, "1")
@@ -152,8 +168,9 @@ class Conversation:
 
         def pick(answer: str) -> str:
             text = answer.casefold()
-            if text.isdigit() and 1 <= int(text) <= len(names):
-                return names[int(text) - 1]
+            number = self._number(text)
+            if number is not None and 1 <= number <= len(names):
+                return names[number - 1]
             if text in names:
                 return text
             raise _Refused(self.words("start_pick_number", count=len(names)))
@@ -285,8 +302,9 @@ class Conversation:
         self.say(f"  {len(forms) + 1}  {self.words('start_form_unknown')}")
 
         def pick(answer: str) -> int:
-            if answer.isdigit() and 1 <= int(answer) <= len(forms) + 1:
-                return int(answer)
+            number = self._number(answer)
+            if number is not None and 1 <= number <= len(forms) + 1:
+                return number
             raise _Refused(self.words("start_pick_number", count=len(forms) + 1))
 
         chosen = self.until_valid("start_form", pick)
@@ -295,8 +313,9 @@ class Conversation:
     def _crcl(self, answer: str) -> int | None:
         if not answer:
             return None
-        if answer.isdigit() and MIN_CRCL <= int(answer) <= MAX_CRCL:
-            return int(answer)
+        number = self._number(answer)
+        if number is not None and MIN_CRCL <= number <= MAX_CRCL:
+            return number
         raise _Refused(self.words("start_crcl_range"))
 
     def optional_text(self, key: str, default: str | None = None) -> str | None:

@@ -30,12 +30,13 @@ from kyphoprep.catalogue import (
     describe_match,
     load_catalogue,
 )
-from kyphoprep.characters import has_control
+from kyphoprep.characters import code_point, foreign_digit, has_control
 from kyphoprep.errors import InputError
 from kyphoprep.models import CatalogueEntry, Hold, HoldRange, MedicineForm, MedicineOrder
 from kyphoprep.parsing import quoted
 
-_HOLD = re.compile(r"^\s*(\d+)\s*(d|day|days|h|hr|hrs|hour|hours)\s*$", re.IGNORECASE)
+# re.ASCII: \d alone also matches fullwidth and Arabic-Indic digits (U+FF15, U+0665), which int() reads.
+_HOLD = re.compile(r"^\s*(\d+)\s*(d|day|days|h|hr|hrs|hour|hours)\s*$", re.IGNORECASE | re.ASCII)
 _KEEP_TAKING = {"continue", "keep", "keep taking", "keep-taking", "do not stop", "don't stop", "dont stop"}
 _NAME = re.compile(r"[\w][\w .'()/+-]*")
 OTHER_PREFIX = "other:"
@@ -48,6 +49,11 @@ def parse_hold(text: str, name: str) -> Hold:
     given = " ".join(text.split())
     if not given:
         raise InputError.keyed("error_hold_empty", name=name)
+    digit = foreign_digit(given)
+    if digit is not None:
+        raise InputError.keyed(
+            "error_hold_digits", name=name, given=quoted(given), digit=digit, code=code_point(digit)
+        )
     match = _HOLD.match(given)
     if not match:
         raise InputError.keyed("error_hold_unreadable", name=name, given=quoted(given))

@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, available_timezones
 
-from kyphoprep.characters import code_point, control_character, has_control
+from kyphoprep.characters import (
+    as_utf8,
+    code_point,
+    control_character,
+    foreign_digit,
+    has_control,
+    invisible_character,
+    shows_nothing,
+)
 from kyphoprep.errors import InputError
 from kyphoprep.timing import is_before
 from kyphoprep.wording import format_moment
@@ -24,9 +32,12 @@ from kyphoprep.wording import format_moment
 DateOrder = Literal["mdy", "dmy"]
 
 # 03/04/2027, 3.4.2027, 03-04-2027: day and month could be either way round.
-_NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})([/.\-])(\d{1,2})\2(\d{2,4})(?=$|[\sT,])(.*)$", re.DOTALL)
+# re.ASCII: \d alone also matches fullwidth and Arabic-Indic digits (U+FF15, U+0665), which int() reads.
+_NUMERIC_DATE = re.compile(
+    r"^\s*(\d{1,2})([/.\-])(\d{1,2})\2(\d{2,4})(?=$|[\sT,])(.*)$", re.DOTALL | re.ASCII
+)
 # The usual form (what --help and the examples show): read without dateutil.
-_ISO_MOMENT = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})")
+_ISO_MOMENT = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})", re.ASCII)
 MAX_TEXT = 200
 EXAMPLE_WHEN = "2026-12-03 07:30"
 # A message quotes at most this much of what was typed, so a pasted page stays a one-line message.
@@ -41,19 +52,39 @@ def quoted(text: str) -> str:
     return text if len(text) <= MAX_QUOTED else f"{text[:MAX_QUOTED]}…"
 
 
+def typed_text(value: str, option: str) -> str:
+    """*value* as typed in *option*, its bytes read as UTF-8, or an ``InputError`` if they are not UTF-8.
+
+    Bytes that are not UTF-8 reach Python as lone surrogates, which no file can hold: writing
+    the handout would fail. Said here, with the option's name, instead.
+    """
+    text = as_utf8(value)
+    if text is None:
+        raise InputError.keyed("error_not_utf8", option=option)
+    return text
+
+
 def clean_text(value: str | None, option: str) -> str | None:
     """A free-text option (name, phone) with no control characters, or None if not given.
 
     Newlines and other control characters would let a name start a new line
     in the handout or inject a property into the calendar file, so they are refused.
+    So is a text that would print as nothing (only spaces, joiners or combining marks):
+    a handout would show a blank where the name should be.
     """
     if value is None:
         return None
+    value = typed_text(value, option)
     if has_control(value):
         raise InputError(f"{option} contains a line break or control character; type it on one line.")
     text = " ".join(value.split())
     if not text:
         raise InputError(f"{option} is empty; leave it out or give a value.")
+    if shows_nothing(text):
+        raise InputError(
+            f"{option} has only invisible characters (such as {code_point(text[0])}); "
+            "leave it out or type a value that can be read."
+        )
     if len(text) > MAX_TEXT:
         raise InputError(f"{option} is longer than {MAX_TEXT} characters; shorten it.")
     return text
@@ -101,7 +132,7 @@ def is_zone_name(name: str) -> bool:
 
 def resolve_zone(name: str) -> str:
     """The IANA zone *name*, checked; unknown names get the closest real names suggested."""
-    name = name.strip()
+    name = typed_text(name, "--tz").strip()
     if is_zone_name(name):
         return name
     if not name:
@@ -156,9 +187,10 @@ def parse_when(text: str, zone_name: str, *, date_order: DateOrder | None = None
     Refuses: no time, no year, a day/month order that could go either way,
     impossible dates, and local times that a daylight-saving change skips or repeats.
     """
+    text = typed_text(text, "WHEN")
     # Spaces, tabs and line breaks are laid out as one space; any other control or invisible
-    # character (a NUL, an ESC, a zero-width space) would be dropped or shown as nothing.
-    found = control_character(text, multiline=True)
+    # character (a NUL, an ESC, a zero-width space or joiner) would be dropped or shown as nothing.
+    found = control_character(text, multiline=True) or invisible_character(text)
     if found is not None:
         raise InputError(
             f"The procedure date and time contains a control or invisible character "
@@ -167,6 +199,11 @@ def parse_when(text: str, zone_name: str, *, date_order: DateOrder | None = None
     raw = " ".join(text.split())
     if not raw:
         raise InputError.keyed("error_when_empty", example=EXAMPLE_WHEN)
+    digit = foreign_digit(raw)
+    if digit is not None:
+        raise InputError.keyed(
+            "error_when_digits", typed=quoted(raw), digit=digit, code=code_point(digit), example=EXAMPLE_WHEN
+        )
     canonical = _settle_numeric_date(raw, date_order)
     naive, offset = _parse_fields(canonical, quoted(raw))
     # Checked before any arithmetic: a moment near the first or last date Python can hold
@@ -345,10 +382,17 @@ def parse_today(text: str, zone_name: str) -> datetime:
     Refuses a year outside ``FIRST_YEAR``..``LAST_YEAR``: the plan's dates would run past
     the last date Python can hold (or before the first).
     """
+    text = typed_text(text, "--today")
     raw = " ".join(text.split())
+    digit = foreign_digit(raw)
+    if digit is not None:
+        raise InputError(
+            f"--today '{quoted(text)}' has the digit {digit} ({code_point(digit)}). Type the date with the "
+            "digits 0-9, for example 2026-11-21."
+        )
     zone = ZoneInfo(zone_name)
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw, re.ASCII):
             moment = datetime.combine(date.fromisoformat(raw), datetime.min.time())
         else:
             moment = datetime.fromisoformat(raw.replace(" ", "T", 1))
@@ -368,7 +412,13 @@ def parse_today(text: str, zone_name: str) -> datetime:
 
 def now_from_epoch(value: str) -> datetime:
     """SOURCE_DATE_EPOCH (whole seconds since 1970, UTC) as an aware instant, up to the year ``LAST_YEAR``."""
-    if not re.fullmatch(r"\d{1,12}", value.strip()):
+    digit = foreign_digit(value)
+    if digit is not None:
+        raise InputError(
+            f"SOURCE_DATE_EPOCH '{quoted(value)}' has the digit {digit} ({code_point(digit)}). "
+            "Use the digits 0-9: whole seconds since 1970."
+        )
+    if not re.fullmatch(r"\d{1,12}", value.strip(), re.ASCII):
         raise InputError(f"SOURCE_DATE_EPOCH '{quoted(value)}' must be a whole number of seconds since 1970.")
     seconds = int(value.strip())
     if seconds >= datetime(LAST_YEAR + 1, 1, 1, tzinfo=UTC).timestamp():

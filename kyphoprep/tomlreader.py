@@ -18,7 +18,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any, TypeVar
 
-from kyphoprep.characters import code_point, control_character
+from kyphoprep.characters import code_point, control_character, foreign_digit, shows_nothing
 from kyphoprep.errors import ChecklistError, KyphoprepError
 from kyphoprep.models import (
     AfterProcedure,
@@ -35,7 +35,8 @@ from kyphoprep.models import (
 T = TypeVar("T")
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
-CLOCK_PATTERN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# re.ASCII: \d alone also matches fullwidth and Arabic-Indic digits (U+FF10, U+0660), which int() reads.
+CLOCK_PATTERN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$", re.ASCII)
 MAX_DAYS = 366
 MAX_MINUTES = MAX_DAYS * 24 * 60
 
@@ -344,7 +345,8 @@ class TomlReader:
 
     def string(self, raw: Mapping[str, Any], key: str, *, step: str | None = None) -> str:
         value = raw.get(key)
-        if not isinstance(value, str) or not value.strip():
+        # A title of only joiners or combining marks would print as nothing: it is as good as empty.
+        if not isinstance(value, str) or not value.strip() or shows_nothing(value):
             return self.report(self.fail("must be a non-empty string", step=step, field=key), "")
         if not self.plain((value,), key, step=step, multiline=key in MULTILINE_FIELDS):
             return ""
@@ -384,6 +386,17 @@ class TomlReader:
     ) -> time:
         field = f"{prefix}.{key}" if prefix else key
         value = raw.get(key)
+        digit = foreign_digit(value) if isinstance(value, str) else None
+        if digit is not None:
+            return self.report(
+                self.fail(
+                    f"has the digit {digit} ({code_point(digit)}); "
+                    'write the time with the digits 0-9, such as "09:00"',
+                    step=step,
+                    field=field,
+                ),
+                time(0, 0),
+            )
         if not isinstance(value, str) or not CLOCK_PATTERN.match(value):
             return self.report(
                 self.fail('must be a 24-hour clock time such as "09:00"', step=step, field=field), time(0, 0)

@@ -59,7 +59,7 @@ def yes_no(words: Words, key: str, default: bool, **fields: object) -> str:
 class Session:
     """``kyphoprep`` in a pseudo-terminal: wait for a question, type an answer, read what was said."""
 
-    def __init__(self, cwd: Path, *args: str) -> None:
+    def __init__(self, cwd: Path, *args: str, env: dict[str, str] | None = None) -> None:
         command = [*kyphoprep_command(), *args]
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -68,10 +68,18 @@ class Session:
             "COLUMNS": "100",
             "HOME": str(cwd),
             "KYPHOPREP_CACHE_DIR": os.environ["KYPHOPREP_CACHE_DIR"],  # the test run's (conftest)
+            **(env or {}),
         }
         self.log = io.StringIO()
         self.child = pexpect.spawn(
-            command[0], command[1:], encoding="utf-8", timeout=20, cwd=str(cwd), env=env, dimensions=(40, 100)
+            command[0],
+            command[1:],
+            encoding="utf-8",
+            codec_errors="replace",  # the terminal echoes bytes that are not UTF-8 as they were typed
+            timeout=20,
+            cwd=str(cwd),
+            env=env,
+            dimensions=(40, 100),
         )
         self.child.logfile_read = self.log
         self._last_reply: str | None = None
@@ -103,6 +111,13 @@ class Session:
         self._last_reply = reply
         return shown
 
+    def answer_bytes(self, prompt: str, reply: bytes) -> list[str]:
+        """Like ``answer``, but type *reply* as raw bytes (which need not be UTF-8)."""
+        shown = self.expect(prompt)
+        os.write(self.child.child_fd, reply + b"\r")
+        self._last_reply = reply.decode("utf-8", "replace")
+        return shown
+
     def end_input(self, prompt: str) -> list[str]:
         """At *prompt*, press Ctrl+D (end of input); the lines shown since the last answer."""
         shown = self.expect(prompt)
@@ -131,8 +146,8 @@ def start(tmp_path: Path) -> Iterator[Start]:
     """Start ``kyphoprep ARGS...`` in tmp_path; every session still running at the end is closed."""
     sessions: list[Session] = []
 
-    def started(*args: str) -> Session:
-        sessions.append(Session(tmp_path, *args))
+    def started(*args: str, env: dict[str, str] | None = None) -> Session:
+        sessions.append(Session(tmp_path, *args, env=env))
         return sessions[-1]
 
     yield started
@@ -376,6 +391,53 @@ def test_kyphoprep_alone_on_a_terminal_asks_and_2_means_spanish(start: Start, tm
     assert s.finish() == 1
     assert s.closing == ["", STOPPED]
     assert list(tmp_path.iterdir()) == []
+
+
+# --- What the terminal sends and shows: bytes that are not UTF-8, a locale without UTF-8 ------
+
+C_LOCALE = {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+
+
+def test_the_c_locale_shows_and_reads_spanish(start: Start) -> None:
+    """Without UTF-8 mode, Python in the C locale writes ASCII: 'Español' in the first menu stopped it."""
+    s = start("start", "--today", TODAY, env=C_LOCALE)
+    assert s.answer(LANGUAGE_QUESTION, "2") == ["Language / Idioma:", "  1  English", "  2  Español"]
+    s.answer(question(ES, "start_procedure", "1"), "1")
+    s.answer(question(ES, "start_when"), "2026-12-03 7:30")
+    s.answer(question(ES, "start_zone", CHICAGO), "")
+    s.answer(question(ES, "start_medicine_first"), "")
+    # Typed on a UTF-8 terminal, the name arrives as UTF-8 bytes whatever the locale says.
+    s.answer(question(ES, "start_patient"), "José Núñez")
+    s.answer(question(ES, "start_driver"), "")
+    s.answer(question(ES, "start_phone"), "")
+    plan_shown = "\n".join(s.answer(yes_no(ES, "start_save_handout", True), "n"))
+    assert "José Núñez" in plan_shown
+    assert "jueves, 3 de diciembre de 2026" in plan_shown
+    s.answer(yes_no(ES, "start_save_calendar", True), "n")
+    s.expect(ES("start_goodbye"))
+    assert s.finish() == 0
+
+
+def test_an_answer_that_is_not_utf8_is_asked_again(start: Start) -> None:
+    """Latin-1 bytes from the terminal: said in one line, and the same question asked again."""
+    s = start("start", "--lang", "es", "--today", TODAY)
+    answer_the_short_way_until_patient(s, ES)
+    patient = question(ES, "start_patient")
+    s.answer_bytes(patient, b"Jos\xe9")
+    assert s.answer(patient, "José") == [ES("start_not_utf8")]
+    s.answer(question(ES, "start_driver"), "")
+    s.answer(question(ES, "start_phone"), "")
+    assert "José" in "\n".join(s.answer(yes_no(ES, "start_save_handout", True), "n"))
+    s.answer(yes_no(ES, "start_save_calendar", True), "n")
+    s.expect(ES("start_goodbye"))
+    assert s.finish() == 0
+
+
+def answer_the_short_way_until_patient(s: Session, words: Words) -> None:
+    s.answer(question(words, "start_procedure", "1"), "1")
+    s.answer(question(words, "start_when"), "2026-12-03 7:30")
+    s.answer(question(words, "start_zone", CHICAGO), "")
+    s.answer(question(words, "start_medicine_first"), "")
 
 
 # --- An existing file is replaced only when the person says so ---------------------------------
@@ -706,6 +768,44 @@ def test_language_and_procedure_choices() -> None:
     assert talk.procedure(["kyphoplasty", "vertebroplasty"], "kyphoplasty") == "vertebroplasty"
     assert script.said[-1] == "  2  Vertebroplasty"
     assert EN("start_pick_number", count=2) in script.said
+
+
+def test_an_answer_that_is_not_utf8_is_said_and_asked_again() -> None:
+    """Bytes that are not UTF-8 reach the answer as lone surrogates ("Jos\\xe9" as "Jos\\udce9")."""
+    script = Script("Jos\udce9", "José")
+    assert script.conversation("es").optional_text("start_patient") == "José"
+    assert script.said == [ES("start_not_utf8")]
+    assert script.prompts == [question(ES, "start_patient")] * 2
+
+
+def test_utf8_bytes_left_undecoded_by_the_locale_are_read() -> None:
+    """In the C locale the bytes of 'é' arrive undecoded; they are good UTF-8, so they are read."""
+    script = Script("Jos\udcc3\udca9")
+    assert script.conversation("en").optional_text("start_patient") == "José"
+    assert script.said == []
+
+
+@pytest.mark.parametrize("kidney", ["\u0665\u0660", "\uff15\uff10", "5\u0660"])
+def test_a_kidney_number_in_other_digits_is_asked_again(kidney: str) -> None:
+    """int() reads Arabic-Indic and fullwidth digits; guided mode asks for 0-9 instead."""
+    found, script = medicines_from("es", "Pradaxa", "", kidney, "50", "")
+    assert script.said.count(ES("start_digits_ascii")) == 1
+    assert found.crcl == 50
+
+
+def test_a_choice_in_other_digits_is_asked_again() -> None:
+    script = Script("\u0662", "\uff12", "2")
+    talk = Conversation(script.ask, script.said.append, now=lambda zone: parse_today(TODAY, zone))
+    talk.language("en")
+    assert talk.procedure(["kyphoplasty", "vertebroplasty"], "kyphoplasty") == "vertebroplasty"
+    assert script.said[-2:] == [EN("start_digits_ascii")] * 2
+
+
+def test_a_language_number_in_other_digits_is_asked_again() -> None:
+    script = Script("\u0662", "2")
+    talk = Conversation(script.ask, script.said.append, now=lambda zone: parse_today(TODAY, zone))
+    assert talk.language(None) == "es"
+    assert script.said[-1] == f"{EN('start_digits_ascii')} / {ES('start_digits_ascii')}"
 
 
 def test_end_of_input_stops_the_conversation() -> None:

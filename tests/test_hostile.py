@@ -1436,8 +1436,212 @@ OUTPUT_PATHS = [
     ),
 ]
 
+# Bytes that are not UTF-8 (a Latin-1 terminal, a script) reach Python as lone surrogates:
+# "Caf\xe9" arrives as "Caf\udce9". Until they were refused, writing the plan failed on them.
+NOT_UTF8 = (
+    "is not UTF-8 text. Set your terminal (or script) to UTF-8, such as LANG=en_US.UTF-8, and type it again."
+)
+NOT_UTF8_ES = (
+    "no es texto UTF-8. Configure la terminal (o el script) en UTF-8, por ejemplo LANG=es_US.UTF-8, "
+    "y escríbalo de nuevo."
+)
+INVISIBLE = "has only invisible characters (such as {code}); leave it out or type a value that can be read."
+ZWJ, ZWNJ = "\u200d", "\u200c"
+FULLWIDTH_FIVE, ARABIC_INDIC_FIVE = "\uff15", "\u0665"
+TEXT_ENCODINGS_AND_CHARACTERS = [
+    *(
+        case(
+            f"{option.removeprefix('--')}-not-utf8",
+            [*PLAN, WHEN, option, value, *ICS],
+            2,
+            f"Error: {option} {NOT_UTF8}",
+        )
+        for option, value in [
+            ("--facility", "Caf\udce9"),
+            ("--patient", "Ann\udcffLee"),
+            ("--driver", "Tom\udce9"),
+            ("--plan-id", "MRN\udcff1"),
+            ("--address", "1 Rue de l'\udcc9glise"),
+            ("--phone", "555\udca00100"),
+        ]
+    ),
+    case(
+        "patient-not-utf8-in-spanish",
+        [*PLAN, WHEN, "--lang", "es", "--patient", "Jos\udce9", *OUT],
+        2,
+        f"Error: --patient {NOT_UTF8_ES}",
+    ),
+    case("when-not-utf8", [*PLAN, "2026-12-03 07:30\udcff", *OUT], 2, f"Error: WHEN {NOT_UTF8}"),
+    case(
+        "tz-not-utf8",
+        ["plan", WHEN, "--tz", "America/Chicag\udcff", "--today", TODAY, *OUT],
+        2,
+        f"Error: --tz {NOT_UTF8}",
+    ),
+    case(
+        "today-not-utf8",
+        ["plan", WHEN, "--tz", "America/Chicago", "--today", "2026-11-21\udca0", *OUT],
+        2,
+        f"Error: --today {NOT_UTF8}",
+    ),
+    case(
+        "patient-only-joiners",
+        [*PLAN, WHEN, "--patient", ZWJ * 3, *ICS],
+        2,
+        "Error: --patient " + INVISIBLE.format(code="U+200D"),
+    ),
+    case(
+        "driver-only-combining-marks-and-spaces",
+        [*PLAN, WHEN, "--driver", " \u0301\u0308 \u20dd ", *OUT],
+        2,
+        "Error: --driver " + INVISIBLE.format(code="U+0301"),
+    ),
+    case(
+        "facility-only-hangul-filler",
+        [*PLAN, WHEN, "--facility", "\u3164\u3164", *OUT],
+        2,
+        "Error: --facility " + INVISIBLE.format(code="U+3164"),
+    ),
+    case(
+        "phone-non-joiner-and-no-break-space",
+        [*PLAN, WHEN, "--phone", f"{ZWNJ}\u00a0{ZWNJ}", *OUT],
+        2,
+        "Error: --phone " + INVISIBLE.format(code="U+200C"),
+    ),
+    case(
+        "roster-name-only-joiner",
+        batch("{tmp}/roster.csv", out="{tmp}/plans"),
+        6,
+        row_failed("Row 2 (H1), column 'name': The cell " + INVISIBLE.format(code="U+200D")),
+        files={"roster.csv": roster(f"H1,{ZWJ},{WHEN},America/Chicago")},
+    ),
+    case(
+        "settings-name-only-soft-hyphen",
+        [*PLAN, WHEN, "--config", "{tmp}/clinic.toml", *OUT],
+        4,
+        "Error: {tmp}/clinic.toml, [clinic] name: this setting " + INVISIBLE.format(code="U+00AD"),
+        files={"clinic.toml": b'[clinic]\nname = "\\u00ad"\n'},
+    ),
+    case(
+        "protocol-title-only-joiner",
+        USE_PROTOCOL,
+        4,
+        "Error: {tmp}/proto.toml, step 'one', field 'title': must be a non-empty string",
+        files={"proto.toml": protocol('title = "Step one"', 'title = "\\u200d"')},
+    ),
+    # The joiners and the soft hyphen are allowed; the bidirectional controls still are not.
+    case(
+        "driver-bidi-isolate",
+        [*PLAN, WHEN, "--driver", "Tom \u2066Lee\u2069", *OUT],
+        2,
+        f"Error: --driver {CONTROL}",
+    ),
+    case(
+        "phone-right-to-left-mark",
+        [*PLAN, WHEN, "--phone", "555\u200f-0100", *OUT],
+        2,
+        f"Error: --phone {CONTROL}",
+    ),
+    case(
+        "when-joiner",
+        [*PLAN, f"2026-12-03{ZWJ} 07:30", *OUT],
+        2,
+        "Error: The procedure date and time contains a control or invisible character (U+200D); type it "
+        "again, for example 2026-12-03 07:30.",
+    ),
+]
+
+# int() and the regular expression \d read fullwidth and Arabic-Indic digits as numbers.
+FOREIGN_DIGITS = [
+    case(
+        "hold-fullwidth-digit",
+        [*PLAN, WHEN, "--med", f"warfarin={FULLWIDTH_FIVE}d", *OUT],
+        2,
+        f"Error: --med 'warfarin={FULLWIDTH_FIVE}d': the hold has the digit {FULLWIDTH_FIVE} (U+FF15). "
+        "Type it with the digits 0-9, such as warfarin=5d.",
+    ),
+    case(
+        "hold-arabic-indic-digit-in-spanish",
+        [*PLAN, WHEN, "--lang", "es", "--med", f"warfarin={ARABIC_INDIC_FIVE}d", *OUT],
+        2,
+        f"Error: --med 'warfarin={ARABIC_INDIC_FIVE}d': el tiempo tiene la cifra {ARABIC_INDIC_FIVE} "
+        "(U+0665). Escríbalo con las cifras 0-9, como warfarin=5d.",
+    ),
+    case(
+        "hold-hours-fullwidth-digits",
+        [*PLAN, WHEN, "--med", "Lovenox=\uff12\uff14 hours", *OUT],
+        2,
+        "Error: --med 'Lovenox=\uff12\uff14 hours': the hold has the digit \uff12 (U+FF12). "
+        "Type it with the digits 0-9, such as Lovenox=5d.",
+    ),
+    case(
+        "when-fullwidth-year",
+        [*PLAN, "\uff12\uff10\uff12\uff16-12-03 07:30", *OUT],
+        2,
+        "Error: The procedure date and time '\uff12\uff10\uff12\uff16-12-03 07:30' has the digit \uff12 "
+        "(U+FF12). Type it with the digits 0-9, for example 2026-12-03 07:30.",
+    ),
+    case(
+        "when-arabic-indic-hour-words",
+        [*PLAN, "Dec 3 2026 \u0667:30am", *OUT],
+        2,
+        "Error: The procedure date and time 'Dec 3 2026 \u0667:30am' has the digit \u0667 (U+0667). "
+        "Type it with the digits 0-9, for example 2026-12-03 07:30.",
+    ),
+    case(
+        "today-fullwidth-digit",
+        ["plan", WHEN, "--tz", "America/Chicago", "--today", "2026-11-2\uff11", *OUT],
+        2,
+        "Error: --today '2026-11-2\uff11' has the digit \uff11 (U+FF11). Type the date with the digits "
+        "0-9, for example 2026-11-21.",
+    ),
+    case(
+        "source-date-epoch-arabic-indic",
+        ["plan", WHEN, "--tz", "America/Chicago", *OUT],
+        2,
+        "Error: SOURCE_DATE_EPOCH '\u0661795000000' has the digit \u0661 (U+0661). Use the digits 0-9: "
+        "whole seconds since 1970.",
+        env={"SOURCE_DATE_EPOCH": "\u0661795000000"},
+    ),
+    case(
+        "crcl-arabic-indic",
+        [*PLAN, WHEN, "--med", "dabigatran", "--crcl", "\u0665\u0660", *OUT],
+        2,
+        "Error: Invalid value for '--crcl': Input should be a valid integer, unable to parse string as an "
+        "integer. See 'kyphoprep plan --help'.",
+    ),
+    case(
+        "roster-meds-fullwidth-digit",
+        batch("{tmp}/roster.csv", out="{tmp}/plans"),
+        6,
+        row_failed(
+            f"Row 2 (H1), column 'meds': --med 'warfarin={FULLWIDTH_FIVE}d': the hold has the digit "
+            f"{FULLWIDTH_FIVE} (U+FF15). Type it with the digits 0-9, such as warfarin=5d."
+        ),
+        files={"roster.csv": roster(f"H1,{WHEN},warfarin={FULLWIDTH_FIVE}d", header="patient_id,when,meds")},
+    ),
+    case(
+        "roster-when-arabic-indic-day",
+        batch("{tmp}/roster.csv", out="{tmp}/plans"),
+        6,
+        row_failed(
+            "Row 2 (H1), column 'when': The procedure date and time '2026-12-0\u0663 07:30' has the digit "
+            "\u0663 (U+0663). Type it with the digits 0-9, for example 2026-12-03 07:30."
+        ),
+        files={"roster.csv": roster("H1,Ann Lee,2026-12-0\u0663 07:30,America/Chicago")},
+    ),
+    case(
+        "protocol-clock-arabic-indic-digit",
+        CHECK,
+        4,
+        "{tmp}/proto.toml, step 'one', field 'when.at': has the digit \u0669 (U+0669); write the time with "
+        'the digits 0-9, such as "09:00"\n1 problem in {tmp}/proto.toml',
+        files={"proto.toml": protocol('at = "09:00"', 'at = "0\u0669:00"')},
+    ),
+]
+
 CASES = [*DATES, *LONG_AND_EMPTY, *CONTROL_CHARACTERS, *MEDICINES, *PROTOCOL_FILES, *SETTINGS_FILES]
-CASES += [*ROSTERS, *OUTPUT_PATHS]
+CASES += [*ROSTERS, *OUTPUT_PATHS, *TEXT_ENCODINGS_AND_CHARACTERS, *FOREIGN_DIGITS]
 
 
 # --- the test ---------------------------------------------------------------------------------------

@@ -173,3 +173,76 @@ def test_a_hold_of_many_digits_is_out_of_range(text: str, limit: str) -> None:
 
 def test_a_hold_with_leading_zeros() -> None:
     assert parse_hold("0" * 5000 + "5d", "x").amount == 5
+
+
+# --- characters names are written with ----------------------------------------------------------
+
+PERSIAN_NAME = "\u0645\u062d\u0645\u062f\u200c\u0631\u0636\u0627"  # Mohammad-Reza, with a non-joiner
+HINDI_NAME = "\u0915\u094d\u200d\u0937\u093e"  # a Devanagari conjunct held half-formed by a joiner
+FAMILY_EMOJI = "\U0001f469\u200d\U0001f469\u200d\U0001f467"  # one picture, three joined by joiners
+SOFT_HYPHENED = "Universit\u00e4ts\u00adklinikum"
+
+
+@pytest.mark.parametrize("name", [PERSIAN_NAME, HINDI_NAME, f"Ana {FAMILY_EMOJI}", SOFT_HYPHENED])
+def test_joiners_and_soft_hyphens_are_part_of_names(name: str) -> None:
+    from kyphoprep.parsing import clean_text
+
+    assert clean_text(name, "--patient") == name
+
+
+def test_a_name_with_a_joiner_reaches_the_handout_and_the_calendar() -> None:
+    from typer.testing import CliRunner
+
+    from kyphoprep.cli import app
+
+    args = ["plan", "2026-12-03 07:30", "--tz", "America/Chicago", "--today", "2026-11-21"]
+    args += ["--patient", PERSIAN_NAME, "--driver", HINDI_NAME, "--facility", SOFT_HYPHENED]
+    text = CliRunner().invoke(app, [*args, "--format", "text"])
+    assert text.exit_code == 0, text.stderr
+    for name in (PERSIAN_NAME, HINDI_NAME, SOFT_HYPHENED):
+        assert name in text.stdout
+    calendar = CliRunner().invoke(app, [*args, "--format", "ics"])
+    assert calendar.exit_code == 0, calendar.stderr
+    assert SOFT_HYPHENED in calendar.stdout.replace("\r\n ", "")  # unfolded
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("5", None),
+        ("warfarin=\uff15d", "\uff15"),
+        ("\u0665", "\u0665"),
+        ("\u06f5", "\u06f5"),  # Extended Arabic-Indic (Persian) five
+        ("\u0967", "\u0967"),  # Devanagari one
+        ("5\u00b2", "\u00b2"),  # superscript two: isdigit(), though int() refuses it
+        ("Jos\u00e9 5", None),
+    ],
+)
+def test_digits_other_than_0_to_9_are_found(text: str, found: str | None) -> None:
+    from kyphoprep.characters import foreign_digit
+
+    assert foreign_digit(text) == found
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("José", "José"),
+        ("Jos\udcc3\udca9", "José"),  # UTF-8 bytes the C locale left undecoded
+        ("Caf\udce9", None),  # Latin-1
+        ("\ud800", None),  # a lone surrogate that is no byte at all
+    ],
+)
+def test_undecoded_bytes_are_read_as_utf8_or_refused(text: str, read: str | None) -> None:
+    from kyphoprep.characters import as_utf8
+
+    assert as_utf8(text) == read
+
+
+def test_digits_in_a_hold_must_be_0_to_9() -> None:
+    with pytest.raises(InputError) as refused:
+        parse_hold("\u0665 days", "warfarin")
+    assert str(refused.value) == (
+        "--med 'warfarin=\u0665 days': the hold has the digit \u0665 (U+0665). "
+        "Type it with the digits 0-9, such as warfarin=5d."
+    )

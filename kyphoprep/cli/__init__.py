@@ -7,6 +7,7 @@ and it must turn the cycle collector off before typer and the core are imported.
 from __future__ import annotations
 
 import gc
+import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ def main() -> None:
     # collections at exit leave it out, and the operating system frees it.
     was_enabled = gc.isenabled()
     gc.disable()
+    use_utf8()
     try:
         from kyphoprep.cli.application import main as run_command
 
@@ -34,6 +36,25 @@ def main() -> None:
         gc.freeze()
         if was_enabled:
             gc.enable()
+
+
+def use_utf8() -> None:
+    """Read and write standard input, output and error as UTF-8, whatever the locale says.
+
+    In the C locale without UTF-8 mode (PYTHONUTF8=0, LC_ALL=C) Python would write ASCII, and
+    the first 'Español' or '—' on the screen would stop the command. The files kyphoprep writes
+    are UTF-8 anyway. Output never fails on a character: bytes that were not UTF-8 in the input
+    are shown as \\xNN escapes (they are refused with a message before they reach a plan), and
+    such bytes in the input reach the checks that say so, instead of failing to decode.
+    """
+    for stream, errors in (
+        (sys.stdout, "backslashreplace"),
+        (sys.stderr, "backslashreplace"),
+        (sys.stdin, "surrogateescape"),
+    ):
+        reconfigure = getattr(stream, "reconfigure", None)  # None, or replaced, in some embeddings
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8", errors=errors)
 
 
 def resume_garbage_collection() -> None:
