@@ -6,6 +6,7 @@ to fix it. Nothing here reads the clock: "now" is always passed in.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import re
@@ -158,12 +159,20 @@ def resolve_zone(name: str) -> str:
 
 
 def system_zone(environ: dict[str, str] | None = None) -> str:
-    """The computer's IANA time zone name, from TZ or /etc/localtime."""
+    """The computer's IANA time zone name, from TZ, else /etc/localtime or /etc/timezone.
+
+    A TZ that is set but names no zone kyphoprep knows is refused, not passed over: it is
+    what this computer's clocks say, so /etc/localtime (often UTC on a server or in a
+    container) would give every time of the plan hours off, and nothing would show it.
+    """
     env = os.environ if environ is None else environ
-    candidates: list[str] = []
-    tz_var = env.get("TZ", "").removeprefix(":")
+    tz_var = env.get("TZ", "")
     if tz_var:
-        candidates.append(tz_var.split("zoneinfo/", 1)[-1])
+        name = _tz_zone_name(tz_var)
+        if is_zone_name(name):
+            return name
+        raise _tz_not_known(tz_var, name)
+    candidates: list[str] = []
     localtime = Path("/etc/localtime")
     if localtime.is_symlink():
         candidates.append(str(localtime.resolve()).split("zoneinfo/", 1)[-1])
@@ -176,6 +185,28 @@ def system_zone(environ: dict[str, str] | None = None) -> str:
     raise InputError(
         "Could not tell this computer's time zone. Give it with --tz, for example --tz America/Chicago."
     )
+
+
+def _tz_zone_name(tz_var: str) -> str:
+    """The zone name a TZ value gives: ``America/Chicago``, ``:America/Chicago``, or a zone file's path."""
+    name = tz_var.removeprefix(":")
+    if name.startswith("/"):
+        # TZ=:/etc/localtime, or the zone file itself: the name is the path below "zoneinfo/".
+        with contextlib.suppress(OSError, RuntimeError, ValueError):  # a loop of links, a NUL
+            name = str(Path(name).resolve())
+    return name.split("zoneinfo/", 1)[-1]
+
+
+def _tz_not_known(tz_var: str, name: str) -> InputError:
+    """The error for a TZ that names no zone; with the zone meant, when a space or the case is all."""
+    shown = f"'{quoted(tz_var)}'"
+    meant = name.strip()
+    if not is_zone_name(meant):
+        by_lower = {zone.casefold(): zone for zone in _zone_names()}
+        meant = by_lower.get(meant.casefold(), "")
+    if meant:
+        return InputError.keyed("error_tz_variable_guess", value=shown, zone=meant)
+    return InputError.keyed("error_tz_variable", value=shown)
 
 
 # --- the procedure date and time ---------------------------------------------------------

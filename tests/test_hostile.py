@@ -1640,8 +1640,67 @@ FOREIGN_DIGITS = [
     ),
 ]
 
+# Without --tz the plan is made in this computer's zone. A TZ that names no zone used to be passed
+# over for /etc/localtime, which is Etc/UTC on most servers and containers: six hours off for Chicago.
+NO_ZONE = ["plan", WHEN, "--today", TODAY, *OUT]
+TZ_UNCLEAR = "is not a time zone name kyphoprep knows, so this computer's time zone is not clear."
+BAD_TZ = [
+    case(
+        "tz-variable-posix-rule",
+        NO_ZONE,
+        2,
+        f"Error: TZ='CST6CDT,M3.2.0,M11.1.0' {TZ_UNCLEAR} Give the procedure's zone with --tz, such as "
+        "--tz America/Chicago, or set TZ to a zone name.",
+        env={"TZ": "CST6CDT,M3.2.0,M11.1.0"},
+    ),
+    case(
+        "tz-variable-no-such-zone",
+        NO_ZONE,
+        2,
+        f"Error: TZ='Garbage/Zone' {TZ_UNCLEAR} Give the procedure's zone with --tz, such as "
+        "--tz America/Chicago, or set TZ to a zone name.",
+        env={"TZ": "Garbage/Zone"},
+    ),
+    case(
+        "tz-variable-trailing-space",
+        NO_ZONE,
+        2,
+        f"Error: TZ='America/Chicago ' {TZ_UNCLEAR} Did you mean America/Chicago? Give --tz America/Chicago, "
+        "or set TZ=America/Chicago.",
+        env={"TZ": "America/Chicago "},
+    ),
+    case(
+        "tz-variable-wrong-case-example",
+        ["example", "--today", TODAY, *OUT],
+        2,
+        f"Error: TZ=':america/new_york' {TZ_UNCLEAR} Did you mean America/New_York? Give --tz "
+        "America/New_York, or set TZ=America/New_York.",
+        env={"TZ": ":america/new_york"},
+    ),
+    case(
+        "tz-variable-no-such-zone-in-spanish",
+        [*NO_ZONE, "--lang", "es"],
+        2,
+        "Error: TZ='Garbage/Zone' no es una zona horaria que kyphoprep conozca, así que no está clara la "
+        "zona horaria de esta computadora. Escriba la zona del procedimiento con --tz, por ejemplo --tz "
+        "America/Chicago, o ponga en TZ el nombre de una zona.",
+        env={"TZ": "Garbage/Zone"},
+    ),
+    case(
+        "tz-variable-no-such-zone-batch-row-without-tz",
+        batch("{tmp}/roster.csv", out="{tmp}/plans"),
+        6,
+        row_failed(
+            "Row 2 (H1), column 'tz': is empty, and no default zone was given. Fill it in, or use --tz or "
+            "the settings file."
+        ),
+        files={"roster.csv": roster(f"H1,{WHEN}", header="patient_id,when")},
+        env={"TZ": "Garbage/Zone"},
+    ),
+]
+
 CASES = [*DATES, *LONG_AND_EMPTY, *CONTROL_CHARACTERS, *MEDICINES, *PROTOCOL_FILES, *SETTINGS_FILES]
-CASES += [*ROSTERS, *OUTPUT_PATHS, *TEXT_ENCODINGS_AND_CHARACTERS, *FOREIGN_DIGITS]
+CASES += [*ROSTERS, *OUTPUT_PATHS, *TEXT_ENCODINGS_AND_CHARACTERS, *FOREIGN_DIGITS, *BAD_TZ]
 
 
 # --- the test ---------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -96,6 +97,34 @@ def test_system_zone_from_tz_variable() -> None:
     """The TZ variable names the computer's zone when it is an IANA name."""
     assert system_zone({"TZ": "Europe/Berlin"}) in ("Europe/Berlin",)
     assert system_zone({"TZ": ":/usr/share/zoneinfo/Asia/Tokyo"}) == "Asia/Tokyo"
+    assert system_zone({"TZ": "/usr/share/zoneinfo/Asia/Tokyo"}) == "Asia/Tokyo"
+    assert system_zone({"TZ": ":America/Chicago"}) == "America/Chicago"
+
+
+def test_tz_meaning_the_zone_file_gives_its_name(tmp_path: Path) -> None:
+    """TZ=:/etc/localtime and the like name a file; the zone is the one the file links to."""
+    link = tmp_path / "localtime"
+    link.symlink_to("/usr/share/zoneinfo/Europe/Berlin")
+    assert system_zone({"TZ": f":{link}"}) == "Europe/Berlin"
+
+
+@pytest.mark.parametrize(
+    ("tz", "meant"),
+    [
+        ("CST6CDT,M3.2.0,M11.1.0", None),  # a POSIX rule: no place, and no daylight-saving history
+        ("Garbage/Zone", None),
+        ("America/Chicago ", "America/Chicago"),
+        (" Europe/Berlin", "Europe/Berlin"),
+        ("europe/berlin", "Europe/Berlin"),
+        ("localtime", None),
+    ],
+)
+def test_a_tz_that_names_no_zone_is_refused(tz: str, meant: str | None) -> None:
+    """Never this computer's other settings (/etc/localtime, often Etc/UTC) instead: hours off."""
+    with pytest.raises(InputError) as refused:
+        system_zone({"TZ": tz})
+    assert refused.value.key == ("error_tz_variable" if meant is None else "error_tz_variable_guess")
+    assert refused.value.fields == ({"value": f"'{tz}'"} | ({} if meant is None else {"zone": meant}))
 
 
 def test_messages_quote_at_most_60_characters() -> None:
@@ -246,3 +275,14 @@ def test_digits_in_a_hold_must_be_0_to_9() -> None:
         "--med 'warfarin=\u0665 days': the hold has the digit \u0665 (U+0665). "
         "Type it with the digits 0-9, such as warfarin=5d."
     )
+
+
+def test_a_bad_tz_does_not_matter_when_the_zone_is_given() -> None:
+    from typer.testing import CliRunner
+
+    from kyphoprep.cli import app
+
+    args = ["plan", "2026-12-03 07:30", "--today", "2026-11-21", "--format", "json"]
+    result = CliRunner(env={"TZ": "CST6CDT,M3.2.0,M11.1.0"}).invoke(app, [*args, "--tz", "America/Chicago"])
+    assert result.exit_code == 0, result.stderr
+    assert '"timezone": "America/Chicago"' in result.stdout
