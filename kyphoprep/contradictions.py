@@ -178,6 +178,8 @@ def check_protocol(protocol: Protocol, medicines: Sequence[MedicineOrder]) -> li
         index = seen[order.key] = seen.get(order.key, -1) + 1
         groups.setdefault(index, []).append(order)
     found: dict[tuple[str, str, str], str] = {}
+    for line in _steps_ending_before_they_start(protocol, start):
+        found[("until", line, "")] = line
     for fasting in protocol.fasting_rules:
         for lead in (timedelta(days=60), timedelta(days=2)):
             for orders in [[], *groups.values()]:
@@ -194,3 +196,38 @@ def check_protocol(protocol: Protocol, medicines: Sequence[MedicineOrder]) -> li
                     key = (contradiction.rule, contradiction.first, contradiction.second)
                     found.setdefault(key, f'{contradiction} (fasting = "{fasting}")')
     return list(found.values())
+
+
+def _steps_ending_before_they_start(protocol: Protocol, start: datetime) -> list[str]:
+    """Steps whose ``until`` comes at or before their ``when``.
+
+    The planner would quietly give such a step its ``minutes`` instead, so the clinic would
+    never learn that what it wrote cannot be; ``protocols check`` says so.
+    """
+    from zoneinfo import ZoneInfo
+
+    from kyphoprep.timing import Anchors, describe_rule, is_before
+
+    request = PlanRequest(
+        procedure_start=start,
+        timezone="UTC",
+        now=start - timedelta(days=60),
+        protocol=protocol,
+        arrive_minutes=protocol.arrive_minutes,
+    )
+    anchors = Anchors(request, ZoneInfo("UTC"))
+    lines = []
+    for spec in protocol.steps:
+        if spec.until is not None and not is_before(anchors.resolve(spec.when), anchors.resolve(spec.until)):
+            lines.append(
+                f"'{spec.id}' ends before it starts: its until {_rule_text(describe_rule(spec.until))} "
+                f"is not after its when {_rule_text(describe_rule(spec.when))}"
+            )
+    return lines
+
+
+def _rule_text(rule: dict[str, int | str]) -> str:
+    parts = (
+        f'{key} = "{value}"' if isinstance(value, str) else f"{key} = {value}" for key, value in rule.items()
+    )
+    return "{ " + ", ".join(parts) + " }"

@@ -148,3 +148,24 @@ def test_markup_in_names_is_shown_literally(runner: CliRunner) -> None:
     args[args.index("Ann Lee")] = "[bold red]Ann[/]"
     result = runner.invoke(app, [*args, "--format", "terminal"])
     assert "[bold red]Ann[/]" in result.stdout
+
+
+@pytest.mark.parametrize("columns", ["20", "34", "59"])
+def test_a_narrow_screen_wraps_and_never_cuts(runner: CliRunner, columns: str) -> None:
+    """COLUMNS=20 once cut dates to "Thursda…"; every word is now shown whole, on lines that fit."""
+    args = [*SCENARIOS["us-chicago"], "--format", "terminal"]
+    shown = runner.invoke(app, args, env={"COLUMNS": columns, "NO_COLOR": "1"}).stdout
+    wide = runner.invoke(app, args, env={"COLUMNS": "100", "NO_COLOR": "1"}).stdout
+    assert "…" not in shown
+    assert all(len(line) <= int(columns) for line in shown.splitlines())
+    words = " ".join(shown.split())
+    for text in (
+        "Thursday, December 3, 2026",
+        "Last day to take warfarin",
+        "Lakeside Spine Center",
+        "555-0100",
+    ):
+        assert text in words, text
+    # The wide view keeps its boxes (so the check above is of the narrow layout).
+    assert "╭" in wide
+    assert "╭" not in shown

@@ -493,3 +493,37 @@ def test_check_refuses_a_bad_intake(runner: CliRunner, in_tmp: Path) -> None:
         'step \'asa-stop-meals\', field \'intake\': must be one of "meals", "light-meal", "liquids", '
         '"clear-liquids", "nothing"' in result.stderr
     )
+
+
+@pytest.mark.parametrize(
+    ("until", "shown"),
+    [
+        (
+            '{ rule = "days-before", days = 3, at = "09:00" }',
+            '{ rule = "days-before", days = 3, at = "09:00" }',
+        ),
+        (
+            '{ rule = "days-before", days = 2, at = "09:00" }',
+            '{ rule = "days-before", days = 2, at = "09:00" }',
+        ),
+    ],
+    ids=["before", "same-time"],
+)
+def test_check_refuses_a_step_that_ends_before_it_starts(
+    runner: CliRunner, in_tmp: Path, until: str, shown: str
+) -> None:
+    """'until' at or before 'when' is reported (the planner would quietly use 'minutes' instead)."""
+    text = GOOD.replace('source = ["s1"]\n', f'until = {until}\nsource = ["s1"]\n')
+    (in_tmp / "p.toml").write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["protocols", "check", "p.toml"])
+    assert result.exit_code == 4
+    assert result.stderr == (
+        f"p.toml: steps contradict each other: 'one' ends before it starts: its until {shown} is not after "
+        'its when { rule = "days-before", days = 2, at = "09:00" }\n1 contradiction in p.toml\n'
+    )
+    # The same step ending after it starts is fine (so the check above can fail).
+    later = GOOD.replace(
+        'source = ["s1"]\n', 'until = { rule = "days-before", days = 1, at = "09:00" }\nsource = ["s1"]\n'
+    )
+    (in_tmp / "p.toml").write_text(later, encoding="utf-8")
+    assert runner.invoke(app, ["protocols", "check", "p.toml"]).exit_code == 0

@@ -93,7 +93,7 @@ def ics_properties(data: str) -> dict[str, list[str]]:
         ("arrive_minutes = 60", "arrive_minutes", 90, 60),
         ('fasting = "asa"', "fasting", "midnight", "asa"),
         ("reminder_minutes = 45", "reminder_minutes", 30, 45),
-        ("discreet_titles = true", "discreet_titles", False, True),
+        ("discreet_titles = false", "discreet_titles", True, False),
         ('procedure = "vertebroplasty"', "procedure", "kyphoplasty", "vertebroplasty"),
     ],
     ids=["timezone", "arrive_minutes", "fasting", "reminder_minutes", "discreet_titles", "procedure"],

@@ -228,8 +228,11 @@ def test_english_from_start_to_saved_files(start: Start, tmp_path: Path, runner:
     s.answer(question(EN, "start_file_name", f"{STEM}.html"), "")
     shown = s.answer(yes_no(EN, "start_save_calendar", True), "")
     assert shown == [EN("start_saved_handout", file=saved_path(tmp_path, f"{STEM}.html")), ""]
+    assert s.answer(yes_no(EN, "start_full_titles", False), "") == []
     s.answer(question(EN, "start_file_name", f"{STEM}.ics"), "")
     s.expect(EN("start_saved_calendar", file=saved_path(tmp_path, f"{STEM}.ics")) + "\r\n")
+    # The save message says what to do when the plan changes, as the calendar file itself does.
+    s.expect(EN("calendar_update") + "\r\n")
     s.expect(EN("start_goodbye") + "\r\n")
     assert s.finish() == 0
 
@@ -319,13 +322,29 @@ def test_a_bad_yes_or_no_is_explained_and_asked_again(
     s.answer(handout, "maybe")
     assert s.answer(handout, "no") == [EN("start_say_yes_or_no")]
     assert s.answer(yes_no(EN, "start_save_calendar", True), "YES") == [""]
+    full_titles = yes_no(EN, "start_full_titles", False)
+    s.answer(full_titles, "perhaps")
+    assert s.answer(full_titles, "y") == [EN("start_say_yes_or_no")]
     s.answer(question(EN, "start_file_name", "vertebroplasty-plan-2026-12-03.ics"), "")
     s.expect(EN("start_goodbye"))
     assert s.finish() == 0
     assert [p.name for p in tmp_path.iterdir()] == ["vertebroplasty-plan-2026-12-03.ics"]
+    # "y" to the titles question gives what --full-titles gives.
     expected = plan_bytes(
+        runner,
+        "2026-12-03 7:30 AM",
+        "--tz",
+        CHICAGO,
+        "-p",
+        "vertebroplasty",
+        "--full-titles",
+        output_format="ics",
+    )
+    discreet = plan_bytes(
         runner, "2026-12-03 7:30 AM", "--tz", CHICAGO, "-p", "vertebroplasty", output_format="ics"
     )
+    assert b"SUMMARY:It is time for your vertebroplasty" in expected
+    assert b"SUMMARY:It is time for your vertebroplasty" not in discreet
     assert (tmp_path / "vertebroplasty-plan-2026-12-03.ics").read_bytes() == expected
 
 
@@ -375,6 +394,7 @@ def test_spanish_from_start_to_saved_files(start: Start, tmp_path: Path, runner:
     assert "Ana López" in plan_shown
     s.answer(question(ES, "start_file_name", f"{STEM}.html"), "")
     s.answer(yes_no(ES, "start_save_calendar", True), "sí")
+    s.answer(yes_no(ES, "start_full_titles", False), "n")
     s.answer(question(ES, "start_file_name", f"{STEM}.ics"), "")
     s.expect(ES("start_goodbye"))
     assert s.finish() == 0

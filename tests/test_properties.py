@@ -34,7 +34,6 @@ from kyphoprep.models import (
     Category,
     FastingRule,
     Hold,
-    MedicineOrder,
     Plan,
     PlannedStep,
     PlanRequest,
@@ -305,31 +304,6 @@ def utc(moment: datetime | str) -> datetime:
     aware = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
     assert aware.utcoffset() is not None
     return aware.astimezone(UTC)
-
-
-# --- kept for tests/test_ics_writer.py, which draws its plans with these ------------------------------
-
-request_args = (
-    st.sampled_from(ZONES),
-    local_times,
-    holds,
-    leads,
-    st.sampled_from(["kyphoplasty", "vertebroplasty"]),
-)
-
-
-def make_request(zone_name: str, naive: datetime, hold: Hold, lead: timedelta, protocol: str) -> PlanRequest:
-    """A request for a procedure at *naive* local time with one medicine held, made *lead* before it."""
-    zone = ZoneInfo(zone_name)
-    start = valid_local(naive, zone)
-    return PlanRequest(
-        procedure_start=start,
-        timezone=zone_name,
-        now=start.astimezone(UTC) - lead,
-        protocol=load_builtin_protocol(protocol),
-        arrive_minutes=90,
-        medicines=(MedicineOrder("testdrug", hold),),
-    )
 
 
 # --- every step lands where its rule says, in UTC -------------------------------------------------

@@ -11,7 +11,10 @@ Choices, each from what real calendar apps do on import (see the README's calend
   ``kyphoprep.render.calendar``; this module only writes it down.
 
 The whole file is built from icalendar's public objects (``Calendar``, ``Event``,
-``Alarm``, ``Timezone``) and its serialiser, which escapes and folds every line.
+``Alarm``, ``Timezone``) and its serialiser, which folds every line. Texts are escaped by
+``Text``, a ``vText`` whose only change is the escaping: icalendar 7.3 turns a typed
+backslash-N into a line break before escaping (``tests/test_ics_text.py`` found it with a
+clinic address), and a name must come back exactly as it was typed.
 """
 
 from __future__ import annotations
@@ -39,6 +42,21 @@ __all__ = ["PRODID", "RENDERER", "build_vtimezone", "calendar_time", "event_uid"
 PRODID = "-//kyphoprep//Procedure preparation plan//EN"
 UTC_ZONES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal", "Etc/Zulu", "Zulu"})
 """Zone names that mean UTC itself: their times are written with ``Z`` and need no VTIMEZONE."""
+
+
+class Text(vText):
+    """A TEXT value escaped as RFC 5545 section 3.3.11 says, backslash first, so every text round-trips."""
+
+    def to_ical(self) -> bytes:
+        escaped = (
+            self.replace("\\", "\\\\")
+            .replace(";", "\\;")
+            .replace(",", "\\,")
+            .replace("\r\n", "\n")
+            .replace("\r", "\n")
+            .replace("\n", "\\n")
+        )
+        return escaped.encode("utf-8")
 
 
 def calendar_time(moment: datetime) -> datetime:
@@ -89,7 +107,7 @@ def _vtimezone(zone_name: str, start: datetime, end: datetime) -> Timezone:
 
 def _event(item: CalendarEvent, stamp: datetime, sequence: int, utc: bool) -> Event:
     event = Event()
-    event.add("SUMMARY", item.title)
+    event.add("SUMMARY", Text(item.title))
     for name, moment in (("DTSTART", item.start), ("DTEND", item.end)):
         event.add(name, moment.astimezone(UTC) if utc else calendar_time(moment))
     event.add("DTSTAMP", stamp)
@@ -99,9 +117,9 @@ def _event(item: CalendarEvent, stamp: datetime, sequence: int, utc: bool) -> Ev
         event.add("STATUS", "CANCELLED")
     if item.category:
         event.add("CATEGORIES", [item.category])
-    event.add("DESCRIPTION", item.description)
+    event.add("DESCRIPTION", Text(item.description))
     if item.location:
-        event.add("LOCATION", item.location)
+        event.add("LOCATION", Text(item.location))
     event.add("TRANSP", "OPAQUE" if item.busy else "TRANSPARENT")
     return event
 
@@ -119,11 +137,11 @@ class IcsRenderer:
         calendar.add("VERSION", "2.0")
         calendar.add("PRODID", PRODID)
         calendar.add("CALSCALE", "GREGORIAN")
-        # X- properties are only escaped as TEXT when given as vText.
-        calendar.add("X-WR-CALNAME", vText(calendar_name(plan)))
-        calendar.add("X-WR-CALDESC", vText(calendar_description(plan)))
+        # X- properties are only escaped as TEXT when given as a TEXT value.
+        calendar.add("X-WR-CALNAME", Text(calendar_name(plan)))
+        calendar.add("X-WR-CALDESC", Text(calendar_description(plan)))
         # Which kyphoprep, protocol and catalogue made this file, so a nurse can trace its advice.
-        calendar.add("X-KYPHOPREP-MADE-BY", vText(made_by(plan)))
+        calendar.add("X-KYPHOPREP-MADE-BY", Text(made_by(plan)))
         if not utc:
             times = [t for e in events for t in (e.start, e.end)]
             calendar.add_component(build_vtimezone(zone, min(times), max(times)))
@@ -132,7 +150,7 @@ class IcsRenderer:
             if item.alarm is not None:
                 alarm = Alarm()
                 alarm.add("ACTION", "DISPLAY")
-                alarm.add("DESCRIPTION", item.alarm)
+                alarm.add("DESCRIPTION", Text(item.alarm))
                 alarm.add("TRIGGER", timedelta(minutes=-plan.reminder_minutes))
                 event.add_component(alarm)
             calendar.add_component(event)

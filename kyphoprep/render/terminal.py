@@ -4,11 +4,17 @@ Colour only adds emphasis; every meaning is also carried by words and boxes
 ("[ ]", "PAST", "IMPORTANT"), so the view works with NO_COLOR and on paper.
 Text from the person (names, phone) is always passed as ``rich.text.Text``, never
 as markup, so brackets in a name cannot restyle the screen.
+
+On a narrow screen (under ``NARROW`` columns: a phone, a split window) the boxes and
+side-by-side columns would cut dates and titles short ("Thursda..."), so the same parts
+are stacked instead: headings on their own line, each label above its value, and every
+word wrapped, never cut.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -21,6 +27,9 @@ from kyphoprep.render import RenderOptions
 from kyphoprep.render.calendar import removed_reminders
 from kyphoprep.render.common import bring_rows, days, header_rows, step_time, warning_signs, words_of
 from kyphoprep.wording import Words
+
+NARROW = 60
+"""Below this many columns the view is stacked, not boxed."""
 
 
 class TerminalRenderer:
@@ -39,31 +48,49 @@ class TerminalRenderer:
             emoji=False,
             legacy_windows=False,
         )
-        for part in self._parts(plan):
-            console.print(part)
+        for part in self._parts(plan, narrow=console.width < NARROW):
+            console.print(part, overflow="fold")
         return buffer.getvalue().encode("utf-8")
 
-    def _parts(self, plan: Plan) -> list[RenderableType]:
+    def _parts(self, plan: Plan, *, narrow: bool = False) -> list[RenderableType]:
         message = words_of(plan)
+
+        def boxed(body: RenderableType, title: str | Text, **style: object) -> RenderableType:
+            if narrow:
+                heading = title if isinstance(title, Text) else Text(title, style="bold")
+                return Group(Text(""), heading, body)
+            return Panel(body, title=title, **style)  # type: ignore[arg-type]
+
         parts: list[RenderableType] = []
         if plan.warnings:
             body = Group(*(Text(f"* {w.message}", style="bold") for w in plan.warnings))
-            parts.append(Panel(body, title=message("heading_warnings"), border_style="red", box=box.HEAVY))
-        header = Table.grid(padding=(0, 2))
-        header.add_column(style="bold")
-        header.add_column()
-        for label, value in header_rows(plan):
-            header.add_row(Text(label), Text(value))
+            parts.append(boxed(body, message("heading_warnings"), border_style="red", box=box.HEAVY))
         title = message("plan_title", procedure=plan.protocol.name.lower())
-        parts.append(Panel(header, title=Text(title, style="bold"), box=box.ROUNDED))
+        if narrow:
+            header: RenderableType = Group(
+                *(Text.assemble((f"{label}:", "bold"), "\n", value) for label, value in header_rows(plan))
+            )
+        else:
+            grid = Table.grid(padding=(0, 2))
+            grid.add_column(style="bold")
+            grid.add_column()
+            for label, value in header_rows(plan):
+                grid.add_row(Text(label), Text(value))
+            header = grid
+        parts.append(boxed(header, Text(title, style="bold"), box=box.ROUNDED))
         parts.append(Text(message("care_team_first"), style="italic"))
         removed = removed_reminders(plan)
         if removed:
             body = Group(Text(message("removed_intro")), *(Text(f"* {text}") for text in removed))
-            parts.append(Panel(body, title=message("heading_removed"), border_style="yellow"))
+            parts.append(boxed(body, message("heading_removed"), border_style="yellow"))
         for group in days(plan):
             parts.append(Text(""))
             parts.append(Text(group.heading, style="bold underline"))
+            if narrow:
+                for step in group.steps:
+                    mark, when, text = self._step_row(step, message)
+                    parts.append(Group(Text(""), Text.assemble(mark, " ", when), text))
+                continue
             table = Table.grid(padding=(0, 1))
             table.add_column(no_wrap=True)
             table.add_column(no_wrap=True, justify="right")
@@ -72,11 +99,11 @@ class TerminalRenderer:
                 table.add_row(*self._step_row(step, message))
             parts.append(table)
         parts.append(Text(""))
-        parts.append(self._bring(plan, message))
+        parts.append(self._bring(plan, message, boxed, narrow))
         call = Group(*(Text(f"* {text}") for text in warning_signs(plan, "call")))
-        parts.append(Panel(call, title=message("heading_call"), border_style="yellow"))
+        parts.append(boxed(call, message("heading_call"), border_style="yellow"))
         emergency = Group(*(Text(f"* {text}", style="bold") for text in warning_signs(plan, "emergency")))
-        parts.append(Panel(emergency, title=message("heading_emergency"), border_style="red"))
+        parts.append(boxed(emergency, message("heading_emergency"), border_style="red"))
         parts.append(Text(message("calendar_update"), style="italic"))
         return parts
 
@@ -92,18 +119,36 @@ class TerminalRenderer:
             body.append(f"\n[ ] {item}")
         return box_text, when, body
 
-    def _bring(self, plan: Plan, message: Words) -> Panel:
+    def _bring(
+        self, plan: Plan, message: Words, boxed: Callable[..., RenderableType], narrow: bool
+    ) -> RenderableType:
         rows = bring_rows(plan)
-        if not rows:
-            allergies = Text(f"[ ] {message('bring_allergies')} ____________________")
-            return Panel(Group(Text(message("bring_none")), allergies), title=message("heading_bring"))
-        table = Table(box=box.SIMPLE_HEAD)
-        for column in message("bring_columns").split(" | "):
-            table.add_column(column)
-        for name, said, last in rows:
-            table.add_row(Text(name), Text(said), Text(last))
         allergies = Text(f"[ ] {message('bring_allergies')} ____________________")
-        return Panel(Group(Text(message("bring_intro")), table, allergies), title=message("heading_bring"))
+        if not rows:
+            return boxed(Group(Text(message("bring_none")), allergies), message("heading_bring"))
+        columns = message("bring_columns").split(" | ")
+        if narrow:
+            # One medicine after another, each value under its column's name.
+            table: RenderableType = Group(
+                *(
+                    Text.assemble(
+                        *(
+                            part
+                            for label, value in zip(columns, row, strict=True)
+                            for part in ((f"{label}: ", "bold"), value, "\n")
+                        )
+                    )
+                    for row in rows
+                )
+            )
+        else:
+            grid = Table(box=box.SIMPLE_HEAD)
+            for column in columns:
+                grid.add_column(column)
+            for name, said, last in rows:
+                grid.add_row(Text(name), Text(said), Text(last))
+            table = grid
+        return boxed(Group(Text(message("bring_intro")), table, allergies), message("heading_bring"))
 
 
 RENDERER = TerminalRenderer()
