@@ -111,3 +111,37 @@ def test_libical_and_icaljs_agree_with_json(runner: CliRunner, tmp_path: Path, s
     for parse in (parse_with_libical, parse_with_icaljs):
         got = [(e.uid, e.start, e.end, e.alarm, e.status) for e in parse(ics)]
         assert got == expected, parse.__name__
+
+
+@pytest.mark.usefixtures("parsers")
+def test_a_removed_medicine_is_read_as_cancelled_by_both_parsers(runner: CliRunner, tmp_path: Path) -> None:
+    """After --replaces, libical and ical.js read the removed medicine's events as CANCELLED, the rest not.
+
+    What the README says about cancellations rests on this.
+    """
+    base = [
+        "plan",
+        "2026-12-03 07:30",
+        "--tz",
+        "America/Chicago",
+        "--today",
+        "2026-11-20",
+        "--patient",
+        "Ann Lee",
+    ]
+    previous = tmp_path / "before.json"
+    before = [*base, "--med", "warfarin=5d", "--med", "enoxaparin=24h"]
+    assert runner.invoke(app, [*before, "--format", "json", "-o", str(previous)]).exit_code == 0
+    ics = tmp_path / "after.ics"
+    after = [*base, "--med", "warfarin=5d", "--replaces", str(previous)]
+    assert runner.invoke(app, [*after, "-o", str(ics)]).exit_code == 0
+    old = json.loads(previous.read_text(encoding="utf-8"))
+    new = json.loads(runner.invoke(app, [*after, "--format", "json"]).stdout)
+    removed = {e["uid"] for e in old["calendar"]["events"]} - {s["uid"] for s in new["steps"]}
+    assert removed, "taking enoxaparin off the list must remove its events"
+    enoxaparin = {s["uid"] for s in old["steps"] if "enoxaparin" in s["id"]}
+    assert enoxaparin <= removed
+    for parse in (parse_with_libical, parse_with_icaljs):
+        status = {e.uid: e.status for e in parse(ics)}
+        assert {uid for uid, s in status.items() if s == "CANCELLED"} == removed, parse.__name__
+        assert all(status[s["uid"]] is None for s in new["steps"]), parse.__name__
