@@ -84,7 +84,7 @@ def main() -> None:
     ).stdout.strip()
     compileall.compile_dir(package, quiet=1)
     with tempfile.TemporaryDirectory() as folder:
-        env = {**os.environ, "KYPHOPREP_CACHE_DIR": str(Path(folder) / "cache")}
+        env = dict(os.environ)
         plain = Path(folder) / "minimal.py"
         plain.write_text(MINIMAL.format(extra="pass"), encoding="utf-8")
         with_ical = Path(folder) / "minimal_ical.py"

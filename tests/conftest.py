@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -22,26 +20,6 @@ settings.register_profile(
     "long", max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Keep kyphoprep's cache of parsed data files in a folder of the test run's own.
-
-    Commands run by the tests (in-process and as subprocesses) would otherwise write it to
-    the home folder, and tests that look at the files in a folder would see it.
-    """
-    folder = tempfile.mkdtemp(prefix="kyphoprep-test-cache-")
-    config.stash[_CACHE_KEY] = folder
-    os.environ["KYPHOPREP_CACHE_DIR"] = folder
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    folder = config.stash.get(_CACHE_KEY, None)
-    if folder:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-_CACHE_KEY = pytest.StashKey[str]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -1,31 +1,30 @@
-"""The built-in data files and the cache of their parsed form (kyphoprep.datafiles)."""
+"""The built-in data files (kyphoprep.datafiles): read only from the package, never from a cache.
+
+Until issue 16 kyphoprep kept a parsed copy of these files in ``~/.cache/kyphoprep`` (or
+``$XDG_CACHE_HOME``, ``$KYPHOPREP_CACHE_DIR``). A copy written there by someone else changed
+apixaban's hold to 1 day, and a FIFO there hung every plan. These tests plant exactly such files,
+named as the old cache named them, and check that nothing outside the package changes a plan and
+that making a plan writes nothing to the home folder.
+"""
 
 from __future__ import annotations
 
+import json
 import marshal
+import os
+import subprocess
+import sys
 import tomllib
 import zlib
-from datetime import date
 from pathlib import Path
 
 import pytest
 
-from kyphoprep import datafiles
-from kyphoprep.datafiles import builtin_file_names, builtin_text, cache_folder
+from kyphoprep.datafiles import builtin_data, builtin_file_names, builtin_text
 
 NAMES = builtin_file_names()
-read_fresh = datafiles.builtin_data.__wrapped__  # without the per-process memo
-
-
-@pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("KYPHOPREP_CACHE_DIR", str(folder))
-    return folder
-
-
-def entry_for(folder: Path, name: str) -> Path:
-    return folder / f"{name}.{zlib.crc32(builtin_text(name).encode('utf-8')):08x}.marshal"
+PLAN = ["plan", "2026-12-03 07:30", "--tz", "America/Chicago", "--today", "2026-11-20"]
+PLAN += ["--med", "apixaban", "--med", "warfarin", "--format", "json"]
 
 
 def test_the_shipped_files_are_listed() -> None:
@@ -33,86 +32,55 @@ def test_the_shipped_files_are_listed() -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_first_read_fills_the_cache_and_later_reads_use_it(cache: Path, name: str) -> None:
-    expected = tomllib.loads(builtin_text(name))
-    assert read_fresh(name) == expected
-    entry = entry_for(cache, name)
-    stored = marshal.loads(entry.read_bytes())
-    assert stored == {"format": 2, "source": builtin_text(name), "data": expected}
-    # Prove the second read comes from the cache: change the cached data (keeping the source).
-    entry.write_bytes(marshal.dumps({**stored, "data": {"from": "cache"}}))
-    assert read_fresh(name) == {"from": "cache"}
+def test_the_data_is_the_shipped_text_parsed(name: str) -> None:
+    assert builtin_data(name) == tomllib.loads(builtin_text(name))
 
 
-def test_a_copy_parsed_from_other_text_is_not_used(cache: Path) -> None:
-    name = "messages.toml"
-    entry = entry_for(cache, name)
-    entry.parent.mkdir(parents=True)
-    entry.write_bytes(marshal.dumps({"format": 2, "source": "old = 1", "data": {"old": 1}}))
-    assert read_fresh(name) == tomllib.loads(builtin_text(name))
-    assert marshal.loads(entry.read_bytes())["source"] == builtin_text(name)  # written again
-
-
-@pytest.mark.parametrize(
-    "content",
-    [b"", b"not marshal at all", marshal.dumps([1, 2]), marshal.dumps({"format": 1}), b"\xe3" * 40],
-    ids=["empty", "garbage", "a-list", "old-format", "truncated"],
-)
-def test_a_broken_cache_file_is_parsed_again(cache: Path, content: bytes) -> None:
-    name = "kyphoplasty.toml"
-    entry = entry_for(cache, name)
-    entry.parent.mkdir(parents=True)
-    entry.write_bytes(content)
-    assert read_fresh(name) == tomllib.loads(builtin_text(name))
-
-
-def test_older_copies_of_the_same_file_are_removed(cache: Path) -> None:
-    cache.mkdir()
-    (cache / "messages.toml.00000000.marshal").write_bytes(b"old")
-    (cache / "medications.toml.00000000.marshal").write_bytes(b"other file")
-    read_fresh("messages.toml")
-    assert sorted(p.name for p in cache.iterdir()) == sorted(
-        ["medications.toml.00000000.marshal", entry_for(cache, "messages.toml").name]
+def plan_json(home: Path, **extra: str) -> dict[str, object]:
+    """``kyphoprep plan ... --format json`` in a fresh process whose home folder is *home*."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "TZ": "UTC", **extra}
+    done = subprocess.run(
+        [sys.executable, "-m", "kyphoprep", *PLAN], capture_output=True, env=env, timeout=60, check=False
     )
+    assert done.returncode == 0, done.stderr
+    data: dict[str, object] = json.loads(done.stdout)
+    return data
 
 
-def test_an_unusable_cache_folder_only_costs_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    blocker = tmp_path / "a-file"
-    blocker.write_text("not a folder")
-    monkeypatch.setenv("KYPHOPREP_CACHE_DIR", str(blocker / "cache"))
-    assert read_fresh("messages.toml") == tomllib.loads(builtin_text("messages.toml"))
-    assert blocker.read_text() == "not a folder"
+def plant(folder: Path) -> None:
+    """Fill *folder* the way a hostile user could have filled the old cache folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in NAMES:
+        text = builtin_text(name)
+        entry = folder / f"{name}.{zlib.crc32(text.encode('utf-8')):08x}.marshal"
+        data = tomllib.loads(text)
+        if name == "medications.toml":  # the real source text, so the old cache took it as current
+            data = {"poisoned": True}
+            entry.write_bytes(marshal.dumps({"format": 2, "source": text, "data": data}))
+        elif name == "messages.toml":
+            os.mkfifo(entry)  # reading it would wait for a writer forever
+        elif name == "kyphoplasty.toml":
+            entry.symlink_to("/dev/zero")  # reading it would never end
+        else:
+            entry.write_bytes(b"\xe3" * 640)  # a corrupt entry
 
 
-def test_an_empty_cache_variable_turns_the_cache_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KYPHOPREP_CACHE_DIR", "")
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
-    assert read_fresh("messages.toml") == tomllib.loads(builtin_text("messages.toml"))
-    assert list(tmp_path.iterdir()) == []
+def test_a_hostile_cache_folder_changes_nothing(tmp_path: Path) -> None:
+    """Poisoned, FIFO, endless and corrupt files where the old cache was: the same plan, in time."""
+    clean_home = tmp_path / "clean"
+    clean_home.mkdir()
+    expected = plan_json(clean_home)
+    hostile = tmp_path / "hostile"
+    for folder in (hostile / ".cache" / "kyphoprep", tmp_path / "xdg" / "kyphoprep", tmp_path / "chosen"):
+        plant(folder)
+    got = plan_json(
+        hostile, XDG_CACHE_HOME=str(tmp_path / "xdg"), KYPHOPREP_CACHE_DIR=str(tmp_path / "chosen")
+    )
+    assert got == expected
+    medicines = {m["catalogue_id"]: m for m in got["inputs"]["medicines"]}  # type: ignore[index]
+    assert medicines["apixaban"]["typical_hold"] != "1 day"
 
 
-def test_data_marshal_cannot_hold_is_never_cached(cache: Path) -> None:
-    datafiles._write_cached(cache / "x.toml.0.marshal", "day = 2026-11-21", {"day": date(2026, 11, 21)})
-    assert not cache.exists() or list(cache.iterdir()) == []
-
-
-@pytest.mark.parametrize(
-    ("environ", "platform", "expected"),
-    [
-        ({"KYPHOPREP_CACHE_DIR": "/c", "HOME": "/h"}, "linux", "/c"),
-        ({"KYPHOPREP_CACHE_DIR": " ", "HOME": "/h"}, "linux", None),
-        ({"HOME": "/h"}, "linux", "/h/.cache/kyphoprep"),
-        ({"HOME": "/h", "XDG_CACHE_HOME": "/x"}, "linux", "/x/kyphoprep"),
-        ({"HOME": "/h", "XDG_CACHE_HOME": "relative"}, "linux", "/h/.cache/kyphoprep"),
-        ({}, "linux", None),
-        ({"HOME": "/h"}, "darwin", "/h/Library/Caches/kyphoprep"),
-        ({"LOCALAPPDATA": "/l"}, "win32", "/l/kyphoprep/Cache"),
-        ({"HOME": "/h"}, "win32", None),
-    ],
-)
-def test_cache_folder_follows_each_system(
-    environ: dict[str, str], platform: str, expected: str | None
-) -> None:
-    folder = cache_folder(environ, platform)
-    assert (None if folder is None else folder.as_posix()) == expected
+def test_making_a_plan_writes_nothing_to_the_home_folder(tmp_path: Path) -> None:
+    plan_json(tmp_path)
+    assert list(tmp_path.rglob("*")) == []

@@ -33,7 +33,6 @@ def run(args: list[bytes], locale: dict[str, str], cwd: Path) -> subprocess.Comp
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(cwd),
         "TZ": "America/Chicago",
-        "KYPHOPREP_CACHE_DIR": os.environ.get("KYPHOPREP_CACHE_DIR", ""),
         **locale,
     }
     command = [os.fsencode(part) for part in kyphoprep_command()]

@@ -67,7 +67,6 @@ class Session:
             "NO_COLOR": "1",
             "COLUMNS": "100",
             "HOME": str(cwd),
-            "KYPHOPREP_CACHE_DIR": os.environ["KYPHOPREP_CACHE_DIR"],  # the test run's (conftest)
             **(env or {}),
         }
         self.log = io.StringIO()
