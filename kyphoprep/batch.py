@@ -474,6 +474,11 @@ def prepare_out_dir(out_dir: str) -> None:
     """
     check_out_name(out_dir)
     path = Path(out_dir)
+    if path.is_symlink() and not path.exists():
+        raise OutputError(
+            f"--out '{shown(out_dir)}' is a link to '{shown(os.readlink(path))}', which does not exist. "
+            "Create that folder first, or give another folder with --out."
+        )
     try:
         if path.exists() and not path.is_dir():
             raise OutputError(

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from typing import Any, Self
 
+BROKEN_PIPE_EXIT = 1
+"""Exit code when the program reading the output stopped reading (``| head``, ``| true``): the
+same as click, which typer runs on, gives in that case. Nothing is printed."""
+
 
 class KyphoprepError(Exception):
     """Base class for every error kyphoprep reports to a person. Not raised directly.

@@ -24,6 +24,8 @@ from kyphoprep.characters import REFUSED_CATEGORIES, has_control
 from kyphoprep.errors import OutputError
 
 STDOUT = "-"
+CLOSED_STREAMS: set[str] = set()
+"""``"stdout"`` when the command was started with standard output closed (``>&-``); see cli.main."""
 # As for text options: a line break would split "Wrote ..." and hide the real name.
 # Longer names, and longer paths, are cut short in messages, so they stay one readable line.
 PART_SHOWN_MAX = 100
@@ -83,6 +85,44 @@ def _refuse_special(info: os.stat_result, target: str) -> None:
         )
 
 
+SYSTEM_FOLDERS = ("/dev", "/proc", "/sys")
+"""Folders of the operating system, not of a person: kyphoprep never makes or renames a file there."""
+
+
+def _refuse_link(path: Path, target: str) -> None:
+    """A link is never written through or replaced, even with --force (``-o /dev/stdout`` is one)."""
+    if not os.path.islink(path):
+        return
+    try:
+        points_to = os.readlink(path)
+    except OSError:
+        points_to = "?"
+    if not os.path.exists(path):
+        raise OutputError(
+            f"'{shown(target)}' is a link to '{shown(points_to)}', which does not exist; kyphoprep never "
+            "writes through a link. Give the name of a real file or folder."
+        )
+    raise OutputError(
+        f"'{shown(target)}' is a link (to '{shown(points_to)}'); kyphoprep never replaces a link, even "
+        "with --force. "
+        + (
+            "To show the plan on the screen, leave out -o (or give -o -)."
+            if str(path) in ("/dev/stdout", "/dev/fd/1", "/proc/self/fd/1")
+            else "Give the real file's name instead, or another name."
+        )
+    )
+
+
+def _refuse_system_folder(folder: Path, target: str) -> None:
+    real = os.path.realpath(folder)
+    for system in SYSTEM_FOLDERS:
+        if real == system or real.startswith(system + "/"):
+            raise OutputError(
+                f"'{shown(target)}' is in {system}, a folder of the operating system; kyphoprep never "
+                "writes files there. Choose a folder of your own."
+            )
+
+
 def check_name(target: str) -> None:
     """Refuse a file name that cannot be right whatever is on disk: empty, blank, or with a line break."""
     if has_control(target):
@@ -122,6 +162,7 @@ def check_target(target: str, *, force: bool) -> Path:
     """The path to write *target* to, once it is sure to be a file kyphoprep may write; else OutputError."""
     check_name(target)
     path = Path(target)
+    _refuse_link(path, target)
     try:
         info = _stat(path)
     except OSError as exc:
@@ -149,6 +190,7 @@ def check_target(target: str, *, force: bool) -> Path:
         if not force:
             raise _already_exists(shown(target))
     _check_folder(path.parent, path)
+    _refuse_system_folder(path.parent, target)
     return path
 
 
@@ -161,8 +203,17 @@ def _current_umask() -> int:
 def write_output(data: bytes, target: str, *, force: bool) -> None:
     """Write *data* to *target* (``-`` is standard output), atomically."""
     if target == STDOUT:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+        if "stdout" in CLOSED_STREAMS:
+            raise OutputError(
+                "Standard output is closed, so the plan cannot be shown. Give -o FILE to write it to a file."
+            )
+        try:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise  # the reader stopped reading: cli.main ends quietly
+        except OSError as exc:
+            raise cannot("write to standard output", exc) from None
         return
     path = check_target(target, force=force)
     folder = path.parent
@@ -182,7 +233,8 @@ def write_output(data: bytes, target: str, *, force: bool) -> None:
         # Temporary files are private (0600); the result gets the usual permissions.
         os.chmod(temporary, 0o666 & ~_current_umask())
         if force:
-            # Again, just before: a pipe or device put there meanwhile is not replaced either.
+            # Again, just before: a link, pipe or device put there meanwhile is not replaced either.
+            _refuse_link(path, target)
             info = _stat(path)
             if info is not None:
                 _refuse_special(info, target)

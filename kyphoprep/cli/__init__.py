@@ -7,8 +7,12 @@ and it must turn the cycle collector off before typer and the core are imported.
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from typing import TYPE_CHECKING
+
+from kyphoprep.errors import BROKEN_PIPE_EXIT, OutputError
+from kyphoprep.output import CLOSED_STREAMS
 
 if TYPE_CHECKING:
     import typer
@@ -27,15 +31,49 @@ def main() -> None:
     # collections at exit leave it out, and the operating system frees it.
     was_enabled = gc.isenabled()
     gc.disable()
+    fill_closed_streams()
     use_utf8()
     try:
         from kyphoprep.cli.application import main as run_command
 
-        run_command()
+        try:
+            run_command()
+        finally:
+            sys.stdout.flush()  # here, so a reader that went away is seen below, not at exit
+    except BrokenPipeError:
+        # The reader (`| head`, `| true`) stopped reading: nothing is wrong with kyphoprep, and
+        # well-kept tools end quietly (click does the same inside a command).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        raise SystemExit(BROKEN_PIPE_EXIT) from None
+    except OSError as exc:  # only the final flush of standard output gets here (/dev/full)
+        sys.stderr.write(f"Error: Cannot write to standard output: {exc.strerror or exc}.\n")
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(OutputError.exit_code) from None
     finally:
         gc.freeze()
         if was_enabled:
             gc.enable()
+
+
+def fill_closed_streams() -> None:
+    """Put /dev/null where standard input, output or error was closed (``>&-``), and note it.
+
+    Otherwise the first file kyphoprep opens would take the closed number, and what was meant
+    for the screen would go into it. Output to a closed standard output is refused with exit 5
+    (``kyphoprep.output.write_output``); a closed standard error only loses the messages.
+    """
+    for fd, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
+        try:
+            os.fstat(fd)
+        except OSError:
+            opened = os.open(os.devnull, os.O_RDWR)
+            if opened != fd:
+                os.dup2(opened, fd)
+                os.close(opened)
+            mode = "r" if fd == 0 else "w"
+            setattr(sys, name, open(fd, mode, encoding="utf-8", closefd=False))  # noqa: SIM115
+            if fd == 1:
+                CLOSED_STREAMS.add("stdout")
 
 
 def use_utf8() -> None:

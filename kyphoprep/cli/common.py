@@ -85,6 +85,8 @@ def reported_errors() -> Iterator[None]:
         raise typer.Exit(130) from None
     except typer.Exit:
         raise  # a command's own chosen exit code
+    except BrokenPipeError:
+        raise  # the reader of standard output went away: cli.main ends quietly
     except Exception as exc:
         if os.environ.get("KYPHOPREP_DEBUG"):
             raise
