@@ -12,6 +12,7 @@ atomically by ``kyphoprep.output``; a row whose files exist is skipped unless
 from __future__ import annotations
 
 import codecs
+import contextlib
 import io
 import os
 import re
@@ -91,6 +92,8 @@ class RowResult(Record):
     files: tuple[str, ...] = ()
     error: str | None = None
     warnings: tuple[str, ...] = ()
+    reported: bool = False
+    """True when the error was already reported on another row (a shared id is reported once)."""
 
     @property
     def ok(self) -> bool:
@@ -151,6 +154,10 @@ def check_ids(roster: Roster) -> IdCheck:
     return check
 
 
+SHOWN_CLASHES = 5
+"""Rows named in the message about a shared id; the rest are counted."""
+
+
 # --- pass 2: one row ----------------------------------------------------------------------------
 
 
@@ -195,12 +202,21 @@ class RowPlanner:
             )
         clash = self.ids.clash_for(row)
         if clash is not None:
-            rows = ", ".join(str(n) for n in clash[:-1]) + f" and {clash[-1]}"
+            # Reported once, on the first of the rows: a list on every row grows with the square.
+            if row.number != clash[0]:
+                return RowResult(row.number, patient_id, error=f"(same id as row {clash[0]})", reported=True)
+            shown_rows = [str(n) for n in clash[:SHOWN_CLASHES]]
+            more = len(clash) - len(shown_rows)
+            rows = (
+                ", ".join(shown_rows[:-1]) + f" and {shown_rows[-1]}"
+                if not more
+                else (", ".join(shown_rows) + f" and {more} more")
+            )
             raise RowError(
                 row.number,
                 patient_id,
                 "patient_id",
-                f"rows {rows} have this id, or ids that make the same file name ({stem}). "
+                f"{len(clash)} rows ({rows}) have this id, or ids that make the same file name ({stem}). "
                 "Give every patient a different id; none of these rows was written.",
             )
         request = self._request(row)
@@ -217,7 +233,11 @@ class RowPlanner:
             ) from None
         except OutputError as exc:
             raise RowError(row.number, patient_id, None, str(exc)) from None
-        if taken:
+        # A row's marker is there only while its files are written: one left behind means a run was
+        # killed mid-row, and this run finishes that row without --force. Other files are kept.
+        marker = Path(self.job.out_dir) / f".{stem}{PARTIAL_SUFFIX}"
+        incomplete = marker.exists()
+        if taken and not incomplete:
             raise RowError(
                 row.number,
                 patient_id,
@@ -225,12 +245,27 @@ class RowPlanner:
                 f"{', '.join(taken)} already exist{'s' if len(taken) == 1 else ''} in "
                 f"{shown(self.job.out_dir)}. Add --force to replace them.",
             )
-        for output_format, target in zip(self.job.formats, targets, strict=True):
-            data = renderer_for(OutputFormat(output_format)).render(plan, RenderOptions())
-            try:
-                write_output(data, str(target), force=self.job.force)
-            except OutputError as exc:
+        overwrite = self.job.force or incomplete
+        written: list[Path] = []
+        try:
+            marker.touch()
+            for output_format, target in zip(self.job.formats, targets, strict=True):
+                data = renderer_for(OutputFormat(output_format)).render(plan, RenderOptions())
+                write_output(data, str(target), force=overwrite)
+                written.append(target)
+            marker.unlink()
+        except BaseException as exc:
+            # A row is whole or absent: what this row wrote goes again (disk full, Ctrl-C, a signal).
+            for done in [*written, marker]:
+                with contextlib.suppress(OSError):
+                    done.unlink()
+            if isinstance(exc, OSError):
+                raise RowError(
+                    row.number, patient_id, None, str(cannot(f"write in '{shown(self.job.out_dir)}'", exc))
+                ) from None
+            if isinstance(exc, OutputError):
                 raise RowError(row.number, patient_id, None, str(exc)) from None
+            raise
         return RowResult(
             row.number,
             patient_id,
@@ -358,14 +393,54 @@ class RowPlanner:
 
 _worker: RowPlanner | None = None
 _stop: Event | None = None
+_parent = [0]
+
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+"""Signals that stop a batch the way Ctrl-C does (``docker stop``, systemd, a closed terminal)."""
+
+PARTIAL_SUFFIX = ".kyphoprep-row-unfinished"
+"""Marker of a row whose files are being written (``.P1001.kyphoprep-row-unfinished``)."""
+
+STALE_TEMP_SECONDS = 60
+"""A temporary file of kyphoprep's untouched this long was left by a run that was killed."""
+
+_TEMP_NAME = re.compile(r"\.[A-Za-z0-9._-]{1,40}\.[a-z0-9_]{8}\.tmp")
+
+
+def remove_stale_temporary_files(out_dir: str, now: float) -> int:
+    """Remove what a killed batch left in *out_dir*: only kyphoprep's own temporary files, if old.
+
+    A running batch's temporary files live for milliseconds, so one that has not changed for a
+    minute belongs to no running batch. Returns how many were removed.
+    """
+    removed = 0
+    try:
+        entries = list(os.scandir(out_dir))
+    except OSError:
+        return 0
+    for entry in entries:
+        if not _TEMP_NAME.fullmatch(entry.name):
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False) and now - entry.stat(follow_symlinks=False).st_mtime > (
+                STALE_TEMP_SECONDS
+            ):
+                os.unlink(entry.path)
+                removed += 1
+        except OSError:
+            continue
+    return removed
 
 
 def _start_worker(job: BatchJob, ids: IdCheck, stop: Event) -> None:
     global _worker, _stop
     # Ctrl-C goes to the whole process group; the main process alone decides
     # how to stop, so a worker is never killed in the middle of writing a file.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The same for the signals docker stop, systemd and a closed terminal send to the group.
+    for number in STOP_SIGNALS:
+        signal.signal(number, signal.SIG_IGN)
     _worker, _stop = RowPlanner(job, ids), stop
+    _parent[0] = os.getppid()
 
 
 def _run_chunk(chunk: list[RosterRow | RowError]) -> list[RowResult]:
@@ -373,7 +448,7 @@ def _run_chunk(chunk: list[RosterRow | RowError]) -> list[RowResult]:
     assert _stop is not None
     results = []
     for item in chunk:
-        if _stop.is_set():
+        if _stop.is_set() or os.getppid() != _parent[0]:  # stopped, or the main process has died
             break
         results.append(_worker.run(item))
     return results

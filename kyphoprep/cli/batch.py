@@ -127,8 +127,12 @@ def batch(
     the other rows are still written.
     """
     with reported_errors():
+        import signal
+        import time
+
         from kyphoprep.batch import (
             FORMATS,
+            STOP_SIGNALS,
             BatchJob,
             BatchSummary,
             check_ids,
@@ -136,6 +140,7 @@ def batch(
             open_roster,
             plan_rows,
             prepare_out_dir,
+            remove_stale_temporary_files,
         )
         from kyphoprep.errors import InputError, RowsFailedError, WarningsError
         from kyphoprep.parsing import parse_today, system_zone
@@ -183,6 +188,7 @@ def batch(
             # folder is made) only without it. With --today, each row reads it in its own zone.
             now = clock_now() if today is None else parse_today(today, "UTC")
             prepare_out_dir(out)  # last: a run that fails before planning changes nothing on disk
+            remove_stale_temporary_files(out, time.time())
             stream.seek(0)
             job = BatchJob(
                 settings=settings,
@@ -200,22 +206,28 @@ def batch(
             workers = jobs if jobs is not None else (os.cpu_count() or 1)
             results = plan_rows(Roster(stream, name), job, ids, jobs=workers)
             summary = BatchSummary()
+            previous = {number: signal.signal(number, _stop_like_ctrl_c) for number in STOP_SIGNALS}
             try:
                 for result in _with_progress(results, ids.total):
                     summary.add(result)
             except KeyboardInterrupt:
                 # The workers finish the row in hand, so every file written is whole.
+                # Workers may have finished rows whose results had not arrived yet: "at least".
                 sys.stderr.write(
-                    f"Stopped after about {summary.rows} of {ids.total} rows. Every file in "
-                    f"{printable(out)} is complete; none is half-written. Run again with --force to redo "
-                    "them all.\n"
+                    f"Stopped: at least {summary.written} of {ids.total} rows were planned before the stop. "
+                    f"Every file in {printable(out)} is complete; none is half-written. Run again with "
+                    "--force to redo them all.\n"
                 )
                 raise typer.Exit(130) from None
+            finally:
+                for number, handler in previous.items():
+                    signal.signal(number, handler)
         sys.stderr.write(_summary_line(summary, out) + "\n")
         if summary.failed:
+            others = "the other plans were written" if summary.written else "no plan was written"
             raise RowsFailedError(
                 f"{summary.failed} of {summary.rows} row{'s' if summary.rows != 1 else ''} failed "
-                "(see above); the other plans were written."
+                f"(see above); {others}."
             )
         if strict and summary.with_warnings:
             raise WarningsError(
@@ -224,13 +236,26 @@ def batch(
             )
 
 
+def _stop_like_ctrl_c(number: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM, SIGHUP: the same orderly stop as Ctrl-C
+
+
 def _report(result: RowResult, say: Callable[[str], object]) -> None:
     """A failed row or a plan with warnings, as lines on stderr."""
-    if result.error is not None:
+    if result.error is not None and not result.reported:
         say(f"Error: {printable(result.error)}")
-    for warning in result.warnings:
+    if result.warnings:
+        # No medical details here: clinics keep stderr in logs. The plan file says what to do.
         who = f"Row {result.row} ({printable(result.patient_id)})"
-        say(f"Warning: {who}: {printable(warning)}")
+        count = len(result.warnings)
+        where = (
+            f"; read {'it' if count == 1 else 'them'} at the top of {printable(result.files[0])}"
+            if result.files
+            else ""
+        )
+        say(
+            f"Warning: {who}: the plan has {count} warning{'s' if count != 1 else ''} to act on first{where}."
+        )
 
 
 def _with_progress(results: Iterator[RowResult], total: int) -> Iterator[RowResult]:
