@@ -82,6 +82,8 @@ class BatchJob(Record):
     """The command line *settings* were settled from (with *config*): a row that names another
     protocol is settled again from them, so it gets that protocol's own defaults (arrival, alarms)."""
     config: ClinicConfig | None = None
+    replaces_dir: str | None = None
+    """--replaces DIR: the folder of the earlier batch, whose ``<id>.json`` each row replaces."""
 
 
 class RowResult(Record):
@@ -220,6 +222,8 @@ class RowPlanner:
                 "Give every patient a different id; none of these rows was written.",
             )
         request = self._request(row)
+        if self.job.replaces_dir is not None:
+            request = self._replacing(request, stem)
         plan = build_plan(request)
         targets = [Path(self.job.out_dir) / f"{stem}{EXTENSIONS[f]}" for f in self.job.formats]
         try:
@@ -272,6 +276,19 @@ class RowPlanner:
             files=tuple(t.name for t in targets),
             warnings=tuple(w.message for w in plan.warnings),
         )
+
+    def _replacing(self, request: PlanRequest, stem: str) -> PlanRequest:
+        """*request* as the next version of this row's plan in --replaces DIR, if there is one."""
+        from kyphoprep.planner import default_plan_id
+        from kyphoprep.replaces import check_same_plan, read_previous
+
+        assert self.job.replaces_dir is not None
+        previous_path = Path(self.job.replaces_dir) / f"{stem}.json"
+        if not previous_path.exists():
+            return request  # a patient new to this batch: version 0, nothing to cancel
+        previous = read_previous(str(previous_path))
+        check_same_plan(previous, default_plan_id(request), str(previous_path))
+        return replace(request, replaces=previous)
 
     def _request(self, row: RosterRow) -> PlanRequest:
         def cell(column: str, check: Callable[[str], T]) -> T:

@@ -154,3 +154,68 @@ def test_sigterm_and_sighup_stop_like_ctrl_c(tmp_path: Path, number: int) -> Non
     stems = {n.rsplit(".", 1)[0] for n in names}
     assert 0 < len(stems) < rows
     assert names == expected_files(*stems)
+
+
+# --- --replaces DIR --------------------------------------------------------------------------------
+
+
+def cancelled_uids(ics: bytes) -> set[str]:
+    import icalendar
+
+    return {
+        str(e["UID"])
+        for e in icalendar.Calendar.from_ical(ics).walk("VEVENT")
+        if str(e.get("STATUS")) == "CANCELLED"
+    }
+
+
+def test_batch_replaces_a_folder_of_earlier_plans(runner: CliRunner, tmp_path: Path) -> None:
+    """One row's medicine was stopped: only that row's calendar cancels its events; a new row is version 0."""
+    import json
+
+    before = write_roster(
+        tmp_path, ROWS + f'R1,{WHEN},"warfarin=5d; enoxaparin=24h"\nR2,{WHEN},warfarin=5d\n'
+    )
+    first = tmp_path / "first"
+    assert run_batch(runner, before, first, "--format", "json,ics").exit_code == 0
+    after = write_roster(
+        tmp_path, ROWS + f"R1,{WHEN},warfarin=5d\nR2,{WHEN},warfarin=5d\nR3,{WHEN},\n", name="after.csv"
+    )
+    second = tmp_path / "second"
+    result = run_batch(runner, after, second, "--format", "json,ics", "--replaces", str(first))
+    assert result.exit_code == 0, result.output
+    old_r1 = json.loads((first / "R1.json").read_text(encoding="utf-8"))
+    new_r1 = json.loads((second / "R1.json").read_text(encoding="utf-8"))
+    gone = {s["uid"] for s in old_r1["steps"]} - {s["uid"] for s in new_r1["steps"]}
+    assert gone
+    assert all("enoxaparin" in s["id"] for s in old_r1["steps"] if s["uid"] in gone)
+    assert cancelled_uids((second / "R1.ics").read_bytes()) == gone
+    assert new_r1["version"] == 1
+    assert cancelled_uids((second / "R2.ics").read_bytes()) == set()
+    assert json.loads((second / "R2.json").read_text(encoding="utf-8"))["version"] == 1
+    assert json.loads((second / "R3.json").read_text(encoding="utf-8"))["version"] == 0
+    # The same folder as --out: the earlier plan is read before it is replaced (which needs --force).
+    again = run_batch(runner, after, second, "--format", "json,ics", "--replaces", str(second), "--force")
+    assert again.exit_code == 0, again.output
+    assert json.loads((second / "R1.json").read_text(encoding="utf-8"))["version"] == 2
+
+
+def test_batch_replaces_refuses_a_missing_folder_and_another_patients_file(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    roster = write_roster(tmp_path, ROWS + f"R1,{WHEN},\nR2,{WHEN},\n")
+    missing = tmp_path / "nowhere"
+    result = run_batch(runner, roster, tmp_path / "out", "--replaces", str(missing))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: --replaces '{missing}' is not a folder. Give the folder of the earlier batch (its --out), "
+        "or leave out --replaces.\n"
+    )
+    earlier = tmp_path / "earlier"
+    assert run_batch(runner, roster, earlier, "--format", "json").exit_code == 0
+    (earlier / "R1.json").write_bytes((earlier / "R2.json").read_bytes())  # R2's plan under R1's name
+    out = tmp_path / "out"
+    result = run_batch(runner, roster, out, "--format", "json", "--replaces", str(earlier))
+    assert result.exit_code == RowsFailedError.exit_code
+    assert f"Error: Row 2 (R1): --replaces '{earlier}/R1.json' is another person's plan" in result.stderr
+    assert files_in(out) == ["R2.json"]

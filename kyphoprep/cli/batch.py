@@ -94,6 +94,18 @@ def batch(
             show_default=False,
         ),
     ] = None,
+    replaces: Annotated[
+        str | None,
+        typer.Option(
+            "--replaces",
+            metavar="DIR",
+            help=(
+                "The folder of an earlier batch. Each row's plan replaces DIR/<patient_id>.json when there "
+                "is one: its calendar cancels the reminders that are gone. DIR may be --out (with --force)."
+            ),
+            show_default=False,
+        ),
+    ] = None,
     tz: TzOption = None,
     date_order: DateOrderOption = None,
     protocol: ProtocolOption = None,
@@ -155,6 +167,11 @@ def batch(
                 "separated by commas (such as text,ics)."
             )
         check_out_name(out)
+        if replaces is not None and not os.path.isdir(replaces):
+            raise InputError(
+                f"--replaces '{printable(replaces)}' is not a folder. Give the folder of the earlier batch "
+                "(its --out), or leave out --replaces."
+            )
         given = overrides(
             tz=tz,
             protocol=protocol,
@@ -202,6 +219,7 @@ def batch(
                 require_doctor_holds=require_doctor_holds,
                 given=given,
                 config=clinic,
+                replaces_dir=replaces,
             )
             workers = jobs if jobs is not None else (os.cpu_count() or 1)
             results = plan_rows(Roster(stream, name), job, ids, jobs=workers)
