@@ -1,18 +1,30 @@
 """Build a small, correct VTIMEZONE for one IANA zone and a window of time.
 
-Why not ``icalendar``'s ``Timezone.from_tzinfo``: it writes the spring-forward
-onset in the *new* offset (RFC 5545 wants the local time before the change),
-and a long list of one-off observances. Outlook reads only DTSTART, RRULE and
-the offsets of each observance, so where the zone follows a yearly rule (as
-almost all do) this writes that rule as an RRULE, checked against the zone
-database for the years around the plan. Other zones get one observance per
-change inside the window. The result is cached per zone and window.
+Plain Python on ``zoneinfo``, not ``icalendar``'s ``Timezone.from_tzinfo``: that
+writes the spring-forward onset in the *new* offset (RFC 5545 wants the local time
+before the change) and one observance per change without an RRULE. Outlook reads
+only DTSTART, RRULE and the two offsets of each observance, and ignores the date of
+an observance without an RRULE, so every change here is written as a yearly RRULE
+(``FREQ=YEARLY;BYMONTH=m;BYDAY=nWD``, n = 1..4 or -1 for the last).
+
+The rules are decided from the changes the plan needs: those in the window and in
+the 400 days before it (so the onset in force at the window's start, and the
+year's other change, are there). Changes of the same kind (same offsets, name and
+local time) in consecutive years that fall on the same nth weekday share one
+observance. Where a zone's date is not one nth weekday every year (Chile's
+"Sunday on or after the 2nd", Morocco's Ramadan, Palestine, Egypt's "last Thursday
+at 24:00", Greenland and Israel's Saturday or Friday before a last Sunday), a
+single date is still some nth weekday of its month, so the years are split into
+runs, each ended by an ``UNTIL`` (UTC, RFC 5545 section 3.6.5): no rule claims a
+year it is wrong for. Only the last run of each kind is left open, and only if its
+rule holds in every year of the window. A zone with no change is one STANDARD
+observance. The result is cached per zone and window.
 """
 
 from __future__ import annotations
 
 import calendar
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -30,7 +42,7 @@ class Observance(Record):
     offset_from: timedelta
     offset_to: timedelta
     name: str
-    rrule: dict[str, str | int] | None = None
+    rrule: dict[str, str | int | datetime] | None = None
 
 
 class _Change(Record):
@@ -76,7 +88,7 @@ def _changes(zone: ZoneInfo, start: datetime, end: datetime) -> list[_Change]:
 
 
 def _rule_candidates(change: _Change) -> list[tuple[int, int, int]]:
-    """(month, weekday, week) rules that could describe *change*; week -1 means last."""
+    """(month, weekday, week) rules that could describe *change*, the last weekday first; week -1: last."""
     onset = change.local_onset
     days_in_month = calendar.monthrange(onset.year, onset.month)[1]
     week = (onset.day - 1) // 7 + 1
@@ -110,34 +122,46 @@ def _kind(is_dst: bool) -> str:
     return "DAYLIGHT" if is_dst else "STANDARD"
 
 
-def _yearly(
-    zone: ZoneInfo, changes: list[_Change], start: datetime, end: datetime
-) -> list[Observance] | None:
-    """Observances with RRULEs if every change follows a yearly rule around the window."""
-    rules: dict[tuple[timedelta, timedelta, tuple[int, int, int]], _Change] = {}
+class _Run(Record):
+    """Changes of one kind in consecutive years, and the rules that give every one of them."""
+
+    changes: tuple[_Change, ...]
+    rules: tuple[tuple[int, int, int], ...]
+
+
+def _runs(changes: list[_Change]) -> list[_Run]:
+    """*changes* (one kind, in time order) split where no one rule carries on to the next year."""
+    runs: list[_Run] = []
     for change in changes:
-        for rule in _rule_candidates(change):
-            years = range(start.year - 1, end.year + 2)
-            if all(_holds(zone, change, rule, year) for year in years):
-                rules.setdefault((change.offset_from, change.offset_to, rule), change)
+        candidates = _rule_candidates(change)
+        if runs:
+            last = runs[-1]
+            common = tuple(rule for rule in last.rules if rule in candidates)
+            if common and change.local_onset.year == last.changes[-1].local_onset.year + 1:
+                runs[-1] = _Run((*last.changes, change), common)
+                continue
+        runs.append(_Run((change,), tuple(candidates)))
+    return runs
+
+
+def _observance(zone: ZoneInfo, run: _Run, open_to: int | None) -> Observance:
+    """The observance for *run*; without an end if one of its rules holds every year up to *open_to*."""
+    first, last = run.changes[0], run.changes[-1]
+    rule = run.rules[0]
+    until: datetime | None = last.instant
+    if open_to is not None:
+        years = range(last.local_onset.year + 1, open_to + 1)
+        for candidate in run.rules:
+            if all(_holds(zone, last, candidate, year) for year in years):
+                rule, until = candidate, None
                 break
-        else:
-            return None
-    if len(rules) > 2:  # more than one DST rule pair: not a simple yearly pattern
-        return None
-    observances = []
-    for (offset_from, offset_to, (month, weekday, week)), first in rules.items():
-        observances.append(
-            Observance(
-                kind=_kind(first.is_dst),
-                onset=first.local_onset,
-                offset_from=offset_from,
-                offset_to=offset_to,
-                name=first.name,
-                rrule={"FREQ": "YEARLY", "BYMONTH": month, "BYDAY": f"{week}{_WEEKDAYS[weekday]}"},
-            )
-        )
-    return sorted(observances, key=lambda o: o.onset)
+    month, weekday, week = rule
+    rrule: dict[str, str | int | datetime] = {"FREQ": "YEARLY", "BYMONTH": month}
+    rrule["BYDAY"] = f"{week}{_WEEKDAYS[weekday]}"
+    if until is not None:
+        rrule["UNTIL"] = until
+    kind = _kind(first.is_dst)
+    return Observance(kind, first.local_onset, first.offset_from, first.offset_to, first.name, rrule)
 
 
 @lru_cache(maxsize=256)
@@ -153,21 +177,13 @@ def observances(zone_name: str, start: datetime, end: datetime) -> tuple[Observa
         local = look_from.astimezone(zone)
         offset = local.utcoffset() or timedelta(0)
         return (Observance("STANDARD", datetime(1970, 1, 1), offset, offset, local.tzname() or ""),)
-    yearly = _yearly(zone, changes, start, end)
-    if yearly is not None:
-        return tuple(yearly)
-    first_local = look_from.astimezone(zone)
-    base_offset = changes[0].offset_from
-    result = [
-        Observance(
-            _kind(bool(first_local.dst())),
-            first_local.replace(tzinfo=None, microsecond=0),
-            base_offset,
-            base_offset,
-            first_local.tzname() or "",
-        )
-    ]
-    result += [
-        Observance(_kind(c.is_dst), c.local_onset, c.offset_from, c.offset_to, c.name) for c in changes
-    ]
-    return tuple(result)
+    kinds: dict[tuple[timedelta, timedelta, bool, str, time], list[_Change]] = {}
+    for change in changes:
+        key = (change.offset_from, change.offset_to, change.is_dst, change.name, change.local_onset.time())
+        kinds.setdefault(key, []).append(change)
+    result = []
+    for same_kind in kinds.values():
+        runs = _runs(same_kind)
+        for number, run in enumerate(runs, start=1):
+            result.append(_observance(zone, run, end.year if number == len(runs) else None))
+    return tuple(sorted(result, key=lambda o: o.onset))
