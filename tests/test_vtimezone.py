@@ -10,10 +10,10 @@ years of the window is a real change, so no rule claims a year it is wrong for.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 import pytest
+from icalendar import Timezone
 
 from kyphoprep.parsing import is_zone_name
 from kyphoprep.render.ics import build_vtimezone
@@ -44,14 +44,19 @@ def window(moment: datetime) -> tuple[datetime, datetime]:
     return moment - PLAN_BEFORE, moment + PLAN_AFTER
 
 
-@cache
-def _read(data: bytes) -> OutlookZone:
-    return read_zone(data)
+_READ: dict[int, tuple[Timezone, bytes, OutlookZone]] = {}
 
 
 def outlook_zone(zone_name: str, first: datetime, last: datetime) -> tuple[bytes, OutlookZone]:
-    data = build_vtimezone(zone_name, first, last).to_ical()
-    return data, _read(data)
+    """The VTIMEZONE the calendar writes for a plan from *first* to *last*, and its Outlook reading."""
+    vtimezone = build_vtimezone(zone_name, first, last)
+    # build_vtimezone hands back one object per zone and window: serialise and read it once
+    # (the object is kept, so its id is not reused).
+    if id(vtimezone) not in _READ:
+        data = vtimezone.to_ical()
+        _READ[id(vtimezone)] = (vtimezone, data, read_zone(data))
+    _vtimezone, data, read = _READ[id(vtimezone)]
+    return data, read
 
 
 def is_plain_local_time(local: datetime, zone: ZoneInfo) -> bool:
