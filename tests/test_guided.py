@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -79,6 +80,9 @@ class Session:
             cwd=str(cwd),
             env=env,
             dimensions=(40, 100),
+            # A run started in the background (`cmd &` in a script) ignores SIGINT, and the child would
+            # inherit that: Ctrl-C must reach kyphoprep as it does on a real terminal.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         self.child.logfile_read = self.log
         self._last_reply: str | None = None

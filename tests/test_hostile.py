@@ -145,7 +145,7 @@ def failed_tail(rows: int, out: str = "{tmp}/plans") -> str:
     plural = "s" if rows != 1 else ""
     return (
         f"Done: 0 of {rows} row{plural} planned, 0 files written to {out}. {rows} failed.\n"
-        f"Error: {rows} of {rows} row{plural} failed (see above); the other plans were written."
+        f"Error: {rows} of {rows} row{plural} failed (see above); no plan was written."
     )
 
 
@@ -1259,10 +1259,9 @@ ROSTERS = [
         batch("{tmp}/roster.csv", out="{tmp}/plans"),
         6,
         row_failed(
-            "Row 2 (H1), column 'patient_id': rows 2 and 3 have this id, or ids that make the same file name "
-            "(H1). Give every patient a different id; none of these rows was written.",
-            "Row 3 (h1), column 'patient_id': rows 2 and 3 have this id, or ids that make the same file name "
-            "(h1). Give every patient a different id; none of these rows was written.",
+            # Once per id, on its first row (the second fails too, and is counted).
+            "Row 2 (H1), column 'patient_id': 2 rows (2 and 3) have this id, or ids that make the same file "
+            "name (H1). Give every patient a different id; none of these rows was written.",
             rows=2,
         ),
         files={"roster.csv": roster(f"H1,{WHEN}", f"h1,{WHEN}", header="patient_id,when")},
