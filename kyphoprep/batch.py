@@ -424,6 +424,30 @@ STALE_TEMP_SECONDS = 60
 _TEMP_NAME = re.compile(r"\.[A-Za-z0-9._-]{1,40}\.[a-z0-9_]{8}\.tmp")
 
 
+def rows_written_since(out_dir: str, formats: tuple[str, ...], since: float) -> int:
+    """How many rows have every one of their *formats* files in *out_dir*, all written after *since*.
+
+    After a stop, the workers' last rows are on disk before their results reach the main
+    process, so the count of results would be too low; the folder tells the truth.
+    """
+    found: dict[str, int] = {}
+    suffixes = {EXTENSIONS[f] for f in formats}
+    try:
+        entries = list(os.scandir(out_dir))
+    except OSError:
+        return 0
+    for entry in entries:
+        stem, dot, extension = entry.name.rpartition(".")
+        if not dot or f".{extension}" not in suffixes or entry.name.startswith("."):
+            continue
+        try:
+            if entry.stat(follow_symlinks=False).st_mtime >= since:
+                found[stem] = found.get(stem, 0) + 1
+        except OSError:
+            continue
+    return sum(1 for count in found.values() if count == len(suffixes))
+
+
 def remove_stale_temporary_files(out_dir: str, now: float) -> int:
     """Remove what a killed batch left in *out_dir*: only kyphoprep's own temporary files, if old.
 

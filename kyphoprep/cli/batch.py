@@ -153,6 +153,7 @@ def batch(
             plan_rows,
             prepare_out_dir,
             remove_stale_temporary_files,
+            rows_written_since,
         )
         from kyphoprep.errors import InputError, RowsFailedError, WarningsError
         from kyphoprep.parsing import parse_today, system_zone
@@ -205,7 +206,8 @@ def batch(
             # folder is made) only without it. With --today, each row reads it in its own zone.
             now = clock_now() if today is None else parse_today(today, "UTC")
             prepare_out_dir(out)  # last: a run that fails before planning changes nothing on disk
-            remove_stale_temporary_files(out, time.time())
+            started = time.time() - 1  # file times may be rounded down to the second
+            remove_stale_temporary_files(out, started)
             stream.seek(0)
             job = BatchJob(
                 settings=settings,
@@ -230,9 +232,9 @@ def batch(
                     summary.add(result)
             except KeyboardInterrupt:
                 # The workers finish the row in hand, so every file written is whole.
-                # Workers may have finished rows whose results had not arrived yet: "at least".
+                planned = max(summary.written, rows_written_since(out, chosen, started))
                 sys.stderr.write(
-                    f"Stopped: at least {summary.written} of {ids.total} rows were planned before the stop. "
+                    f"Stopped: {planned} of {ids.total} rows were planned before the stop. "
                     f"Every file in {printable(out)} is complete; none is half-written. Run again with "
                     "--force to redo them all.\n"
                 )
