@@ -72,6 +72,17 @@ EXTRA = {
         "enoxaparin=48h",
     ],
     "chatham-45-minutes": ["plan", "2027-04-05 09:00", "--tz", "Pacific/Chatham", "--today", "2027-03-20"],
+    # Issue 16: zones whose change is not the same nth weekday every year (RRULEs ended by UNTIL).
+    **{
+        name: ["plan", when, "--tz", zone, "--today", today, "--med", "warfarin=5d"]
+        for name, when, zone, today in (
+            ("santiago-autumn-2028", "2028-04-05 08:00", "America/Santiago", "2028-03-25"),
+            ("jerusalem-spring-2030", "2030-04-01 08:00", "Asia/Jerusalem", "2030-03-20"),
+            ("casablanca-ramadan-2028", "2028-03-07 08:00", "Africa/Casablanca", "2028-02-25"),
+            ("cairo-autumn-2030", "2030-11-04 08:00", "Africa/Cairo", "2030-10-25"),
+            ("gaza-autumn-2027", "2027-10-28 08:00", "Asia/Gaza", "2027-10-20"),
+        )
+    },
 }
 ALL = {**SCENARIOS, **EXTRA}
 
