@@ -478,7 +478,8 @@ def _start_worker(job: BatchJob, ids: IdCheck, stop: Event) -> None:
     # Ctrl-C goes to the whole process group; the main process alone decides
     # how to stop, so a worker is never killed in the middle of writing a file.
     # The same for the signals docker stop, systemd and a closed terminal send to the group.
-    for number in STOP_SIGNALS:
+    # (A worker stopped by Ctrl-C loses its chunk, and the pool then waits for it forever.)
+    for number in (signal.SIGINT, *STOP_SIGNALS):
         signal.signal(number, signal.SIG_IGN)
     _worker, _stop = RowPlanner(job, ids), stop
     _parent[0] = os.getppid()
