@@ -40,7 +40,6 @@ from kyphoprep.parsing import (
 )
 from kyphoprep.planner import build_plan
 from kyphoprep.protocols import builtin_protocol_names, is_protocol_path
-from kyphoprep.records import Record
 from kyphoprep.render import OutputFormat, RenderOptions, renderer_for
 from kyphoprep.roster import MAX_BYTES as MAX_ROSTER_BYTES
 from kyphoprep.roster import Roster, RosterRow, RowError, file_key, file_stem, too_large
@@ -65,7 +64,8 @@ PARALLEL_FROM = 200  # below this many rows, starting worker processes costs mor
 STDIN = "-"
 
 
-class BatchJob(Record):
+@dataclass(frozen=True, slots=True)
+class BatchJob:
     """Everything a worker needs to turn rows into files; sent once to each worker."""
 
     settings: Settings
@@ -86,7 +86,8 @@ class BatchJob(Record):
     """--replaces DIR: the folder of the earlier batch, whose ``<id>.json`` each row replaces."""
 
 
-class RowResult(Record):
+@dataclass(frozen=True, slots=True)
+class RowResult:
     """What happened to one row (small: it crosses from a worker process)."""
 
     row: int

@@ -15,6 +15,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, get_args
 
@@ -29,7 +30,6 @@ from kyphoprep.models import (
     Restart,
     TimingRule,
 )
-from kyphoprep.records import Record
 from kyphoprep.tomlreader import TomlReader, load_toml
 
 FILE = "medications.toml"
@@ -75,7 +75,8 @@ def normalize(name: str) -> str:
     return "".join(ch for ch in decomposed if ch.isalnum())
 
 
-class NameMatch(Record):
+@dataclass(frozen=True, slots=True)
+class NameMatch:
     """The entry a name means, and the form the name itself implies (a brand such as Rybelsus)."""
 
     entry: CatalogueEntry

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,6 @@ from kyphoprep.characters import has_control
 from kyphoprep.errors import ConfigError, InputError
 from kyphoprep.models import FASTING_RULES, HOLD_RANGES, FastingRule, HoldRange
 from kyphoprep.protocols import builtin_protocol_names, is_protocol_path
-from kyphoprep.records import Record
 from kyphoprep.tomlreader import one_line, read_text_file, toml_limit
 
 LANGUAGES = ("en", "es")
@@ -57,7 +57,8 @@ _KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-class ClinicConfig(Record):
+@dataclass(frozen=True, slots=True)
+class ClinicConfig:
     """The settings read from one file; None means "not set here"."""
 
     file: str

@@ -25,13 +25,14 @@ Part of the pure core: it reads nothing but the plan.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from kyphoprep.models import INTAKE_ORDER, MedicineOrder, Plan, PlannedStep, PlanRequest, Protocol
-from kyphoprep.records import Record
 
 
-class Contradiction(Record):
+@dataclass(frozen=True, slots=True)
+class Contradiction:
     """Two steps of one plan that say opposite things."""
 
     rule: str

@@ -8,12 +8,10 @@ All datetimes in a plan are aware and expressed in the plan's IANA zone.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import field, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Literal
-
-from kyphoprep.records import Record
 
 
 class Category(StrEnum):
@@ -33,40 +31,47 @@ class Category(StrEnum):
 # that a daylight-saving change in between is counted correctly.
 
 
-class DaysBefore(Record):
+@dataclass(frozen=True, slots=True)
+class DaysBefore:
     """*days* calendar days before the procedure day, at local clock time *at*."""
 
     days: int
     at: time
 
 
-class MidnightBefore(Record):
+@dataclass(frozen=True, slots=True)
+class MidnightBefore:
     """The midnight that starts the procedure day (its first instant, local time)."""
 
 
-class BeforeProcedure(Record):
+@dataclass(frozen=True, slots=True)
+class BeforeProcedure:
     """*minutes* of elapsed time before the procedure starts."""
 
     minutes: int
 
 
-class Arrival(Record):
+@dataclass(frozen=True, slots=True)
+class Arrival:
     """The arrival time, shifted by *minutes* (negative: before arriving)."""
 
     minutes: int = 0
 
 
-class ProcedureStart(Record):
+@dataclass(frozen=True, slots=True)
+class ProcedureStart:
     """The moment the procedure starts."""
 
 
-class AfterProcedure(Record):
+@dataclass(frozen=True, slots=True)
+class AfterProcedure:
     """*minutes* of elapsed time after the procedure is expected to end."""
 
     minutes: int
 
 
-class DaysAfter(Record):
+@dataclass(frozen=True, slots=True)
+class DaysAfter:
     """*days* calendar days after the procedure day, at local clock time *at*."""
 
     days: int
@@ -78,7 +83,8 @@ TimingRule = (
 )
 
 
-class Source(Record):
+@dataclass(frozen=True, slots=True)
+class Source:
     """Where a step's facts come from."""
 
     key: str
@@ -123,7 +129,8 @@ changed one), ``restart`` (doses may start again), ``ask`` (ask whether to stop:
 it must come before the last dose it is about)."""
 
 
-class StepText(Record):
+@dataclass(frozen=True, slots=True)
+class StepText:
     """A step's words in one language."""
 
     title: str
@@ -131,7 +138,8 @@ class StepText(Record):
     items: tuple[str, ...] = ()
 
 
-class StepSpec(Record):
+@dataclass(frozen=True, slots=True)
+class StepSpec:
     """One step of a protocol, before it is placed in time."""
 
     id: str
@@ -168,7 +176,8 @@ class StepSpec(Record):
         return replace(self, title=text.title, detail=text.detail, items=text.items)
 
 
-class WarningSign(Record):
+@dataclass(frozen=True, slots=True)
+class WarningSign:
     """A sign that means: call the doctor, or get emergency care now."""
 
     id: str
@@ -179,7 +188,8 @@ class WarningSign(Record):
     """The text in other languages, by language code."""
 
 
-class Protocol(Record):
+@dataclass(frozen=True, slots=True)
+class Protocol:
     """A whole protocol file: steps, warning signs and defaults."""
 
     id: str
@@ -250,7 +260,8 @@ class Protocol(Record):
         return tuple(step for step in self.steps if step.fasting in (None, fasting))
 
 
-class Hold(Record):
+@dataclass(frozen=True, slots=True)
+class Hold:
     """How long before the procedure a medicine is stopped (the doctor's, or a catalogue default)."""
 
     amount: int
@@ -281,7 +292,8 @@ Grade = Literal["A", "B", "C", "D"]
 """Confidence of a catalogue value (clinical reference): C and D are shown as "unconfirmed"."""
 
 
-class Restart(Record):
+@dataclass(frozen=True, slots=True)
+class Restart:
     """When a stopped medicine is typically started again."""
 
     kind: Literal["hours", "eating", "next-dose", "ask"]
@@ -292,7 +304,8 @@ class Restart(Record):
     """Latest typical restart, when the guidance gives a range (else equal to *hours*)."""
 
 
-class LabCheck(Record):
+@dataclass(frozen=True, slots=True)
+class LabCheck:
     """A blood test the catalogue names for a medicine (INR for warfarin)."""
 
     id: str
@@ -307,7 +320,8 @@ class LabCheck(Record):
         return self.translations.get(language, (self.title, self.detail))
 
 
-class MedicineRule(Record):
+@dataclass(frozen=True, slots=True)
+class MedicineRule:
     """The typical guidance for one medicine (or one form of it)."""
 
     action: Action
@@ -351,7 +365,8 @@ class MedicineRule(Record):
         return (self.restart_grade or self.grade) in ("C", "D")
 
 
-class MedicineForm(Record):
+@dataclass(frozen=True, slots=True)
+class MedicineForm:
     """A form of a medicine with its own rule: a dose, a use, a schedule or a kidney function."""
 
     id: str
@@ -376,7 +391,8 @@ class MedicineForm(Record):
         return low <= crcl < high
 
 
-class CatalogueEntry(Record):
+@dataclass(frozen=True, slots=True)
+class CatalogueEntry:
     """One medicine of the catalogue, by its generic name."""
 
     id: str
@@ -419,7 +435,8 @@ class CatalogueEntry(Record):
 HoldSource = Literal["doctor", "catalogue", "none"]
 
 
-class MedicineOrder(Record):
+@dataclass(frozen=True, slots=True)
+class MedicineOrder:
     """One ``--med`` value: a medicine, what the doctor said about it, and its catalogue entry.
 
     The doctor's word (*hold* or *keep_taking*) always wins over the catalogue.
@@ -492,7 +509,8 @@ class MedicineOrder(Record):
         return None
 
 
-class PreviousEvent(Record):
+@dataclass(frozen=True, slots=True)
+class PreviousEvent:
     """One calendar event of an earlier version of a plan, read from its JSON."""
 
     uid: str
@@ -501,7 +519,8 @@ class PreviousEvent(Record):
     end: datetime
 
 
-class PreviousPlan(Record):
+@dataclass(frozen=True, slots=True)
+class PreviousPlan:
     """The earlier version a new plan replaces (``--replaces PREVIOUS.json``).
 
     Its events that the new plan no longer has are written to the new calendar
@@ -513,7 +532,8 @@ class PreviousPlan(Record):
     events: tuple[PreviousEvent, ...]
 
 
-class PlanRequest(Record):
+@dataclass(frozen=True, slots=True)
+class PlanRequest:
     """Everything the planner needs; the planner reads nothing else."""
 
     procedure_start: datetime
@@ -549,7 +569,8 @@ class PlanRequest(Record):
 # --- Results ----------------------------------------------------------------
 
 
-class PlannedStep(Record):
+@dataclass(frozen=True, slots=True)
+class PlannedStep:
     """A step placed in time for one person."""
 
     id: str
@@ -574,7 +595,8 @@ class PlannedStep(Record):
     """For a ``skip`` step: the end of the time without a dose."""
 
 
-class PlanWarning(Record):
+@dataclass(frozen=True, slots=True)
+class PlanWarning:
     """Something the person must act on before anything else (shown at the top)."""
 
     code: str
@@ -582,7 +604,8 @@ class PlanWarning(Record):
     step_id: str | None = None
 
 
-class MedicineSummary(Record):
+@dataclass(frozen=True, slots=True)
+class MedicineSummary:
     """One medicine as the "Bring this list" table and the JSON show it."""
 
     order: MedicineOrder
@@ -597,7 +620,8 @@ class MedicineSummary(Record):
     """One plain line on how the last-dose date was counted from the interval."""
 
 
-class Plan(Record):
+@dataclass(frozen=True, slots=True)
+class Plan:
     """A dated preparation plan: the one thing every renderer draws."""
 
     request: PlanRequest

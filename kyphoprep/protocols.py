@@ -10,13 +10,13 @@ protocols check``) lists them all, in the order they appear in the file.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
 from kyphoprep.datafiles import builtin_data, builtin_file_names
 from kyphoprep.errors import ChecklistError, InputError
 from kyphoprep.models import FASTING_RULES, INTAKE_ORDER, Category, Protocol, StepSpec, StepText, WarningSign
-from kyphoprep.records import Record
 from kyphoprep.tomlreader import ID_PATTERN, MAX_MINUTES, T, TomlReader, load_toml, read_text_file
 
 FORMAT_VERSION = 1
@@ -129,7 +129,8 @@ def parse_protocol_text(text: str, file: str) -> Protocol:
     return _ProtocolReader(file).read(load_toml(text, file))
 
 
-class ProtocolCheck(Record):
+@dataclass(frozen=True, slots=True)
+class ProtocolCheck:
     """Everything ``kyphoprep protocols check`` says about one file."""
 
     file: str

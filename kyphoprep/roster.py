@@ -18,11 +18,11 @@ import csv
 import re
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import IO
 
 from kyphoprep.characters import code_point, control_character
 from kyphoprep.errors import InputError, KyphoprepError
-from kyphoprep.records import Record
 from kyphoprep.tomlreader import one_line, size_words
 
 REQUIRED_COLUMNS = ("patient_id", "when")
@@ -57,7 +57,8 @@ class RowError(KyphoprepError):
         super().__init__(one_line(f"Row {row}{who}{where}: {reason}"))
 
 
-class RosterRow(Record):
+@dataclass(frozen=True, slots=True)
+class RosterRow:
     """One patient's row: its row number as a spreadsheet shows it (the column names are row 1)."""
 
     number: int

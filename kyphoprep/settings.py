@@ -8,12 +8,12 @@ row of a batch.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
 from kyphoprep.models import FastingRule, HoldRange, MedicineOrder, PlanRequest, Protocol
 from kyphoprep.protocols import load_protocol, protocol_in_language
-from kyphoprep.records import Record
 
 if TYPE_CHECKING:
     from kyphoprep.config import ClinicConfig
@@ -25,7 +25,8 @@ DEFAULT_LANGUAGE = "en"
 T = TypeVar("T")
 
 
-class Overrides(Record):
+@dataclass(frozen=True, slots=True)
+class Overrides:
     """Settings given on the command line; None means "not given"."""
 
     timezone: str | None = None
@@ -40,7 +41,8 @@ class Overrides(Record):
     phone: str | None = None
 
 
-class Settings(Record):
+@dataclass(frozen=True, slots=True)
+class Settings:
     """The settings a plan is made with, each settled from the three layers."""
 
     timezone: str | None

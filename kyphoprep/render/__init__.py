@@ -8,11 +8,11 @@ format's module is imported only when that format is asked for, so that
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
 from kyphoprep.models import Plan
-from kyphoprep.records import Record
 
 
 class OutputFormat(StrEnum):
@@ -26,7 +26,8 @@ class OutputFormat(StrEnum):
     CAREGIVER = "caregiver"
 
 
-class RenderOptions(Record):
+@dataclass(frozen=True, slots=True)
+class RenderOptions:
     """Settings that only some renderers use."""
 
     color: bool = False

@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from kyphoprep.models import Category, Plan, PlannedStep, PlanWarning, PreviousEvent
-from kyphoprep.records import Record
 from kyphoprep.render.common import made_by, place_text, words_of
 
 UID_NAMESPACE = uuid.UUID("6f1c2a52-4a0e-4d59-9d67-6b7a3b1f0c11")
@@ -39,7 +39,8 @@ LONG_STATE = timedelta(hours=12)
 STATE_MINUTES = 15
 
 
-class CalendarEvent(Record):
+@dataclass(frozen=True, slots=True)
+class CalendarEvent:
     """One VEVENT, in words and instants; the writer adds nothing but syntax."""
 
     uid: str

@@ -7,14 +7,15 @@ in the same order; only the drawing differs.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 
 from kyphoprep.models import Category, Plan, PlannedStep
-from kyphoprep.records import Record
 from kyphoprep.wording import Words, words_for
 
 
-class DayGroup(Record):
+@dataclass(frozen=True, slots=True)
+class DayGroup:
     """The steps that start on one local date."""
 
     day: date

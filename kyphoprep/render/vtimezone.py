@@ -24,17 +24,17 @@ observance. The result is cached per zone and window.
 from __future__ import annotations
 
 import calendar
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
-
-from kyphoprep.records import Record
 
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _LOOKBACK = timedelta(days=400)  # a yearly rule always has an onset in the 400 days before the window
 
 
-class Observance(Record):
+@dataclass(frozen=True, slots=True)
+class Observance:
     """One STANDARD or DAYLIGHT part of a VTIMEZONE."""
 
     kind: str  # "STANDARD" or "DAYLIGHT"
@@ -45,7 +45,8 @@ class Observance(Record):
     rrule: dict[str, str | int | datetime] | None = None
 
 
-class _Change(Record):
+@dataclass(frozen=True, slots=True)
+class _Change:
     instant: datetime  # UTC
     offset_from: timedelta
     offset_to: timedelta
@@ -122,7 +123,8 @@ def _kind(is_dst: bool) -> str:
     return "DAYLIGHT" if is_dst else "STANDARD"
 
 
-class _Run(Record):
+@dataclass(frozen=True, slots=True)
+class _Run:
     """Changes of one kind in consecutive years, and the rules that give every one of them."""
 
     changes: tuple[_Change, ...]
