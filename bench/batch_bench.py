@@ -519,12 +519,12 @@ class Baseline:
 def run_baseline(roster: Path, scratch: Path, today: str, chunk: int = 500) -> Baseline:
     """Make every row's plan, then time only icalendar's render of it; plans are made in chunks."""
     sys.path.insert(0, str(REPO_ROOT))
-    from kyphoprep.batch import BatchJob, RowPlanner, check_ids
+    from kyphoprep.batch.runner import BatchJob, RowPlanner, check_ids
     from kyphoprep.cli.common import clock_now
-    from kyphoprep.planner import build_plan
+    from kyphoprep.core.planner import build_plan
+    from kyphoprep.data.settings import Overrides, resolve_settings
+    from kyphoprep.io.roster import Roster, RosterRow
     from kyphoprep.render import OutputFormat, RenderOptions, renderer_for
-    from kyphoprep.roster import Roster, RosterRow
-    from kyphoprep.settings import Overrides, resolve_settings
 
     own = renderer_for(OutputFormat.ICS)
     options = RenderOptions()

@@ -29,7 +29,7 @@ class KyphoprepError(Exception):
     @classmethod
     def keyed(cls, key: str, **fields: Any) -> Self:
         """The error whose words are message *key* (English text, any language on request)."""
-        from kyphoprep.wording import words_for
+        from kyphoprep.i18n.words import words_for
 
         error = cls(words_for("en").fill(key, fields))
         error.key, error.fields = key, fields
@@ -39,7 +39,7 @@ class KyphoprepError(Exception):
         """The message in *language* when it has words there, else as raised (English)."""
         if self.key is None or language == "en":
             return str(self)
-        from kyphoprep.wording import words_for
+        from kyphoprep.i18n.words import words_for
 
         return words_for(language).fill(self.key, self.fields)
 

@@ -18,8 +18,8 @@ from html.parser import HTMLParser
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kyphoprep.datafiles import builtin_text
-from kyphoprep.models import PlanRequest
+from kyphoprep.core.models import PlanRequest
+from kyphoprep.data.builtin import builtin_text
 
 # --- the zone database, asked only "what is the offset at this UTC instant?" ----------------------
 

@@ -15,10 +15,10 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
-from kyphoprep import batch as batch_module
+from kyphoprep.batch import runner as batch_module
 from kyphoprep.cli import app
 from kyphoprep.errors import InputError, OutputError, RowsFailedError, WarningsError
-from kyphoprep.roster import STEM_MAX, file_key, file_stem
+from kyphoprep.io.roster import STEM_MAX, file_key, file_stem
 
 ROOT = Path(__file__).parent.parent
 SACROPLASTY = ROOT / "docs" / "examples" / "sacroplasty.toml"
@@ -309,7 +309,7 @@ def test_a_roster_is_read_up_to_its_size_limit(
 ) -> None:
     """Rows are read as a stream, but not without end: a file, or standard input, over the limit is refused
     before any plan is made (the limit is lowered here from 64 MiB to 1 MiB)."""
-    from kyphoprep import roster as roster_module
+    from kyphoprep.io import roster as roster_module
 
     limit = 1024 * 1024
     monkeypatch.setattr(roster_module, "MAX_BYTES", limit)
@@ -332,7 +332,7 @@ def test_a_roster_is_read_up_to_its_size_limit(
 
 
 def test_the_real_size_limit_is_64_mib() -> None:
-    from kyphoprep.roster import MAX_BYTES, MAX_LINE
+    from kyphoprep.io.roster import MAX_BYTES, MAX_LINE
 
     assert MAX_BYTES == 64 * 1024 * 1024  # about 600,000 rows of 100 bytes
     assert MAX_LINE == 1024 * 1024
@@ -847,12 +847,12 @@ def test_no_zone_anywhere_fails_the_row(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No tz cell, no --tz, no settings file, and a computer without a zone: only that row fails."""
-    import kyphoprep.parsing
+    import kyphoprep.io.typed_input
 
     def no_zone() -> str:
         raise InputError("no zone here")
 
-    monkeypatch.setattr(kyphoprep.parsing, "system_zone", no_zone)
+    monkeypatch.setattr(kyphoprep.io.typed_input, "system_zone", no_zone)
     roster = write_roster(
         tmp_path, "patient_id,when,tz\nZ1,2026-12-03 07:30,\nZ2,2026-12-03 07:30,Asia/Tokyo\n"
     )

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kyphoprep import batch as batch_module
-from kyphoprep.catalogue import load_catalogue
+from kyphoprep.batch import runner as batch_module
+from kyphoprep.data.catalogue import load_catalogue
 from kyphoprep.errors import RowsFailedError
 from tests.test_batch import TODAY, expected_files, files_in, run_batch, write_roster
 

@@ -10,10 +10,16 @@ import tomllib
 
 import pytest
 
-from kyphoprep.catalogue import FILE, _CatalogueReader, describe_match, load_catalogue, parse_catalogue_text
-from kyphoprep.datafiles import builtin_text
+from kyphoprep.core.models import CatalogueEntry
+from kyphoprep.data.builtin import builtin_text
+from kyphoprep.data.catalogue import (
+    FILE,
+    _CatalogueReader,
+    describe_match,
+    load_catalogue,
+    parse_catalogue_text,
+)
 from kyphoprep.errors import ChecklistError
-from kyphoprep.models import CatalogueEntry
 
 ENTRIES = load_catalogue().entries
 

@@ -121,9 +121,9 @@ def test_terminal_renderer_with_colour_has_styles_and_same_words() -> None:
     from datetime import UTC, datetime
     from zoneinfo import ZoneInfo
 
-    from kyphoprep.models import PlanRequest
-    from kyphoprep.planner import build_plan
-    from kyphoprep.protocols import load_builtin_protocol
+    from kyphoprep.core.models import PlanRequest
+    from kyphoprep.core.planner import build_plan
+    from kyphoprep.data.protocols import load_builtin_protocol
     from kyphoprep.render import OutputFormat, RenderOptions, renderer_for
 
     request = PlanRequest(

@@ -676,7 +676,7 @@ def test_internal_errors_show_no_traceback(runner: CliRunner, monkeypatch: pytes
     def broken(*_: object) -> None:
         raise RuntimeError("Ann Lee secret")
 
-    monkeypatch.setattr("kyphoprep.planner.build_plan", broken)
+    monkeypatch.setattr("kyphoprep.core.planner.build_plan", broken)
     result = runner.invoke(app, [*BASE, "2026-12-03 07:30", "--patient", "Ann Lee"])
     assert result.exit_code == 70
     assert result.stderr == (
@@ -736,7 +736,7 @@ class TestOutputFiles:
         def failing_fsync(_: int) -> None:
             raise OSError(28, "No space left on device")
 
-        monkeypatch.setattr("kyphoprep.output.os.fsync", failing_fsync)
+        monkeypatch.setattr("kyphoprep.io.safe_write.os.fsync", failing_fsync)
         target = tmp_path / "plan.txt"  # type: ignore[operator]
         result = runner.invoke(app, [*self.ARGS, "-o", str(target)])
         assert result.exit_code == OutputError.exit_code
@@ -794,7 +794,7 @@ def test_force_never_replaces_a_pipe_that_appears_while_writing(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The check is made again just before the file takes its name."""
-    import kyphoprep.output
+    import kyphoprep.io.safe_write
 
     target = tmp_path / "plan.txt"
     real_fsync = os.fsync
@@ -803,7 +803,7 @@ def test_force_never_replaces_a_pipe_that_appears_while_writing(
         real_fsync(fd)
         os.mkfifo(target)
 
-    monkeypatch.setattr(kyphoprep.output.os, "fsync", fsync_then_pipe)
+    monkeypatch.setattr(kyphoprep.io.safe_write.os, "fsync", fsync_then_pipe)
     result = runner.invoke(app, [*BASE, "2026-12-03 07:30", "-o", str(target), "--force"])
     assert result.exit_code == OutputError.exit_code
     assert result.stderr == (

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from kyphoprep.cli import app
+from kyphoprep.data.protocols import load_builtin_protocol
 from kyphoprep.errors import ChecklistError, InputError
-from kyphoprep.protocols import load_builtin_protocol
 from tests.protocol_texts import MINIMAL_PROTOCOL
 
 ROOT = Path(__file__).parent.parent

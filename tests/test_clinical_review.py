@@ -17,12 +17,12 @@ import pytest
 from typer.testing import CliRunner
 
 from kyphoprep import __version__
-from kyphoprep.catalogue import load_catalogue
 from kyphoprep.cli import app
-from kyphoprep.medicines import parse_medicine, parse_medicines
-from kyphoprep.models import HoldRange, Plan, PlannedStep, PlanRequest
-from kyphoprep.planner import build_plan
-from kyphoprep.protocols import load_builtin_protocol, protocol_in_language
+from kyphoprep.core.models import HoldRange, Plan, PlannedStep, PlanRequest
+from kyphoprep.core.planner import build_plan
+from kyphoprep.data.catalogue import load_catalogue
+from kyphoprep.data.protocols import load_builtin_protocol, protocol_in_language
+from kyphoprep.io.med_options import parse_medicine, parse_medicines
 
 CHICAGO = ZoneInfo("America/Chicago")
 # Thursday, December 3, 2026 at 1:00 PM in Chicago (CST, UTC-6), made on November 1.
@@ -416,7 +416,7 @@ def test_every_output_names_the_version_and_revisions(runner: CliRunner, output_
 
 def test_a_clinic_protocol_without_a_revision_is_named_by_its_content() -> None:
     """A clinic file without ``revision`` gets a digest, which changes when its text changes."""
-    from kyphoprep.protocols import parse_protocol_text
+    from kyphoprep.data.protocols import parse_protocol_text
 
     text = (Path(__file__).parent.parent / "docs" / "examples" / "sacroplasty.toml").read_text(
         encoding="utf-8"

@@ -1,4 +1,4 @@
-"""No two steps of any plan contradict each other (kyphoprep.contradictions).
+"""No two steps of any plan contradict each other (kyphoprep.core.contradictions).
 
 The sweep walks every built-in protocol x fasting rule x catalogue medicine and form
 (and the weak-kidney rule where there is one), made on time and too late, with the
@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kyphoprep import planner
-from kyphoprep.catalogue import load_catalogue
-from kyphoprep.contradictions import find_contradictions
-from kyphoprep.medicines import parse_medicine
-from kyphoprep.models import FASTING_RULES, Hold, MedicineOrder, Plan, PlanRequest
-from kyphoprep.planner import build_plan
-from kyphoprep.protocols import builtin_protocol_names, load_builtin_protocol
+from kyphoprep.core import planner
+from kyphoprep.core.contradictions import find_contradictions
+from kyphoprep.core.models import FASTING_RULES, Hold, MedicineOrder, Plan, PlanRequest
+from kyphoprep.core.planner import build_plan
+from kyphoprep.data.catalogue import load_catalogue
+from kyphoprep.data.protocols import builtin_protocol_names, load_builtin_protocol
+from kyphoprep.io.med_options import parse_medicine
 
 ZONE = "America/Chicago"
 START = datetime(2026, 12, 3, 13, 0, tzinfo=ZoneInfo(ZONE))

@@ -1,4 +1,4 @@
-"""The built-in data files (kyphoprep.datafiles): read only from the package, never from a cache.
+"""The built-in data files (kyphoprep.data.builtin): read only from the package, never from a cache.
 
 Until issue 16 kyphoprep kept a parsed copy of these files in ``~/.cache/kyphoprep`` (or
 ``$XDG_CACHE_HOME``, ``$KYPHOPREP_CACHE_DIR``). A copy written there by someone else changed
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from kyphoprep.datafiles import builtin_data, builtin_file_names, builtin_text
+from kyphoprep.data.builtin import builtin_data, builtin_file_names, builtin_text
 
 NAMES = builtin_file_names()
 PLAN = ["plan", "2026-12-03 07:30", "--tz", "America/Chicago", "--today", "2026-11-20"]

@@ -47,10 +47,11 @@ from hypothesis import HealthCheck, currently_in_test_context, event, example, g
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
-from kyphoprep.batch import BatchJob, RowResult, check_ids, plan_rows
-from kyphoprep.catalogue import parse_catalogue_text
+from kyphoprep.batch.runner import BatchJob, RowResult, check_ids, plan_rows
 from kyphoprep.cli import app
-from kyphoprep.config import (
+from kyphoprep.core.models import FASTING_RULES, Protocol
+from kyphoprep.data.catalogue import parse_catalogue_text
+from kyphoprep.data.clinic_file import (
     ARRIVE_RANGE,
     LANGUAGES,
     REMINDER_RANGE,
@@ -58,16 +59,15 @@ from kyphoprep.config import (
     load_config,
     parse_config_text,
 )
-from kyphoprep.errors import ChecklistError, ConfigError, InputError, KyphoprepError
-from kyphoprep.models import FASTING_RULES, Protocol
-from kyphoprep.protocols import (
+from kyphoprep.data.protocols import (
     check_protocol_text,
     examine_protocol_file,
     load_protocol_file,
     parse_protocol_text,
 )
-from kyphoprep.roster import COLUMNS, MAX_FIELD, Roster, RosterRow, RowError
-from kyphoprep.settings import Overrides, resolve_settings
+from kyphoprep.data.settings import Overrides, resolve_settings
+from kyphoprep.errors import ChecklistError, ConfigError, InputError, KyphoprepError
+from kyphoprep.io.roster import COLUMNS, MAX_FIELD, Roster, RosterRow, RowError
 
 T = TypeVar("T")
 
@@ -1171,9 +1171,9 @@ def test_settings_procedure_path_with_a_nul(cli: CliRunner, tmp_path: Path) -> N
     assert result.stderr == f"Error: {tmp_path}/a?b.toml: cannot be read (embedded null byte).\n"
 
 
-# Once crashes outside the readers' files (kyphoprep/parsing.py and kyphoprep/timing.py): each took a whole
-# batch down with an internal error (exit 70), not just its row. Now each is its row's error, and the
-# fuzzers' cells hold them too.
+# Once crashes outside the readers' files (kyphoprep/io/typed_input.py and
+# kyphoprep/core/timing.py): each took a whole batch down with an internal error (exit 70),
+# not just its row. Now each is its row's error, and the fuzzers' cells hold them too.
 OFFSET_TOO_BIG = (
     "is 24 hours or more; real UTC offsets are from -12:00 to +14:00. Leave the offset out, or check it."
 )

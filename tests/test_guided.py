@@ -3,7 +3,7 @@
 The end-to-end tests run the installed ``kyphoprep`` command in a pseudo-terminal
 (pexpect) and check what it asks, how it explains a bad answer, the exit code, and
 that the files it saves are byte for byte what ``kyphoprep plan`` writes for the
-same answers. The unit tests drive ``kyphoprep.guided.Conversation`` with scripted
+same answers. The unit tests drive ``kyphoprep.cli.start_questions.Conversation`` with scripted
 answers, so the checking of each answer is covered without a terminal.
 """
 
@@ -24,9 +24,9 @@ from typer.testing import CliRunner
 
 from kyphoprep.cli import app
 from kyphoprep.cli.start import NOT_A_TERMINAL
-from kyphoprep.guided import Answers, Conversation, Stop
-from kyphoprep.parsing import parse_today
-from kyphoprep.wording import Words, words_for
+from kyphoprep.cli.start_questions import Answers, Conversation, Stop
+from kyphoprep.i18n.words import Words, words_for
+from kyphoprep.io.typed_input import parse_today
 
 TODAY = "2026-11-21"
 CHICAGO = "America/Chicago"

@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from kyphoprep.core.models import Plan, PlannedStep, PlanRequest
+from kyphoprep.core.planner import build_plan
+from kyphoprep.data.protocols import load_builtin_protocol
 from kyphoprep.errors import InputError
-from kyphoprep.medicines import parse_medicine, parse_medicines
-from kyphoprep.models import Plan, PlannedStep, PlanRequest
-from kyphoprep.planner import build_plan
-from kyphoprep.protocols import load_builtin_protocol
+from kyphoprep.io.med_options import parse_medicine, parse_medicines
 
 CHICAGO = ZoneInfo("America/Chicago")
 # Thursday, December 3, 2026 at 7:30 AM in Chicago (CST, UTC-6); made on November 21.

@@ -36,7 +36,7 @@ def test_wheel_contains_every_checklist(wheel: Path) -> None:
     assert "kyphoprep/py.typed" in names
     schemas = {f"kyphoprep/schemas/{n}" for n in ("__init__.py", "plan.schema.json", "meds.schema.json")}
     assert schemas <= names
-    assert "kyphoprep/cli/application.py" in names
+    assert "kyphoprep/cli/app.py" in names
     assert not any(name.startswith(("tests/", "checklists/")) for name in names)
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from kyphoprep.core.models import Hold
 from kyphoprep.errors import InputError
-from kyphoprep.medicines import parse_hold
-from kyphoprep.models import Hold
-from kyphoprep.parsing import now_from_epoch, parse_today, parse_when, quoted, system_zone
+from kyphoprep.io.med_options import parse_hold
+from kyphoprep.io.typed_input import now_from_epoch, parse_today, parse_when, quoted, system_zone
 
 EXPECTED = datetime(2026, 12, 3, 13, 30, tzinfo=UTC)  # 07:30 in Chicago
 
@@ -214,7 +214,7 @@ SOFT_HYPHENED = "Universit\u00e4ts\u00adklinikum"
 
 @pytest.mark.parametrize("name", [PERSIAN_NAME, HINDI_NAME, f"Ana {FAMILY_EMOJI}", SOFT_HYPHENED])
 def test_joiners_and_soft_hyphens_are_part_of_names(name: str) -> None:
-    from kyphoprep.parsing import clean_text
+    from kyphoprep.io.typed_input import clean_text
 
     assert clean_text(name, "--patient") == name
 
@@ -248,7 +248,7 @@ def test_a_name_with_a_joiner_reaches_the_handout_and_the_calendar() -> None:
     ],
 )
 def test_digits_other_than_0_to_9_are_found(text: str, found: str | None) -> None:
-    from kyphoprep.characters import foreign_digit
+    from kyphoprep.io.text_rules import foreign_digit
 
     assert foreign_digit(text) == found
 
@@ -263,7 +263,7 @@ def test_digits_other_than_0_to_9_are_found(text: str, found: str | None) -> Non
     ],
 )
 def test_undecoded_bytes_are_read_as_utf8_or_refused(text: str, read: str | None) -> None:
-    from kyphoprep.characters import as_utf8
+    from kyphoprep.io.text_rules import as_utf8
 
     assert as_utf8(text) == read
 

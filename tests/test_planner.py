@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kyphoprep.models import Hold, MedicineOrder, PlanRequest
-from kyphoprep.planner import build_plan, local_instant
-from kyphoprep.protocols import load_builtin_protocol
+from kyphoprep.core.models import Hold, MedicineOrder, PlanRequest
+from kyphoprep.core.planner import build_plan, local_instant
+from kyphoprep.data.protocols import load_builtin_protocol
 
 
 def utc(*args: int) -> datetime:

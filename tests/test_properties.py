@@ -27,10 +27,8 @@ from hypothesis import assume, event, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from kyphoprep.catalogue import load_catalogue
 from kyphoprep.cli import app
-from kyphoprep.medicines import parse_medicines
-from kyphoprep.models import (
+from kyphoprep.core.models import (
     Category,
     FastingRule,
     Hold,
@@ -39,10 +37,12 @@ from kyphoprep.models import (
     PlanRequest,
     Protocol,
 )
-from kyphoprep.planner import build_plan
-from kyphoprep.protocols import load_builtin_protocol, protocol_in_language
+from kyphoprep.core.planner import build_plan
+from kyphoprep.data.catalogue import load_catalogue
+from kyphoprep.data.protocols import load_builtin_protocol, protocol_in_language
+from kyphoprep.i18n.words import Words, words_for
+from kyphoprep.io.med_options import parse_medicines
 from kyphoprep.render import OutputFormat, RenderOptions, renderer_for
-from kyphoprep.wording import Words, words_for
 from tests.calendar_rules import check_alarms, event_times
 from tests.plan_model import (
     PlanModel,

@@ -11,8 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kyphoprep.errors import ChecklistError
-from kyphoprep.protocols import (
+from kyphoprep.data.protocols import (
     MAX_SIZE,
     builtin_protocol_names,
     check_protocol_file,
@@ -21,6 +20,7 @@ from kyphoprep.protocols import (
     load_protocol_file,
     parse_protocol_text,
 )
+from kyphoprep.errors import ChecklistError
 from tests.protocol_texts import MINIMAL_PROTOCOL
 
 REQUIRED_TOPICS = {

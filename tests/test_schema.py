@@ -19,8 +19,8 @@ import pytest
 from jsonschema import Draft202012Validator, ValidationError
 from typer.testing import CliRunner
 
-from kyphoprep.catalogue import load_catalogue
 from kyphoprep.cli import app
+from kyphoprep.data.catalogue import load_catalogue
 from kyphoprep.render.json import SCHEMA_VERSION
 from kyphoprep.schemas import SCHEMA_NAMES, schema_text
 from tests.conftest import GOLDEN

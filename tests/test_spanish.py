@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from typer.testing import CliRunner
 
-from kyphoprep.catalogue import parse_catalogue_text
 from kyphoprep.cli import app
+from kyphoprep.data.catalogue import parse_catalogue_text
+from kyphoprep.data.protocols import check_protocol_text, parse_protocol_text
 from kyphoprep.errors import ChecklistError
-from kyphoprep.protocols import check_protocol_text, parse_protocol_text
-from kyphoprep.wording import words_for
+from kyphoprep.i18n.words import words_for
 from tests.protocol_texts import MINIMAL_PROTOCOL
 from tests.scenarios import SCENARIOS
 

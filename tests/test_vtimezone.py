@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, available_timezones
 import pytest
 from icalendar import Timezone
 
-from kyphoprep.parsing import is_zone_name
+from kyphoprep.io.typed_input import is_zone_name
 from kyphoprep.render.ics import build_vtimezone
 from tests.outlook_reader import OutlookZone, read_zone
 

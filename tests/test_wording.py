@@ -24,11 +24,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import textstat
 
-from kyphoprep.catalogue import load_catalogue
-from kyphoprep.medicines import parse_medicine
-from kyphoprep.models import MedicineOrder, PlanRequest
-from kyphoprep.planner import build_plan
-from kyphoprep.protocols import builtin_protocol_names, load_builtin_protocol, protocol_in_language
+from kyphoprep.core.models import MedicineOrder, PlanRequest
+from kyphoprep.core.planner import build_plan
+from kyphoprep.data.catalogue import load_catalogue
+from kyphoprep.data.protocols import builtin_protocol_names, load_builtin_protocol, protocol_in_language
+from kyphoprep.io.med_options import parse_medicine
 
 MAX_GRADE = 8.0
 MAX_DETAIL_GRADE = 6.0

@@ -1,4 +1,4 @@
-"""The command line: a thin typer layer over the pure core (see ``kyphoprep.cli.application``).
+"""The command line: a thin typer layer over the pure core (see ``kyphoprep.cli.app``).
 
 This module imports nothing heavy: the ``kyphoprep`` command starts here (``main``),
 and it must turn the cycle collector off before typer and the core are imported.
@@ -12,7 +12,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from kyphoprep.errors import BROKEN_PIPE_EXIT, OutputError
-from kyphoprep.output import CLOSED_STREAMS
+from kyphoprep.io.safe_write import CLOSED_STREAMS
 
 if TYPE_CHECKING:
     import typer
@@ -34,7 +34,7 @@ def main() -> None:
     fill_closed_streams()
     use_utf8()
     try:
-        from kyphoprep.cli.application import main as run_command
+        from kyphoprep.cli.app import main as run_command
 
         try:
             run_command()
@@ -60,7 +60,7 @@ def fill_closed_streams() -> None:
 
     Otherwise the first file kyphoprep opens would take the closed number, and what was meant
     for the screen would go into it. Output to a closed standard output is refused with exit 5
-    (``kyphoprep.output.write_output``); a closed standard error only loses the messages.
+    (``kyphoprep.io.safe_write.write_output``); a closed standard error only loses the messages.
     """
     for fd, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
         try:
@@ -110,7 +110,7 @@ def resume_garbage_collection() -> None:
 def __getattr__(name: str) -> typer.Typer:
     # ``app``, the whole app, is built on first use: ``main()`` builds only the command it runs.
     if name == "app":
-        from kyphoprep.cli.application import build_app
+        from kyphoprep.cli.app import build_app
 
         app = build_app()
         globals()["app"] = app

@@ -32,7 +32,7 @@ from kyphoprep.cli.common import (
 from kyphoprep.cli.plan import overrides
 
 if TYPE_CHECKING:
-    from kyphoprep.batch import BatchSummary, RowResult
+    from kyphoprep.batch.runner import BatchSummary, RowResult
 
 BATCH_EXIT_CODES = (
     "Exit codes: 0 every row written; 2 the roster cannot be read, or bad options; 3 every row "
@@ -142,7 +142,7 @@ def batch(
         import signal
         import time
 
-        from kyphoprep.batch import (
+        from kyphoprep.batch.runner import (
             FORMATS,
             STOP_SIGNALS,
             BatchJob,
@@ -155,10 +155,10 @@ def batch(
             remove_stale_temporary_files,
             rows_written_since,
         )
+        from kyphoprep.data.settings import resolve_settings
         from kyphoprep.errors import InputError, RowsFailedError, WarningsError
-        from kyphoprep.parsing import parse_today, system_zone
-        from kyphoprep.roster import Roster
-        from kyphoprep.settings import resolve_settings
+        from kyphoprep.io.roster import Roster
+        from kyphoprep.io.typed_input import parse_today, system_zone
 
         chosen = tuple(dict.fromkeys(f.strip().lower() for f in formats.split(",") if f.strip()))
         unknown = [f for f in chosen if f not in FORMATS]

@@ -22,10 +22,10 @@ import typer
 from kyphoprep.errors import InternalError, KyphoprepError
 
 if TYPE_CHECKING:
-    from kyphoprep.config import ClinicConfig
-    from kyphoprep.models import Plan, PlanRequest
+    from kyphoprep.core.models import Plan, PlanRequest
+    from kyphoprep.data.clinic_file import ClinicConfig
+    from kyphoprep.data.settings import Overrides, Settings
     from kyphoprep.render import OutputFormat
-    from kyphoprep.settings import Overrides, Settings
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 done; 2 bad input or usage; 3 plan written with warnings (--strict); "
@@ -103,7 +103,7 @@ def reported_errors() -> Iterator[None]:
 
 def clock_now() -> datetime:
     """ "Now" when --today is not given: SOURCE_DATE_EPOCH, else the clock (read here, never in the core)."""
-    from kyphoprep.parsing import now_from_epoch
+    from kyphoprep.io.typed_input import now_from_epoch
 
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
@@ -113,7 +113,7 @@ def clock_now() -> datetime:
 
 def now_for(today: str | None, zone: str) -> datetime:
     """ "Now" for a plan in *zone*: --today (read in that zone), else ``clock_now``."""
-    from kyphoprep.parsing import parse_today
+    from kyphoprep.io.typed_input import parse_today
 
     return parse_today(today, zone) if today is not None else clock_now()
 
@@ -123,7 +123,7 @@ def read_config(path: str | None) -> ClinicConfig | None:
     chosen = path if path is not None else os.environ.get(CONFIG_ENV) or None
     if chosen is None:
         return None
-    from kyphoprep.config import load_config
+    from kyphoprep.data.clinic_file import load_config
 
     return load_config(chosen, option="--config" if path is not None else CONFIG_ENV)
 
@@ -137,7 +137,7 @@ def settle(given: Overrides, config_path: str | None) -> Settings:
 
     From here on, errors are reported in the plan's language.
     """
-    from kyphoprep.settings import resolve_settings
+    from kyphoprep.data.settings import resolve_settings
 
     settings = resolve_settings(given, read_config(config_path))
     report_errors_in(settings.language)
@@ -151,7 +151,7 @@ def report_errors_in(language: str) -> None:
 
 def zone_of(settings: Settings) -> str:
     """The zone of the plan: --tz or the settings file, else this computer's zone."""
-    from kyphoprep.parsing import system_zone
+    from kyphoprep.io.typed_input import system_zone
 
     return settings.timezone if settings.timezone is not None else system_zone()
 
@@ -180,8 +180,8 @@ def use_color() -> bool:
 
 def emit(plan_request: PlanRequest, output_format: OutputFormat, output: str, force: bool) -> Plan:
     """Plan, render and write one plan; say its warnings on stderr when the output may go unread."""
-    from kyphoprep.output import write_output
-    from kyphoprep.planner import build_plan
+    from kyphoprep.core.planner import build_plan
+    from kyphoprep.io.safe_write import write_output
     from kyphoprep.render import OutputFormat, RenderOptions, renderer_for
 
     plan = build_plan(plan_request)

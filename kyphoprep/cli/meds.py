@@ -32,9 +32,9 @@ def meds(
     with reported_errors():
         import json
 
-        from kyphoprep.catalogue import describe_match, load_catalogue
+        from kyphoprep.data.catalogue import describe_match, load_catalogue
         from kyphoprep.errors import NoMatchError
-        from kyphoprep.meds_view import entry_card, entry_line, entry_to_dict
+        from kyphoprep.render.catalogue_cards import entry_card, entry_line, entry_to_dict
 
         catalogue = load_catalogue()
         text = " ".join((query or "").split())

@@ -38,8 +38,8 @@ from kyphoprep.cli.common import (
 
 if TYPE_CHECKING:
     from kyphoprep.cli.common import FastingChoice, LanguageChoice
-    from kyphoprep.models import PlanRequest
-    from kyphoprep.settings import Overrides
+    from kyphoprep.core.models import PlanRequest
+    from kyphoprep.data.settings import Overrides
 
 PLAN_EPILOG = (
     "Examples:\n\n"
@@ -72,8 +72,8 @@ def overrides(
 ) -> Overrides:
     """The settings typed on the command line, checked."""
     from kyphoprep.cli.common import report_errors_in
-    from kyphoprep.parsing import clean_text, resolve_zone
-    from kyphoprep.settings import Overrides
+    from kyphoprep.data.settings import Overrides
+    from kyphoprep.io.typed_input import clean_text, resolve_zone
 
     if language is not None:
         report_errors_in(language.value)  # a wrong --tz in a Spanish plan is said in Spanish
@@ -95,8 +95,8 @@ def replacing(request: PlanRequest, path: str) -> PlanRequest:
     """*request* as the next version of the plan in the JSON file at *path*."""
     from dataclasses import replace
 
-    from kyphoprep.planner import default_plan_id
-    from kyphoprep.replaces import check_same_plan, read_previous
+    from kyphoprep.core.planner import default_plan_id
+    from kyphoprep.io.previous_plan import check_same_plan, read_previous
 
     previous = read_previous(path)
     check_same_plan(previous, default_plan_id(request), path)
@@ -188,9 +188,9 @@ def plan(
 ) -> None:
     """Make the preparation plan for a procedure at WHEN."""
     with reported_errors():
-        from kyphoprep.medicines import parse_medicines
-        from kyphoprep.parsing import check_procedure_window, clean_text, parse_when
-        from kyphoprep.settings import make_request
+        from kyphoprep.data.settings import make_request
+        from kyphoprep.io.med_options import parse_medicines
+        from kyphoprep.io.typed_input import check_procedure_window, clean_text, parse_when
 
         given = overrides(
             tz=tz,
@@ -247,9 +247,9 @@ def example(
     with reported_errors():
         from dataclasses import replace
 
-        from kyphoprep.medicines import parse_medicines
-        from kyphoprep.planner import local_instant
-        from kyphoprep.settings import make_request
+        from kyphoprep.core.planner import local_instant
+        from kyphoprep.data.settings import make_request
+        from kyphoprep.io.med_options import parse_medicines
 
         given = overrides(
             tz=tz, protocol=protocol, fasting=fasting, discreet_titles=discreet_titles, language=lang

@@ -16,7 +16,7 @@ import typer
 from kyphoprep.cli.common import printable, reported_errors
 
 if TYPE_CHECKING:
-    from kyphoprep.models import Protocol, Source, StepSpec, TimingRule
+    from kyphoprep.core.models import Protocol, Source, StepSpec, TimingRule
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -62,7 +62,7 @@ def list_protocols(
     with reported_errors():
         import json
 
-        from kyphoprep.protocols import builtin_protocol_names, load_builtin_protocol
+        from kyphoprep.data.protocols import builtin_protocol_names, load_builtin_protocol
 
         protocols = [load_builtin_protocol(name) for name in builtin_protocol_names()]
         if as_json:
@@ -88,7 +88,7 @@ def show(
     with reported_errors():
         import json
 
-        from kyphoprep.protocols import load_protocol
+        from kyphoprep.data.protocols import load_protocol
 
         loaded = load_protocol(protocol)
         if as_json:
@@ -107,8 +107,8 @@ def check(
     """Check protocol files and report every problem in them, not just the first."""
     failed = False
     with reported_errors():
+        from kyphoprep.data.protocols import examine_protocol_file
         from kyphoprep.errors import ChecklistError
-        from kyphoprep.protocols import examine_protocol_file
 
         for path in files:
             result = examine_protocol_file(path)
@@ -149,7 +149,7 @@ def check(
 
 def _intake_notes(protocol: Protocol) -> list[str]:
     """A note for each food-and-drink step that does not say what it allows (so it cannot be checked)."""
-    from kyphoprep.models import Category
+    from kyphoprep.core.models import Category
 
     return [
         f"Note: step {step.id} has no intake, so it cannot be checked against the other food and "
@@ -161,9 +161,9 @@ def _intake_notes(protocol: Protocol) -> list[str]:
 
 def _contradictions(protocol: Protocol) -> list[str]:
     """Steps of the protocol's plans that contradict each other, with every catalogue medicine."""
-    from kyphoprep.catalogue import load_catalogue
-    from kyphoprep.contradictions import check_protocol
-    from kyphoprep.models import MedicineOrder
+    from kyphoprep.core.contradictions import check_protocol
+    from kyphoprep.core.models import MedicineOrder
+    from kyphoprep.data.catalogue import load_catalogue
 
     orders = [
         MedicineOrder(name=entry.generic, entry=entry, form=form)
@@ -223,7 +223,7 @@ def _list_lines(protocols: list[Protocol], width: int) -> list[str]:
 
 def rule_words(rule: TimingRule) -> str:
     """A timing rule as a nurse would say it: ``7 days before, 9:00 AM``, ``at arrival``."""
-    from kyphoprep.models import (
+    from kyphoprep.core.models import (
         AfterProcedure,
         Arrival,
         BeforeProcedure,
@@ -232,7 +232,7 @@ def rule_words(rule: TimingRule) -> str:
         MidnightBefore,
         ProcedureStart,
     )
-    from kyphoprep.wording import format_time
+    from kyphoprep.i18n.words import format_time
 
     match rule:
         case DaysBefore(days=0, at=at) | DaysAfter(days=0, at=at):
@@ -279,7 +279,7 @@ def _wrap(text: str, width: int, indent: str, first: str | None = None) -> list[
 
 def _show_lines(protocol: Protocol, width: int) -> list[str]:
     """The whole protocol as plain text, for a nurse or the clinic that wrote it."""
-    from kyphoprep.wording import format_time, message
+    from kyphoprep.i18n.words import format_time, message
 
     lines = [f"{protocol.name} ({protocol.id})"]
     lines += _wrap(protocol.summary, width, "")
@@ -360,7 +360,7 @@ def _summary_dict(protocol: Protocol) -> dict[str, Any]:
 
 def _protocol_dict(protocol: Protocol) -> dict[str, Any]:
     """The protocol as plain data; timing rules as in plan JSON (``describe_rule``)."""
-    from kyphoprep.timing import describe_rule
+    from kyphoprep.core.timing import describe_rule
 
     def sources(cited: tuple[Source, ...]) -> list[dict[str, str]]:
         return [{"key": s.key, "citation": s.citation} for s in cited]

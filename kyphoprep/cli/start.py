@@ -24,9 +24,9 @@ from kyphoprep.cli.common import (
 from kyphoprep.errors import InputError
 
 if TYPE_CHECKING:
-    from kyphoprep.config import ClinicConfig
-    from kyphoprep.guided import Answers, Conversation
-    from kyphoprep.models import Plan
+    from kyphoprep.cli.start_questions import Answers, Conversation
+    from kyphoprep.core.models import Plan
+    from kyphoprep.data.clinic_file import ClinicConfig
     from kyphoprep.render import OutputFormat
 
 START_EPILOG = (
@@ -66,10 +66,10 @@ def start(
 
 def run_guided(*, lang: str | None, date_order: str | None, config: str | None, today: str | None) -> None:
     """Ask the questions, show the plan, and offer to save the handout and the calendar."""
-    from kyphoprep.guided import Answers, Conversation, Stop
-    from kyphoprep.parsing import system_zone
-    from kyphoprep.protocols import builtin_protocol_names
-    from kyphoprep.settings import Overrides, resolve_settings
+    from kyphoprep.cli.start_questions import Answers, Conversation, Stop
+    from kyphoprep.data.protocols import builtin_protocol_names
+    from kyphoprep.data.settings import Overrides, resolve_settings
+    from kyphoprep.io.typed_input import system_zone
 
     resume_garbage_collection()  # a conversation lasts minutes: start-up speed no longer matters
     conversation = Conversation(_ask, _say, now=lambda zone: now_for(today, zone))
@@ -119,8 +119,8 @@ def _say(line: str) -> None:
 
 def _make_plan(answers: Answers, clinic: ClinicConfig | None, today: str | None) -> Plan:
     """The plan for the answers, under the clinic's settings file already read."""
-    from kyphoprep.planner import build_plan
-    from kyphoprep.settings import Overrides, make_request, resolve_settings
+    from kyphoprep.core.planner import build_plan
+    from kyphoprep.data.settings import Overrides, make_request, resolve_settings
 
     assert answers.start is not None
     given = Overrides(
@@ -184,14 +184,14 @@ def _with_full_titles(plan: Plan) -> Plan:
     """*plan* with medicine and procedure names in its calendar titles (the person asked for them)."""
     from dataclasses import replace
 
-    from kyphoprep.planner import build_plan
+    from kyphoprep.core.planner import build_plan
 
     return build_plan(replace(plan.request, discreet_titles=False))
 
 
 def _save(conversation: Conversation, plan: Plan, output_format: OutputFormat, default: str) -> str | None:
     from kyphoprep.errors import OutputError
-    from kyphoprep.output import write_output
+    from kyphoprep.io.safe_write import write_output
     from kyphoprep.render import RenderOptions, renderer_for
 
     data = renderer_for(output_format).render(plan, RenderOptions())

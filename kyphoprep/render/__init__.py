@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from kyphoprep.models import Plan
+from kyphoprep.core.models import Plan
 
 
 class OutputFormat(StrEnum):

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from kyphoprep.models import Category, Plan, PlannedStep, PlanWarning, PreviousEvent
+from kyphoprep.core.models import Category, Plan, PlannedStep, PlanWarning, PreviousEvent
 from kyphoprep.render.common import made_by, place_text, words_of
 
 UID_NAMESPACE = uuid.UUID("6f1c2a52-4a0e-4d59-9d67-6b7a3b1f0c11")

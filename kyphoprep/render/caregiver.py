@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from kyphoprep.models import Plan, Source
+from kyphoprep.core.models import Plan, Source
+from kyphoprep.core.timing import shift_elapsed
+from kyphoprep.i18n.words import Words
 from kyphoprep.render import RenderOptions
 from kyphoprep.render.common import call_heading, warning_signs, words_of
 from kyphoprep.render.text import RULE, THIN_RULE, wrap
-from kyphoprep.timing import shift_elapsed
-from kyphoprep.wording import Words
 
 PICKUP_FROM_HOURS = 1
 """Most people go home 1 to 3 hours after the procedure (seeds 000, 001, 004; the "go-home" step)."""

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from kyphoprep.models import Category, Plan, PlannedStep
-from kyphoprep.wording import Words, words_for
+from kyphoprep.core.models import Category, Plan, PlannedStep
+from kyphoprep.i18n.words import Words, words_for
 
 
 @dataclass(frozen=True, slots=True)

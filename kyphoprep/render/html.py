@@ -33,7 +33,8 @@ from __future__ import annotations
 import html
 from string import Template
 
-from kyphoprep.models import Category, Plan, PlannedStep
+from kyphoprep.core.models import Category, Plan, PlannedStep
+from kyphoprep.i18n.words import Words
 from kyphoprep.render import RenderOptions
 from kyphoprep.render.calendar import removed_reminders
 from kyphoprep.render.common import (
@@ -47,7 +48,6 @@ from kyphoprep.render.common import (
     warning_signs,
     words_of,
 )
-from kyphoprep.wording import Words
 
 BLANK_BRING_ROWS = 4
 """Empty rows at the end of the "Bring this list" table, to add medicines by hand."""

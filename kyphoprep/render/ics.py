@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vText
 
-from kyphoprep.models import Plan
+from kyphoprep.core.models import Plan
 from kyphoprep.render import RenderOptions
 from kyphoprep.render.calendar import (
     CalendarEvent,

@@ -11,11 +11,11 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from kyphoprep.models import Hold, MedicineOrder, MedicineSummary, Plan, PlannedStep
+from kyphoprep.core.models import Hold, MedicineOrder, MedicineSummary, Plan, PlannedStep
+from kyphoprep.i18n.words import Words, words_for
 from kyphoprep.render import RenderOptions
 from kyphoprep.render.calendar import calendar_events, calendar_name, cancelled_events, step_uid
 from kyphoprep.render.common import provenance
-from kyphoprep.wording import Words, words_for
 
 SCHEMA_VERSION = 6
 

@@ -22,11 +22,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from kyphoprep.models import Plan, PlannedStep
+from kyphoprep.core.models import Plan, PlannedStep
+from kyphoprep.i18n.words import Words
 from kyphoprep.render import RenderOptions
 from kyphoprep.render.calendar import removed_reminders
 from kyphoprep.render.common import bring_rows, days, header_rows, step_time, warning_signs, words_of
-from kyphoprep.wording import Words
 
 NARROW = 60
 """Below this many columns the view is stacked, not boxed."""

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import textwrap
 
-from kyphoprep.models import Plan, PlannedStep
+from kyphoprep.core.models import Plan, PlannedStep
+from kyphoprep.i18n.words import Words
 from kyphoprep.render import RenderOptions
 from kyphoprep.render.calendar import removed_reminders
 from kyphoprep.render.common import (
@@ -23,7 +24,6 @@ from kyphoprep.render.common import (
     warning_signs,
     words_of,
 )
-from kyphoprep.wording import Words
 
 WIDTH = 72
 RULE = "=" * WIDTH

@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
-from kyphoprep.catalogue import NameMatch, describe_match, load_catalogue
-from kyphoprep.characters import as_utf8, foreign_digit
+from kyphoprep.core.models import MedicineOrder
+from kyphoprep.data.catalogue import NameMatch, describe_match, load_catalogue
 from kyphoprep.errors import InputError, KyphoprepError
-from kyphoprep.medicines import MAX_CRCL, MIN_CRCL, OTHER_PREFIX, parse_medicine
-from kyphoprep.models import MedicineOrder
-from kyphoprep.parsing import check_procedure_window, clean_text, parse_when, resolve_zone
-from kyphoprep.wording import LANGUAGES, Words, words_for
+from kyphoprep.i18n.words import LANGUAGES, Words, words_for
+from kyphoprep.io.med_options import MAX_CRCL, MIN_CRCL, OTHER_PREFIX, parse_medicine
+from kyphoprep.io.text_rules import as_utf8, foreign_digit
+from kyphoprep.io.typed_input import check_procedure_window, clean_text, parse_when, resolve_zone
 
 T = TypeVar("T")
 

@@ -2,7 +2,7 @@
 
 It never reads the clock, the environment or a file; "now" and identity come in
 through the request. Where each rule lands in time is worked out in
-``kyphoprep.timing``; the steps for medicines are made in ``kyphoprep.medicine_steps``.
+``kyphoprep.core.timing``; the steps for medicines are made in ``kyphoprep.core.medicine_steps``.
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from kyphoprep.errors import InputError
-from kyphoprep.medicine_steps import MedicineSteps
-from kyphoprep.models import (
+from kyphoprep.core.medicine_steps import MedicineSteps
+from kyphoprep.core.models import (
     INTAKE_ORDER,
     Category,
     DaysBefore,
@@ -25,8 +24,9 @@ from kyphoprep.models import (
     PlanWarning,
     StepSpec,
 )
-from kyphoprep.timing import Anchors, clock_of, describe_rule, is_before, local_instant, shift_elapsed
-from kyphoprep.wording import Words, words_for
+from kyphoprep.core.timing import Anchors, clock_of, describe_rule, is_before, local_instant, shift_elapsed
+from kyphoprep.errors import InputError
+from kyphoprep.i18n.words import Words, words_for
 
 MINUTE = timedelta(minutes=1)
 

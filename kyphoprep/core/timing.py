@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from kyphoprep.models import (
+from kyphoprep.core.models import (
     AfterProcedure,
     Arrival,
     BeforeProcedure,

@@ -20,8 +20,8 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from kyphoprep.characters import REFUSED_CATEGORIES, has_control
 from kyphoprep.errors import OutputError
+from kyphoprep.io.text_rules import REFUSED_CATEGORIES, has_control
 
 STDOUT = "-"
 CLOSED_STREAMS: set[str] = set()

@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, get_args
 
-from kyphoprep.datafiles import builtin_data
-from kyphoprep.models import (
+from kyphoprep.core.models import (
     Action,
     CatalogueEntry,
     Hold,
@@ -30,7 +29,8 @@ from kyphoprep.models import (
     Restart,
     TimingRule,
 )
-from kyphoprep.tomlreader import TomlReader, load_toml
+from kyphoprep.data.builtin import builtin_data
+from kyphoprep.data.toml_fields import TomlReader, load_toml
 
 FILE = "medications.toml"
 FORMAT_VERSION = 1

@@ -112,7 +112,7 @@ From least to most strict: ``meals`` (anything), ``light-meal`` (a light snack a
 drinks), ``liquids`` (any drink, milk too, but no food), ``clear-liquids`` (water,
 pulp-free juice, black coffee), ``nothing`` (not even water). A later step may make
 the rule stricter, never looser, while an earlier one is still in force; the
-contradiction check (``kyphoprep.contradictions``) holds every plan to that.
+contradiction check (``kyphoprep.core.contradictions``) holds every plan to that.
 """
 INTAKE_ORDER: tuple[Intake, ...] = ("meals", "light-meal", "liquids", "clear-liquids", "nothing")
 

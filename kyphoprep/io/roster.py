@@ -9,7 +9,7 @@ be silently ignored. Each line, and the whole file (``MAX_BYTES``), is read with
 limit, so a file that never ends is refused rather than read until memory runs out;
 a NUL byte means the file is not UTF-8 (it is how UTF-16 reads as UTF-8).
 
-Nothing here writes files; ``kyphoprep.batch`` does that.
+Nothing here writes files; ``kyphoprep.batch.runner`` does that.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from kyphoprep.characters import code_point, control_character
+from kyphoprep.data.toml_fields import one_line, size_words
 from kyphoprep.errors import InputError, KyphoprepError
-from kyphoprep.tomlreader import one_line, size_words
+from kyphoprep.io.text_rules import code_point, control_character
 
 REQUIRED_COLUMNS = ("patient_id", "when")
 OPTIONAL_COLUMNS = ("name", "tz", "procedure", "meds", "driver", "facility", "address", "phone", "crcl")

@@ -17,7 +17,7 @@ A clinic keeps one file (given with ``--config`` or ``KYPHOPREP_CONFIG``)::
     procedure = "kyphoplasty"  # a built-in protocol, or a path to the clinic's own file
 
 Every value is optional. Command-line options beat the file and the file beats
-kyphoprep's built-in defaults (see ``kyphoprep.settings``). An unknown table or
+kyphoprep's built-in defaults (see ``kyphoprep.data.settings``). An unknown table or
 key, or a bad value, is a ``ConfigError`` that names it: a misspelt key must
 never be silently ignored, because the clinic would believe it was applied.
 """
@@ -30,11 +30,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kyphoprep.characters import has_control
+from kyphoprep.core.models import FASTING_RULES, HOLD_RANGES, FastingRule, HoldRange
+from kyphoprep.data.protocols import builtin_protocol_names, is_protocol_path
+from kyphoprep.data.toml_fields import one_line, read_text_file, toml_limit
 from kyphoprep.errors import ConfigError, InputError
-from kyphoprep.models import FASTING_RULES, HOLD_RANGES, FastingRule, HoldRange
-from kyphoprep.protocols import builtin_protocol_names, is_protocol_path
-from kyphoprep.tomlreader import one_line, read_text_file, toml_limit
+from kyphoprep.io.text_rules import has_control
 
 LANGUAGES = ("en", "es")
 """Languages the handouts are written in (each has a table in checklists/messages.toml)."""
@@ -156,7 +156,7 @@ class _ConfigReader:
         where = f"[{table_name}] {key}"
         if not isinstance(value, str):
             raise self.fail(where, 'must be text in quotes, such as "555-0100".')
-        from kyphoprep.parsing import MAX_TEXT, clean_text
+        from kyphoprep.io.typed_input import MAX_TEXT, clean_text
 
         try:
             cleaned = clean_text(value, "this setting")
@@ -206,7 +206,7 @@ class _ConfigReader:
             raise self.fail(
                 "[defaults] timezone", 'is empty. Give an IANA zone name such as "America/Chicago".'
             )
-        from kyphoprep.parsing import resolve_zone
+        from kyphoprep.io.typed_input import resolve_zone
 
         try:
             return resolve_zone(value)

@@ -14,8 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from kyphoprep.core.models import PreviousEvent, PreviousPlan
 from kyphoprep.errors import InputError
-from kyphoprep.models import PreviousEvent, PreviousPlan
 
 MAX_SIZE = 20 * 1024 * 1024
 """Far above any real plan (a plan with 20 medicines is about 200 kB)."""

@@ -22,7 +22,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Literal
 
-from kyphoprep.catalogue import (
+from kyphoprep.core.models import CatalogueEntry, Hold, HoldRange, MedicineForm, MedicineOrder
+from kyphoprep.data.catalogue import (
     MAX_HOLD_DAYS,
     MAX_HOLD_HOURS,
     Catalogue,
@@ -30,10 +31,9 @@ from kyphoprep.catalogue import (
     describe_match,
     load_catalogue,
 )
-from kyphoprep.characters import code_point, foreign_digit, has_control
 from kyphoprep.errors import InputError
-from kyphoprep.models import CatalogueEntry, Hold, HoldRange, MedicineForm, MedicineOrder
-from kyphoprep.parsing import quoted
+from kyphoprep.io.text_rules import code_point, foreign_digit, has_control
+from kyphoprep.io.typed_input import quoted
 
 # re.ASCII: \d alone also matches fullwidth and Arabic-Indic digits (U+FF15, U+0665), which int() reads.
 _HOLD = re.compile(r"^\s*(\d+)\s*(d|day|days|h|hr|hrs|hour|hours)\s*$", re.IGNORECASE | re.ASCII)

@@ -14,10 +14,18 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
-from kyphoprep.datafiles import builtin_data, builtin_file_names
+from kyphoprep.core.models import (
+    FASTING_RULES,
+    INTAKE_ORDER,
+    Category,
+    Protocol,
+    StepSpec,
+    StepText,
+    WarningSign,
+)
+from kyphoprep.data.builtin import builtin_data, builtin_file_names
+from kyphoprep.data.toml_fields import ID_PATTERN, MAX_MINUTES, T, TomlReader, load_toml, read_text_file
 from kyphoprep.errors import ChecklistError, InputError
-from kyphoprep.models import FASTING_RULES, INTAKE_ORDER, Category, Protocol, StepSpec, StepText, WarningSign
-from kyphoprep.tomlreader import ID_PATTERN, MAX_MINUTES, T, TomlReader, load_toml, read_text_file
 
 FORMAT_VERSION = 1
 TITLE_MAX = 60  # long titles get cut off in calendar views and on lock screens
@@ -113,7 +121,7 @@ def _read_text(path: str) -> str:
 def load_builtin_protocol(name: str) -> Protocol:
     """Load the shipped protocol *name* (``kyphoplasty``, ``vertebroplasty``)."""
     if name not in builtin_protocol_names():
-        from kyphoprep.parsing import quoted
+        from kyphoprep.io.typed_input import quoted
 
         known = ", ".join(builtin_protocol_names())
         raise InputError(
@@ -388,7 +396,7 @@ class _ProtocolReader(TomlReader):
 
 def protocol_in_language(protocol: Protocol, language: str) -> Protocol:
     """*protocol* with its words in *language*, or a ``ChecklistError`` naming what has no words in it."""
-    from kyphoprep.wording import LANGUAGE_NAMES
+    from kyphoprep.i18n.words import LANGUAGE_NAMES
 
     missing = protocol.missing_words(language)
     if missing:

@@ -18,9 +18,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any, TypeVar
 
-from kyphoprep.characters import code_point, control_character, foreign_digit, shows_nothing
-from kyphoprep.errors import ChecklistError, KyphoprepError
-from kyphoprep.models import (
+from kyphoprep.core.models import (
     AfterProcedure,
     Arrival,
     BeforeProcedure,
@@ -31,6 +29,8 @@ from kyphoprep.models import (
     Source,
     TimingRule,
 )
+from kyphoprep.errors import ChecklistError, KyphoprepError
+from kyphoprep.io.text_rules import code_point, control_character, foreign_digit, shows_nothing
 
 T = TypeVar("T")
 

@@ -5,7 +5,7 @@ column, to count the rows and to find ids that would share a file name (those
 rows are errors, never silently merged). The second makes the plans, streaming:
 rows go to worker processes in small chunks, with only a few chunks in flight,
 so memory stays flat however long the roster is. Every file is written
-atomically by ``kyphoprep.output``; a row whose files exist is skipped unless
+atomically by ``kyphoprep.io.safe_write``; a row whose files exist is skipped unless
 ``force`` is set.
 """
 
@@ -26,11 +26,16 @@ from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, TypeVar
 
-from kyphoprep.characters import has_control
+from kyphoprep.core.planner import build_plan
+from kyphoprep.data.protocols import builtin_protocol_names, is_protocol_path
+from kyphoprep.data.settings import Overrides, Settings, make_request, resolve_settings
 from kyphoprep.errors import InputError, KyphoprepError, OutputError
-from kyphoprep.medicines import MAX_CRCL, MIN_CRCL, parse_medicines
-from kyphoprep.output import cannot, check_target, shown, write_output
-from kyphoprep.parsing import (
+from kyphoprep.io.med_options import MAX_CRCL, MIN_CRCL, parse_medicines
+from kyphoprep.io.roster import MAX_BYTES as MAX_ROSTER_BYTES
+from kyphoprep.io.roster import Roster, RosterRow, RowError, file_key, file_stem, too_large
+from kyphoprep.io.safe_write import cannot, check_target, shown, write_output
+from kyphoprep.io.text_rules import has_control
+from kyphoprep.io.typed_input import (
     check_procedure_window,
     clean_text,
     parse_today,
@@ -38,17 +43,12 @@ from kyphoprep.parsing import (
     quoted,
     resolve_zone,
 )
-from kyphoprep.planner import build_plan
-from kyphoprep.protocols import builtin_protocol_names, is_protocol_path
 from kyphoprep.render import OutputFormat, RenderOptions, renderer_for
-from kyphoprep.roster import MAX_BYTES as MAX_ROSTER_BYTES
-from kyphoprep.roster import Roster, RosterRow, RowError, file_key, file_stem, too_large
-from kyphoprep.settings import Overrides, Settings, make_request, resolve_settings
 
 if TYPE_CHECKING:
-    from kyphoprep.config import ClinicConfig
-    from kyphoprep.models import PlanRequest
-    from kyphoprep.parsing import DateOrder
+    from kyphoprep.core.models import PlanRequest
+    from kyphoprep.data.clinic_file import ClinicConfig
+    from kyphoprep.io.typed_input import DateOrder
 
 T = TypeVar("T")
 EXTENSIONS = {
@@ -280,8 +280,8 @@ class RowPlanner:
 
     def _replacing(self, request: PlanRequest, stem: str) -> PlanRequest:
         """*request* as the next version of this row's plan in --replaces DIR, if there is one."""
-        from kyphoprep.planner import default_plan_id
-        from kyphoprep.replaces import check_same_plan, read_previous
+        from kyphoprep.core.planner import default_plan_id
+        from kyphoprep.io.previous_plan import check_same_plan, read_previous
 
         assert self.job.replaces_dir is not None
         previous_path = Path(self.job.replaces_dir) / f"{stem}.json"

@@ -9,8 +9,8 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from kyphoprep.models import RESTARTED_ACTIONS, CatalogueEntry, MedicineForm, MedicineRule
-from kyphoprep.wording import format_restart_hours, format_typical_hold, message, unconfirmed_mark
+from kyphoprep.core.models import RESTARTED_ACTIONS, CatalogueEntry, MedicineForm, MedicineRule
+from kyphoprep.i18n.words import format_restart_hours, format_typical_hold, message, unconfirmed_mark
 
 CARD_WIDTH = 88
 

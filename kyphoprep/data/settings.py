@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
-from kyphoprep.models import FastingRule, HoldRange, MedicineOrder, PlanRequest, Protocol
-from kyphoprep.protocols import load_protocol, protocol_in_language
+from kyphoprep.core.models import FastingRule, HoldRange, MedicineOrder, PlanRequest, Protocol
+from kyphoprep.data.protocols import load_protocol, protocol_in_language
 
 if TYPE_CHECKING:
-    from kyphoprep.config import ClinicConfig
+    from kyphoprep.data.clinic_file import ClinicConfig
 
 DEFAULT_PROTOCOL = "kyphoplasty"
 DEFAULT_FASTING: FastingRule = "midnight"  # what the seeds say; a clinic can choose "asa"
@@ -136,6 +136,6 @@ def make_request(
 
 def catalogue_revision() -> str:
     """The revision of the medicine catalogue the plan's advice comes from."""
-    from kyphoprep.catalogue import builtin_revision
+    from kyphoprep.data.catalogue import builtin_revision
 
     return builtin_revision()

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from kyphoprep.models import INTAKE_ORDER, MedicineOrder, Plan, PlannedStep, PlanRequest, Protocol
+from kyphoprep.core.models import INTAKE_ORDER, MedicineOrder, Plan, PlannedStep, PlanRequest, Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +169,7 @@ def check_protocol(protocol: Protocol, medicines: Sequence[MedicineOrder]) -> li
     medicine and then with each of *medicines* (one plan per form of a medicine), so a clinic's
     own steps are held to the same rules as the built-in ones.
     """
-    from kyphoprep.planner import build_plan
+    from kyphoprep.core.planner import build_plan
 
     start = datetime(2027, 1, 14, 13, 0, tzinfo=UTC)
     groups: dict[int, list[MedicineOrder]] = {}
@@ -207,7 +207,7 @@ def _steps_ending_before_they_start(protocol: Protocol, start: datetime) -> list
     """
     from zoneinfo import ZoneInfo
 
-    from kyphoprep.timing import Anchors, describe_rule, is_before
+    from kyphoprep.core.timing import Anchors, describe_rule, is_before
 
     request = PlanRequest(
         procedure_start=start,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from kyphoprep.models import (
+from kyphoprep.core.models import (
     RESTARTED_ACTIONS,
     AfterProcedure,
     BeforeProcedure,
@@ -30,8 +30,8 @@ from kyphoprep.models import (
     Source,
     TimingRule,
 )
-from kyphoprep.timing import Anchors, clock_of, describe_rule, is_before, local_instant, shift_elapsed
-from kyphoprep.wording import words_for
+from kyphoprep.core.timing import Anchors, clock_of, describe_rule, is_before, local_instant, shift_elapsed
+from kyphoprep.i18n.words import words_for
 
 MEDICINE_STEP_MINUTES = 15
 DOCTOR_SOURCE_KEY = "doctor"

@@ -13,9 +13,9 @@ from datetime import date, datetime, time
 from functools import cache
 from typing import Any
 
-from kyphoprep.datafiles import builtin_data
+from kyphoprep.core.models import Hold, MedicineRule, Restart
+from kyphoprep.data.builtin import builtin_data
 from kyphoprep.errors import ChecklistError
-from kyphoprep.models import Hold, MedicineRule, Restart
 
 # Words has methods called date() and time(), which hide these names inside the class.
 Day = date

@@ -17,7 +17,10 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, available_timezones
 
-from kyphoprep.characters import (
+from kyphoprep.core.timing import is_before
+from kyphoprep.errors import InputError
+from kyphoprep.i18n.words import format_moment
+from kyphoprep.io.text_rules import (
     as_utf8,
     code_point,
     control_character,
@@ -26,9 +29,6 @@ from kyphoprep.characters import (
     invisible_character,
     shows_nothing,
 )
-from kyphoprep.errors import InputError
-from kyphoprep.timing import is_before
-from kyphoprep.wording import format_moment
 
 DateOrder = Literal["mdy", "dmy"]
 
