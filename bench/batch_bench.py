@@ -520,7 +520,7 @@ def run_baseline(roster: Path, scratch: Path, today: str, chunk: int = 500) -> B
     """Make every row's plan, then time only icalendar's render of it; plans are made in chunks."""
     sys.path.insert(0, str(REPO_ROOT))
     from kyphoprep.batch.runner import BatchJob, RowPlanner, check_ids
-    from kyphoprep.cli.common import clock_now
+    from kyphoprep.cli.planning import clock_now
     from kyphoprep.core.planner import build_plan
     from kyphoprep.data.settings import Overrides, resolve_settings
     from kyphoprep.io.roster import Roster, RosterRow

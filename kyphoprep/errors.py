@@ -8,11 +8,27 @@ it, and never include more patient data than the person typed in that option.
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
+from kyphoprep.i18n.languages import SOURCE_LANGUAGE
+
+DONE_EXIT = 0
 BROKEN_PIPE_EXIT = 1
 """Exit code when the program reading the output stopped reading (``| head``, ``| true``): the
 same as click, which typer runs on, gives in that case. Nothing is printed."""
+INPUT_ENDED_EXIT = 1
+"""Exit code when guided mode's input ended before the last question (Ctrl+D)."""
+USAGE_EXIT = 2
+"""Exit code of a usage error (an unknown option or command, a bad option value): click's."""
+STOPPED_EXIT = 130
+"""Exit code after Ctrl+C, SIGTERM or SIGHUP: 128 + SIGINT, as shells report an interrupted program."""
+
+_OTHER_MEANINGS = {
+    DONE_EXIT: "done",
+    BROKEN_PIPE_EXIT: "input ended before the last question (start)",
+    USAGE_EXIT: "usage error (an unknown option or a bad value)",
+    STOPPED_EXIT: "stopped (Ctrl+C)",
+}
 
 
 class KyphoprepError(Exception):
@@ -23,6 +39,8 @@ class KyphoprepError(Exception):
     """
 
     exit_code: int = 1
+    meaning: ClassVar[str] = ""
+    """What this exit code means, for the list in ``--help`` (see ``exit_codes_help``)."""
     key: str | None = None
     fields: dict[str, Any] = {}  # noqa: RUF012  (replaced, never changed, on each keyed error)
 
@@ -37,7 +55,7 @@ class KyphoprepError(Exception):
 
     def in_language(self, language: str) -> str:
         """The message in *language* when it has words there, else as raised (English)."""
-        if self.key is None or language == "en":
+        if self.key is None or language == SOURCE_LANGUAGE:
             return str(self)
         from kyphoprep.i18n.words import words_for
 
@@ -48,24 +66,28 @@ class NoMatchError(KyphoprepError):
     """A lookup (``kyphoprep meds QUERY``) that found nothing, like grep's exit 1."""
 
     exit_code = 1
+    meaning = "nothing found (meds)"
 
 
 class InputError(KyphoprepError):
     """A date, time, zone, medicine or option that kyphoprep will not guess about."""
 
     exit_code = 2
+    meaning = "bad input"
 
 
 class WarningsError(KyphoprepError):
     """``--strict``: the plan was written, but it carries warnings someone must act on."""
 
     exit_code = 3
+    meaning = "plan written with warnings (--strict)"
 
 
 class ChecklistError(KyphoprepError):
     """A protocol or catalogue file (``checklists/*.toml``, or a clinic's own) that is malformed."""
 
     exit_code = 4
+    meaning = "error in a protocol or catalogue file"
 
     def __init__(self, file: str, message: str, *, step: str | None = None, field: str | None = None) -> None:
         self.file = file
@@ -83,6 +105,7 @@ class ConfigError(KyphoprepError):
     """A clinic settings file (``--config``, ``KYPHOPREP_CONFIG``) that is missing or malformed."""
 
     exit_code = 4
+    meaning = "error in a clinic settings file"
 
     def __init__(self, file: str, message: str, *, key: str | None = None) -> None:
         self.file = file
@@ -94,15 +117,38 @@ class OutputError(KyphoprepError):
     """An output file that exists (without --force) or cannot be written."""
 
     exit_code = 5
+    meaning = "output file error"
 
 
 class RowsFailedError(KyphoprepError):
     """``kyphoprep batch``: some rows could not be planned; the others were written."""
 
     exit_code = 6
+    meaning = "some roster rows failed (batch), the others were written"
 
 
 class InternalError(KyphoprepError):
     """A bug in kyphoprep itself; the message asks the person to report it."""
 
     exit_code = 70  # EX_SOFTWARE from sysexits.h
+    meaning = "a bug in kyphoprep, please report it"
+
+
+def exit_codes() -> dict[int, list[str]]:
+    """Every exit code kyphoprep gives, in order, with what each means (from the classes above)."""
+    table: dict[int, list[str]] = {}
+    pending: list[type[KyphoprepError]] = list(KyphoprepError.__subclasses__())
+    while pending:
+        cls = pending.pop(0)
+        pending.extend(cls.__subclasses__())
+        if cls.meaning:
+            table.setdefault(cls.exit_code, []).append(cls.meaning)
+    for code, text in _OTHER_MEANINGS.items():
+        table.setdefault(code, []).append(text)
+    return dict(sorted(table.items()))
+
+
+def exit_codes_help() -> str:
+    """The one-paragraph list of exit codes that ``--help`` shows, made from ``exit_codes``."""
+    parts = [f"{code} {', or '.join(texts)}" for code, texts in exit_codes().items()]
+    return "Exit codes: " + "; ".join(parts) + "."

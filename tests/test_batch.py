@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
 from kyphoprep.batch import runner as batch_module
-from kyphoprep.cli import app
+from kyphoprep.cli.app import app
 from kyphoprep.errors import InputError, OutputError, RowsFailedError, WarningsError
 from kyphoprep.io.roster import STEM_MAX, file_key, file_stem
 
@@ -847,12 +847,12 @@ def test_no_zone_anywhere_fails_the_row(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No tz cell, no --tz, no settings file, and a computer without a zone: only that row fails."""
-    import kyphoprep.io.typed_input
+    import kyphoprep.cli.batch
 
     def no_zone() -> str:
         raise InputError("no zone here")
 
-    monkeypatch.setattr(kyphoprep.io.typed_input, "system_zone", no_zone)
+    monkeypatch.setattr(kyphoprep.cli.batch, "system_zone", no_zone)
     roster = write_roster(
         tmp_path, "patient_id,when,tz\nZ1,2026-12-03 07:30,\nZ2,2026-12-03 07:30,Asia/Tokyo\n"
     )

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kyphoprep import __version__
-from kyphoprep.cli import app
+from kyphoprep.cli.app import app
 from tests.scenarios import SCENARIOS
 
 EXIT_CODES = (
@@ -103,7 +103,7 @@ def test_format_follows_the_output_suffix(runner: CliRunner, tmp_path) -> None: 
 
 def test_terminal_colour_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     """Colour is used on a terminal, and NO_COLOR or TERM=dumb turns it off."""
-    from kyphoprep.cli import common
+    from kyphoprep.cli import planning as common
 
     monkeypatch.setattr(common.sys.stdout, "isatty", lambda: True, raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)

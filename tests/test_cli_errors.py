@@ -10,7 +10,7 @@ from typing import ClassVar
 import pytest
 from typer.testing import CliRunner
 
-from kyphoprep.cli import app
+from kyphoprep.cli.app import app
 from kyphoprep.errors import InputError, OutputError
 
 BASE = ["plan", "--tz", "America/Chicago", "--today", "2026-11-21"]

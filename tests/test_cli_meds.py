@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kyphoprep.cli import app
+from kyphoprep.cli.app import app
 from kyphoprep.errors import NoMatchError, WarningsError
 from tests.conftest import Golden
 from tests.scenarios import SCENARIOS

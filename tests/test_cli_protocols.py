@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kyphoprep.cli import app
+from kyphoprep.cli.app import app
 from kyphoprep.data.protocols import load_builtin_protocol
 from kyphoprep.errors import ChecklistError, InputError
 from tests.protocol_texts import MINIMAL_PROTOCOL

@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kyphoprep import __version__
-from kyphoprep.cli import app
+from kyphoprep.cli.app import app
 from kyphoprep.core.models import HoldRange, Plan, PlannedStep, PlanRequest
 from kyphoprep.core.planner import build_plan
 from kyphoprep.data.catalogue import load_catalogue

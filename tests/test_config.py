@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from kyphoprep.cli import app
+from kyphoprep.cli.app import app
 from kyphoprep.errors import ChecklistError, ConfigError, InputError
 from tests.protocol_texts import MINIMAL_PROTOCOL
 

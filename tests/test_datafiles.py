@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from kyphoprep.data.builtin import builtin_data, builtin_file_names, builtin_text
+from kyphoprep.data.builtin import TWIN, builtin_data, builtin_file_names, builtin_text, twin_text
+from kyphoprep.errors import ChecklistError
 
 NAMES = builtin_file_names()
 PLAN = ["plan", "2026-12-03 07:30", "--tz", "America/Chicago", "--today", "2026-11-20"]
@@ -33,7 +34,23 @@ def test_the_shipped_files_are_listed() -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_the_data_is_the_shipped_text_parsed(name: str) -> None:
+    """What a plan reads for each shipped file is exactly that file's TOML, parsed."""
     assert builtin_data(name) == tomllib.loads(builtin_text(name))
+
+
+def test_the_json_twin_is_current() -> None:
+    """builtin.json is remade from the TOML files: after editing one, run the command this names."""
+    assert TWIN.read_text(encoding="utf-8") == twin_text(), (
+        "kyphoprep/data/builtin.json is out of date: run 'python -m kyphoprep.data.builtin'"
+    )
+
+
+def test_a_name_missing_from_the_twin_says_how_to_remake_it() -> None:
+    """A data file added without remaking the twin is a clear error, not a KeyError."""
+    with pytest.raises(
+        ChecklistError, match=r"^new\.toml: is not in builtin\.json; run 'python -m kyphoprep"
+    ):
+        builtin_data("new.toml")
 
 
 def plan_json(home: Path, **extra: str) -> dict[str, object]:

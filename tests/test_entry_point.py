@@ -1,20 +1,20 @@
-"""The ``kyphoprep`` entry point: only the asked command is built, and the cycle collector is
-off while a short command runs (see ``kyphoprep.cli.main`` and docs/benchmarks.md)."""
+"""The ``kyphoprep`` entry point: the cycle collector is off while kyphoprep is imported, and
+on, with what the imports made frozen, while the command runs (see ``kyphoprep.cli.main``)."""
 
 from __future__ import annotations
 
 import gc
+import importlib.abc
+import importlib.util
 import sys
 from collections.abc import Iterator
-from pathlib import Path
+from importlib.machinery import ModuleSpec
+from types import ModuleType
 
 import pytest
-from typer.testing import CliRunner
 
-from kyphoprep.cli import app, application, main, resume_garbage_collection
-from kyphoprep.cli import start as start_command
-
-TODAY = "2026-11-21"
+import kyphoprep.cli.app
+from kyphoprep.cli import main
 
 
 @pytest.fixture(autouse=True)
@@ -28,112 +28,70 @@ def collector() -> Iterator[None]:
 
 
 def run_main(monkeypatch: pytest.MonkeyPatch, *args: str) -> int | str | None:
+    """Run ``kyphoprep ARGS`` through the entry point and return its exit code."""
     monkeypatch.setattr(sys, "argv", ["kyphoprep", *args])
     with pytest.raises(SystemExit) as exited:
         main()
     return exited.value.code
 
 
-@pytest.mark.parametrize(
-    ("args", "built"),
-    [
-        (["plan", "--help"], "plan"),
-        (["example"], "example"),
-        (["protocols", "list"], "protocols"),
-        (["--help"], None),
-        (["--version"], None),
-        (["nosuch"], None),
-        ([], None),
-    ],
-)
-def test_main_builds_only_the_asked_command(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], args: list[str], built: str | None
+def test_collection_is_on_with_the_imports_frozen_while_the_command_runs(
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A known command is built alone; anything else gets the whole app (help, errors)."""
-    asked: list[str | None] = []
-    build_app = application.build_app
+    """A long command (batch, guided mode) must collect its garbage; what start-up made is left out."""
+    seen: list[tuple[bool, int]] = []
 
-    def recording_build_app(only: str | None = None) -> object:
-        asked.append(only)
-        return build_app(only)
+    def command() -> None:
+        seen.append((gc.isenabled(), gc.get_freeze_count()))
+        raise SystemExit(0)
 
-    monkeypatch.setattr(application, "build_app", recording_build_app)
-    run_main(monkeypatch, *args)
-    assert asked == [built]
+    monkeypatch.setattr(kyphoprep.cli.app, "app", command)
+    assert run_main(monkeypatch) == 0
+    [(enabled, frozen)] = seen
+    assert enabled
+    assert frozen > 0
 
 
-def test_unknown_command_is_named_with_the_whole_app(
+def test_collection_is_off_while_kyphoprep_is_imported(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The saving the entry point exists for: no collection while typer and kyphoprep are imported."""
+    seen_at_import: list[bool] = []
+
+    class RecordingLoader(importlib.abc.Loader):
+        """Stands in for ``kyphoprep.cli.app``: notes the collector's state, and its app exits 0."""
+
+        def create_module(self, spec: ModuleSpec) -> None:
+            return None
+
+        def exec_module(self, module: ModuleType) -> None:
+            seen_at_import.append(gc.isenabled())
+
+            def app() -> None:
+                raise SystemExit(0)
+
+            module.app = app  # type: ignore[attr-defined]
+
+    class Finder(importlib.abc.MetaPathFinder):
+        """Finds the stand-in for the app module, and nothing else."""
+
+        def find_spec(self, name: str, path: object, target: object = None) -> ModuleSpec | None:
+            if name == "kyphoprep.cli.app":
+                return importlib.util.spec_from_loader(name, RecordingLoader())
+            return None
+
+    monkeypatch.delitem(sys.modules, "kyphoprep.cli.app")
+    monkeypatch.setattr(sys, "meta_path", [Finder(), *sys.meta_path])
+    assert run_main(monkeypatch) == 0
+    assert seen_at_import == [False]
+    assert gc.isenabled()
+
+
+def test_unknown_command_is_one_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """A mistyped command is one ``Error:`` line that says where to find help, exit 2."""
     assert run_main(monkeypatch, "nosuch") == 2
     err = capsys.readouterr().err
     # Click names the program from how Python was started (here, by pytest).
     assert err.startswith("Error: No such command 'nosuch'. See '")
     assert err.endswith(" --help'.\n")
     assert err.count("\n") == 1
-
-
-def test_collection_is_off_while_the_command_runs_and_frozen_after(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: list[bool] = []
-
-    def command() -> None:
-        seen.append(gc.isenabled())
-        raise SystemExit(0)
-
-    monkeypatch.setattr(application, "main", command)
-    assert run_main(monkeypatch) == 0
-    assert seen == [False]
-    # Left on, as it was, with what the run made frozen (the collections at exit leave it out).
-    assert gc.isenabled()
-    assert gc.get_freeze_count() > 0
-
-
-def test_collection_left_off_by_the_caller_stays_off(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(application, "main", lambda: None)
-    gc.disable()
-    main()
-    assert not gc.isenabled()
-
-
-def test_resume_garbage_collection_turns_it_back_on_after_freezing() -> None:
-    gc.disable()
-    resume_garbage_collection()
-    assert gc.isenabled()
-    assert gc.get_freeze_count() > 0
-
-
-def test_resume_garbage_collection_leaves_a_running_collector_alone() -> None:
-    resume_garbage_collection()
-    assert gc.isenabled()
-    assert gc.get_freeze_count() == 0
-
-
-def test_batch_turns_collection_back_on(runner: CliRunner, tmp_path: Path) -> None:
-    """A roster can have 100,000 rows: their garbage must be collected as they go."""
-    roster = tmp_path / "roster.csv"
-    roster.write_text("patient_id,when,tz\nA1,2026-12-03 07:30,America/Chicago\n", encoding="utf-8")
-    gc.disable()
-    result = runner.invoke(app, ["batch", str(roster), "--out", str(tmp_path / "plans"), "--today", TODAY])
-    assert result.exit_code == 0, result.output
-    assert gc.isenabled()
-
-
-def test_plan_leaves_collection_off(runner: CliRunner) -> None:
-    """A single plan is short: collection stays off until the process ends."""
-    gc.disable()
-    result = runner.invoke(app, ["plan", "2026-12-03 07:30", "--tz", "America/Chicago", "--today", TODAY])
-    assert result.exit_code == 0, result.output
-    assert not gc.isenabled()
-
-
-def test_guided_mode_turns_collection_back_on(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A conversation lasts minutes: start-up speed no longer matters."""
-
-    def end_of_input(prompt: str) -> str:
-        raise EOFError
-
-    monkeypatch.setattr(start_command, "_ask", end_of_input)
-    gc.disable()
-    with pytest.raises(start_command.typer.Exit):
-        start_command.run_guided(lang="en", date_order=None, config=None, today=TODAY)
-    assert gc.isenabled()

@@ -48,12 +48,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
 from kyphoprep.batch.runner import BatchJob, RowResult, check_ids, plan_rows
-from kyphoprep.cli import app
+from kyphoprep.cli.app import app
 from kyphoprep.core.models import FASTING_RULES, Protocol
 from kyphoprep.data.catalogue import parse_catalogue_text
 from kyphoprep.data.clinic_file import (
     ARRIVE_RANGE,
-    LANGUAGES,
     REMINDER_RANGE,
     ClinicConfig,
     load_config,
@@ -67,6 +66,7 @@ from kyphoprep.data.protocols import (
 )
 from kyphoprep.data.settings import Overrides, resolve_settings
 from kyphoprep.errors import ChecklistError, ConfigError, InputError, KyphoprepError
+from kyphoprep.i18n.languages import CODES
 from kyphoprep.io.roster import COLUMNS, MAX_FIELD, Roster, RosterRow, RowError
 
 T = TypeVar("T")
@@ -154,7 +154,7 @@ def check_config(config: ClinicConfig | None) -> None:
         config.reminder_minutes is None or REMINDER_RANGE[0] <= config.reminder_minutes <= REMINDER_RANGE[1]
     )
     assert config.fasting is None or config.fasting in FASTING_RULES
-    assert config.language is None or config.language in LANGUAGES
+    assert config.language is None or config.language in CODES
     assert config.discreet_titles is None or isinstance(config.discreet_titles, bool)
     for text in (config.clinic_name, config.clinic_address, config.clinic_phone, config.timezone):
         assert text is None or (isinstance(text, str) and text.strip() and text.splitlines() == [text])

@@ -22,7 +22,7 @@ import pexpect
 import pytest
 from typer.testing import CliRunner
 
-from kyphoprep.cli import app
+from kyphoprep.cli.app import app
 from kyphoprep.cli.start import NOT_A_TERMINAL
 from kyphoprep.cli.start_questions import Answers, Conversation, Stop
 from kyphoprep.i18n.words import Words, words_for

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from kyphoprep.cli import app
+from kyphoprep.cli.app import app
 from kyphoprep.i18n.words import Words, words_for
 from kyphoprep.render.html import css_string
 from tests.pdf_tools import page_sizes, page_texts, print_to_pdf, squeeze

@@ -11,7 +11,7 @@ import icalendar
 import pytest
 from typer.testing import CliRunner
 
-from kyphoprep.cli import app
+from kyphoprep.cli.app import app
 from tests.scenarios import SCENARIOS
 
 CHICAGO = [

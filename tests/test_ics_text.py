@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from kyphoprep.cli import app
+from kyphoprep.cli.app import app
 from kyphoprep.io.text_rules import control_character, invisible_character
 
 CLI = CliRunner()

@@ -222,7 +222,7 @@ def test_joiners_and_soft_hyphens_are_part_of_names(name: str) -> None:
 def test_a_name_with_a_joiner_reaches_the_handout_and_the_calendar() -> None:
     from typer.testing import CliRunner
 
-    from kyphoprep.cli import app
+    from kyphoprep.cli.app import app
 
     args = ["plan", "2026-12-03 07:30", "--tz", "America/Chicago", "--today", "2026-11-21"]
     args += ["--patient", PERSIAN_NAME, "--driver", HINDI_NAME, "--facility", SOFT_HYPHENED]
@@ -280,7 +280,7 @@ def test_digits_in_a_hold_must_be_0_to_9() -> None:
 def test_a_bad_tz_does_not_matter_when_the_zone_is_given() -> None:
     from typer.testing import CliRunner
 
-    from kyphoprep.cli import app
+    from kyphoprep.cli.app import app
 
     args = ["plan", "2026-12-03 07:30", "--today", "2026-11-21", "--format", "json"]
     result = CliRunner(env={"TZ": "CST6CDT,M3.2.0,M11.1.0"}).invoke(app, [*args, "--tz", "America/Chicago"])

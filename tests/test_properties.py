@@ -27,7 +27,7 @@ from hypothesis import assume, event, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from kyphoprep.cli import app
+from kyphoprep.cli.app import app
 from kyphoprep.core.models import (
     Category,
     FastingRule,

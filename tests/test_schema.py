@@ -19,7 +19,7 @@ import pytest
 from jsonschema import Draft202012Validator, ValidationError
 from typer.testing import CliRunner
 
-from kyphoprep.cli import app
+from kyphoprep.cli.app import app
 from kyphoprep.data.catalogue import load_catalogue
 from kyphoprep.render.json import SCHEMA_VERSION
 from kyphoprep.schemas import SCHEMA_NAMES, schema_text

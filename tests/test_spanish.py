@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from typer.testing import CliRunner
 
-from kyphoprep.cli import app
+from kyphoprep.cli.app import app
 from kyphoprep.data.catalogue import parse_catalogue_text
 from kyphoprep.data.protocols import check_protocol_text, parse_protocol_text
 from kyphoprep.errors import ChecklistError

@@ -22,15 +22,15 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, TypeVar
 
-from kyphoprep.core.planner import build_plan
+from kyphoprep.core.planner import build_plan, default_plan_id
 from kyphoprep.data.protocols import builtin_protocol_names, is_protocol_path
 from kyphoprep.data.settings import Overrides, Settings, make_request, resolve_settings
 from kyphoprep.errors import InputError, KyphoprepError, OutputError
 from kyphoprep.io.med_options import MAX_CRCL, MIN_CRCL, parse_medicines
+from kyphoprep.io.previous_plan import check_same_plan, read_previous
 from kyphoprep.io.roster import MAX_BYTES as MAX_ROSTER_BYTES
 from kyphoprep.io.roster import Roster, RosterRow, RowError, file_key, file_stem, too_large
 from kyphoprep.io.safe_write import cannot, check_target, shown, write_output
@@ -43,22 +43,19 @@ from kyphoprep.io.typed_input import (
     quoted,
     resolve_zone,
 )
-from kyphoprep.render import OutputFormat, RenderOptions, renderer_for
+from kyphoprep.render import FILE_FORMATS, OutputFormat, RenderOptions, file_name, renderer_for
 
 if TYPE_CHECKING:
+    import multiprocessing.pool
+    from multiprocessing.synchronize import Event
+
     from kyphoprep.core.models import PlanRequest
     from kyphoprep.data.clinic_file import ClinicConfig
     from kyphoprep.io.typed_input import DateOrder
 
 T = TypeVar("T")
-EXTENSIONS = {
-    "text": ".txt",
-    "ics": ".ics",
-    "json": ".json",
-    "html": ".html",
-    "caregiver": ".caregiver.txt",
-}
-FORMATS = tuple(EXTENSIONS)
+FORMATS = tuple(f.value for f in FILE_FORMATS)
+"""The formats a batch can write: each with its own file per patient (``render.file_name``)."""
 CHUNK_ROWS = 64
 PARALLEL_FROM = 200  # below this many rows, starting worker processes costs more than it saves
 STDIN = "-"
@@ -226,7 +223,7 @@ class RowPlanner:
         if self.job.replaces_dir is not None:
             request = self._replacing(request, stem)
         plan = build_plan(request)
-        targets = [Path(self.job.out_dir) / f"{stem}{EXTENSIONS[f]}" for f in self.job.formats]
+        targets = [Path(self.job.out_dir) / file_name(stem, OutputFormat(f)) for f in self.job.formats]
         try:
             for target in targets:
                 # Before any file is written: a pipe or a device among them stops the whole row.
@@ -280,9 +277,6 @@ class RowPlanner:
 
     def _replacing(self, request: PlanRequest, stem: str) -> PlanRequest:
         """*request* as the next version of this row's plan in --replaces DIR, if there is one."""
-        from kyphoprep.core.planner import default_plan_id
-        from kyphoprep.io.previous_plan import check_same_plan, read_previous
-
         assert self.job.replaces_dir is not None
         previous_path = Path(self.job.replaces_dir) / f"{stem}.json"
         if not previous_path.exists():
@@ -432,15 +426,17 @@ def rows_written_since(out_dir: str, formats: tuple[str, ...], since: float) -> 
     process, so the count of results would be too low; the folder tells the truth.
     """
     found: dict[str, int] = {}
-    suffixes = {EXTENSIONS[f] for f in formats}
+    # The longest ending first: with both text and caregiver, "A1.caregiver.txt" is A1's caregiver file.
+    suffixes = sorted((file_name("", OutputFormat(f)) for f in formats), key=len, reverse=True)
     try:
         entries = list(os.scandir(out_dir))
     except OSError:
         return 0
     for entry in entries:
-        stem, dot, extension = entry.name.rpartition(".")
-        if not dot or f".{extension}" not in suffixes or entry.name.startswith("."):
+        suffix = next((s for s in suffixes if entry.name.endswith(s)), None)
+        if suffix is None or entry.name.startswith(".") or entry.name == suffix:
             continue
+        stem = entry.name[: -len(suffix)]
         try:
             if entry.stat(follow_symlinks=False).st_mtime >= since:
                 found[stem] = found.get(stem, 0) + 1
@@ -515,6 +511,9 @@ def plan_rows(roster: Roster, job: BatchJob, ids: IdCheck, *, jobs: int) -> Iter
         for item in roster.rows():
             yield planner.run(item)
         return
+
+    # Imported only here: only a large roster starts worker processes, and importing
+    # multiprocessing would add ~80 M instructions (~18 ms) to every plan (docs/benchmarks.md).
     import multiprocessing
 
     context = multiprocessing.get_context()

@@ -9,35 +9,30 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from typing import TYPE_CHECKING
 
 from kyphoprep.errors import BROKEN_PIPE_EXIT, OutputError
 from kyphoprep.io.safe_write import CLOSED_STREAMS
 
-if TYPE_CHECKING:
-    import typer
-
-__all__ = ["app", "main", "resume_garbage_collection"]
+__all__ = ["main"]
 
 
 def main() -> None:
     """Entry point of the ``kyphoprep`` command: run one command; the process ends next."""
-    # Start-up makes a great many objects that live until the process ends (modules,
-    # classes, typer's parameters) and next to no garbage. Python's cycle collector
-    # scans them again and again while they are made, and once more as the process
-    # exits, which together cost about a fifth of a short run (docs/benchmarks.md).
-    # So collection is off while a command runs (one with long work turns it back
-    # on: resume_garbage_collection), and what is left at the end is frozen: the
-    # collections at exit leave it out, and the operating system frees it.
-    was_enabled = gc.isenabled()
+    # Importing typer and kyphoprep makes a great many objects that live until the process
+    # ends (modules, classes, typer's parameters) and next to no garbage; the cycle collector
+    # would scan them again and again while they are made. So it is off while importing, and
+    # what the imports made is then frozen (left out of every later collection, and of the
+    # ones at exit) before the collector is turned back on for the command itself.
     gc.disable()
     fill_closed_streams()
     use_utf8()
     try:
-        from kyphoprep.cli.app import main as run_command
+        from kyphoprep.cli.app import app
 
+        gc.freeze()
+        gc.enable()
         try:
-            run_command()
+            app()
         finally:
             sys.stdout.flush()  # here, so a reader that went away is seen below, not at exit
     except BrokenPipeError:
@@ -49,10 +44,6 @@ def main() -> None:
         sys.stderr.write(f"Error: Cannot write to standard output: {exc.strerror or exc}.\n")
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise SystemExit(OutputError.exit_code) from None
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
 
 
 def fill_closed_streams() -> None:
@@ -93,26 +84,3 @@ def use_utf8() -> None:
         reconfigure = getattr(stream, "reconfigure", None)  # None, or replaced, in some embeddings
         if reconfigure is not None:
             reconfigure(encoding="utf-8", errors=errors)
-
-
-def resume_garbage_collection() -> None:
-    """Turn the cycle collector back on before long work, if ``main()`` turned it off.
-
-    What start-up made lives until the process ends, so it is frozen first: later
-    collections leave it out. Where collection is already on (tests, or a program
-    that imports kyphoprep), nothing changes.
-    """
-    if not gc.isenabled():
-        gc.freeze()
-        gc.enable()
-
-
-def __getattr__(name: str) -> typer.Typer:
-    # ``app``, the whole app, is built on first use: ``main()`` builds only the command it runs.
-    if name == "app":
-        from kyphoprep.cli.app import build_app
-
-        app = build_app()
-        globals()["app"] = app
-        return app
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,14 +1,11 @@
-"""The ``kyphoprep`` command: the typer app, assembled from the command modules.
+"""The ``kyphoprep`` command: the typer app (``app``), made of the command modules.
 
-Each command lives in its own module. Turning a command into click's form costs time in
-proportion to its options, and importing a command module imports what that command
-needs, so ``main()`` builds only the command that was asked for; help for the whole
-tool, an unknown command and the tests get the whole app (``kyphoprep.cli.app``).
+Each command lives in its own module and is added here, in the order ``--help`` lists them.
+Every usage error of any command is said in one line (``_OneLineErrorsGroup``).
 """
 
 from __future__ import annotations
 
-import importlib
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,19 +15,10 @@ import typer
 from typer.core import TyperGroup
 
 from kyphoprep import __version__
-from kyphoprep.cli.common import EXIT_CODES_HELP, printable
-
-# name -> (module in kyphoprep.cli, function, its epilog), in the order --help lists them.
-COMMANDS: dict[str, tuple[str, str, str]] = {
-    "start": ("start", "start", "START_EPILOG"),
-    "plan": ("plan", "plan", "PLAN_EPILOG"),
-    "example": ("plan", "example", "EXAMPLE_EPILOG"),
-    "batch": ("batch", "batch", "BATCH_EPILOG"),
-    "meds": ("meds", "meds", "MEDS_EPILOG"),
-    "schema": ("schema", "schema", "SCHEMA_EPILOG"),
-}
-# name -> module in kyphoprep.cli whose ``app`` holds the group's commands.
-GROUPS: dict[str, str] = {"protocols": "protocols"}
+from kyphoprep.cli import batch, meds, plan, protocols, schema, start
+from kyphoprep.cli.options import EXIT_CODES_HELP
+from kyphoprep.errors import USAGE_EXIT
+from kyphoprep.io.text_rules import printable
 
 HELP = (
     "Make a dated preparation plan for a kyphoplasty or vertebroplasty: when to take the last "
@@ -98,39 +86,26 @@ def _root(
     # Alone on a terminal: a person is there to answer questions. Anywhere else
     # (a script, a pipe): show the help and never wait for input.
     if sys.stdin.isatty() and sys.stdout.isatty():
-        from kyphoprep.cli.start import start
-
-        start()
+        start.start()
         return
     typer.echo(context.get_help())
-    raise typer.Exit(2)
+    raise typer.Exit(USAGE_EXIT)
 
 
-def build_app(only: str | None = None) -> typer.Typer:
-    """The kyphoprep app with every command, or with just the command or group *only*."""
-    app = typer.Typer(
-        name="kyphoprep",
-        cls=_OneLineErrorsGroup,
-        help=HELP,
-        invoke_without_command=True,
-        add_completion=False,
-        rich_markup_mode=None,
-        pretty_exceptions_enable=False,  # a traceback could show patient details
-    )
-    app.callback()(_root)
-    for name, (module_name, function, epilog) in COMMANDS.items():
-        if only in (None, name):
-            module = importlib.import_module(f"kyphoprep.cli.{module_name}")
-            app.command(name, epilog=getattr(module, epilog))(getattr(module, function))
-    for name, module_name in GROUPS.items():
-        if only in (None, name):
-            module = importlib.import_module(f"kyphoprep.cli.{module_name}")
-            app.add_typer(module.app, name=name)
-    return app
-
-
-def main() -> None:
-    """Entry point of the ``kyphoprep`` command."""
-    first = sys.argv[1] if len(sys.argv) > 1 else None
-    known = first in COMMANDS or first in GROUPS
-    build_app(first if known else None)()
+app = typer.Typer(
+    name="kyphoprep",
+    cls=_OneLineErrorsGroup,
+    help=HELP,
+    invoke_without_command=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,  # a traceback could show patient details
+)
+app.callback()(_root)
+app.command("start", epilog=start.START_EPILOG)(start.start)
+app.command("plan", epilog=plan.PLAN_EPILOG)(plan.plan)
+app.command("example", epilog=plan.EXAMPLE_EPILOG)(plan.example)
+app.command("batch", epilog=batch.BATCH_EPILOG)(batch.batch)
+app.command("meds", epilog=meds.MEDS_EPILOG)(meds.meds)
+app.command("schema", epilog=schema.SCHEMA_EPILOG)(schema.schema)
+app.add_typer(protocols.app, name="protocols")

@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kyphoprep.cli import resume_garbage_collection
-from kyphoprep.cli.common import (
+from kyphoprep.batch.runner import (
+    FORMATS,
+    STOP_SIGNALS,
+    BatchJob,
+    BatchSummary,
+    check_ids,
+    check_out_name,
+    open_roster,
+    plan_rows,
+    prepare_out_dir,
+    remove_stale_temporary_files,
+    rows_written_since,
+)
+from kyphoprep.cli.options import (
     AddressOption,
     ArriveOption,
     ConfigOption,
@@ -24,15 +38,18 @@ from kyphoprep.cli.common import (
     ReminderOption,
     TodayOption,
     TzOption,
-    clock_now,
-    printable,
-    read_config,
-    reported_errors,
+    chosen,
 )
-from kyphoprep.cli.plan import overrides
+from kyphoprep.cli.planning import clock_now, read_config, settings_given
+from kyphoprep.cli.reporting import reported_errors
+from kyphoprep.data.settings import resolve_settings
+from kyphoprep.errors import STOPPED_EXIT, InputError, RowsFailedError, WarningsError
+from kyphoprep.io.roster import Roster
+from kyphoprep.io.text_rules import printable
+from kyphoprep.io.typed_input import DATE_ORDERS, parse_today, system_zone
 
 if TYPE_CHECKING:
-    from kyphoprep.batch.runner import BatchSummary, RowResult
+    from kyphoprep.batch.runner import RowResult
 
 BATCH_EXIT_CODES = (
     "Exit codes: 0 every row written; 2 the roster cannot be read, or bad options; 3 every row "
@@ -139,30 +156,9 @@ def batch(
     the other rows are still written.
     """
     with reported_errors():
-        import signal
-        import time
-
-        from kyphoprep.batch.runner import (
-            FORMATS,
-            STOP_SIGNALS,
-            BatchJob,
-            BatchSummary,
-            check_ids,
-            check_out_name,
-            open_roster,
-            plan_rows,
-            prepare_out_dir,
-            remove_stale_temporary_files,
-            rows_written_since,
-        )
-        from kyphoprep.data.settings import resolve_settings
-        from kyphoprep.errors import InputError, RowsFailedError, WarningsError
-        from kyphoprep.io.roster import Roster
-        from kyphoprep.io.typed_input import parse_today, system_zone
-
-        chosen = tuple(dict.fromkeys(f.strip().lower() for f in formats.split(",") if f.strip()))
-        unknown = [f for f in chosen if f not in FORMATS]
-        if unknown or not chosen:
+        wanted = tuple(dict.fromkeys(f.strip().lower() for f in formats.split(",") if f.strip()))
+        unknown = [f for f in wanted if f not in FORMATS]
+        if unknown or not wanted:
             raise InputError(
                 f"--format '{printable(formats)}': choose one or more of {', '.join(FORMATS)}, "
                 "separated by commas (such as text,ics)."
@@ -173,18 +169,7 @@ def batch(
                 f"--replaces '{printable(replaces)}' is not a folder. Give the folder of the earlier batch "
                 "(its --out), or leave out --replaces."
             )
-        given = overrides(
-            tz=tz,
-            protocol=protocol,
-            arrive_minutes=arrive_minutes,
-            reminder_minutes=reminder_minutes,
-            fasting=fasting,
-            discreet_titles=discreet_titles,
-            language=lang,
-            facility=facility,
-            address=address,
-            phone=phone,
-        )
+        given = settings_given(locals())
         clinic = read_config(config)
         settings = resolve_settings(given, clinic)
         if today is not None:
@@ -197,8 +182,6 @@ def batch(
                 default_zone = None  # then every row must fill in its tz column
         name = "standard input" if roster == "-" else roster
         with open_roster(roster, sys.stdin.buffer) as stream:
-            # A roster can be long, and every row makes garbage: collect it as the rows go.
-            resume_garbage_collection()
             ids = check_ids(Roster(stream, name))
             if ids.total == 0:
                 raise InputError(f"{name} has no patient rows, only the line of column names.")
@@ -212,12 +195,12 @@ def batch(
             job = BatchJob(
                 settings=settings,
                 out_dir=out,
-                formats=chosen,
+                formats=wanted,
                 force=force,
                 today=today,
                 now=now,
                 default_zone=default_zone,
-                date_order=None if date_order is None else date_order.value,
+                date_order=chosen(date_order, DATE_ORDERS),
                 require_doctor_holds=require_doctor_holds,
                 given=given,
                 config=clinic,
@@ -232,13 +215,13 @@ def batch(
                     summary.add(result)
             except KeyboardInterrupt:
                 # The workers finish the row in hand, so every file written is whole.
-                planned = max(summary.written, rows_written_since(out, chosen, started))
+                planned = max(summary.written, rows_written_since(out, wanted, started))
                 sys.stderr.write(
                     f"Stopped: {planned} of {ids.total} rows were planned before the stop. "
                     f"Every file in {printable(out)} is complete; none is half-written. Run again with "
                     "--force to redo them all.\n"
                 )
-                raise typer.Exit(130) from None
+                raise typer.Exit(STOPPED_EXIT) from None
             finally:
                 for number, handler in previous.items():
                     signal.signal(number, handler)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 import typer
 
-from kyphoprep.cli.common import printable, reported_errors
+from kyphoprep.cli.reporting import reported_errors
+from kyphoprep.data.catalogue import describe_match, load_catalogue
+from kyphoprep.errors import NoMatchError
+from kyphoprep.io.text_rules import printable
+from kyphoprep.render.catalogue_cards import entry_card, entry_line, entry_to_dict
 
 MEDS_EPILOG = (
     "Examples:\n\n"
@@ -30,12 +35,6 @@ def meds(
 ) -> None:
     """Look up the medicine catalogue: brands, class, typical hold, restart, source and confidence."""
     with reported_errors():
-        import json
-
-        from kyphoprep.data.catalogue import describe_match, load_catalogue
-        from kyphoprep.errors import NoMatchError
-        from kyphoprep.render.catalogue_cards import entry_card, entry_line, entry_to_dict
-
         catalogue = load_catalogue()
         text = " ".join((query or "").split())
         exact = catalogue.find(text) if text else None

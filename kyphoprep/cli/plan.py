@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import time, timedelta
 from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 
-from kyphoprep.cli.common import (
+from kyphoprep.cli.options import (
     EXIT_CODES_HELP,
     AddressOption,
     ArriveOption,
@@ -27,19 +28,18 @@ from kyphoprep.cli.common import (
     ReplacesOption,
     TodayOption,
     TzOption,
-    check_strict,
-    choose_format,
-    emit,
-    now_for,
-    reported_errors,
-    settle,
-    zone_of,
+    chosen,
 )
+from kyphoprep.cli.planning import check_strict, choose_format, emit, now_for, settings_given, settle, zone_of
+from kyphoprep.cli.reporting import reported_errors
+from kyphoprep.core.planner import default_plan_id, local_instant
+from kyphoprep.data.settings import make_request
+from kyphoprep.io.med_options import parse_medicines
+from kyphoprep.io.previous_plan import check_same_plan, read_previous
+from kyphoprep.io.typed_input import DATE_ORDERS, check_procedure_window, clean_text, parse_when
 
 if TYPE_CHECKING:
-    from kyphoprep.cli.common import FastingChoice, LanguageChoice
     from kyphoprep.core.models import PlanRequest
-    from kyphoprep.data.settings import Overrides
 
 PLAN_EPILOG = (
     "Examples:\n\n"
@@ -57,47 +57,8 @@ EXAMPLE_EPILOG = (
 )
 
 
-def overrides(
-    *,
-    tz: str | None = None,
-    protocol: str | None = None,
-    arrive_minutes: int | None = None,
-    reminder_minutes: int | None = None,
-    fasting: FastingChoice | None = None,
-    discreet_titles: bool | None = None,
-    language: LanguageChoice | None = None,
-    facility: str | None = None,
-    address: str | None = None,
-    phone: str | None = None,
-) -> Overrides:
-    """The settings typed on the command line, checked."""
-    from kyphoprep.cli.common import report_errors_in
-    from kyphoprep.data.settings import Overrides
-    from kyphoprep.io.typed_input import clean_text, resolve_zone
-
-    if language is not None:
-        report_errors_in(language.value)  # a wrong --tz in a Spanish plan is said in Spanish
-    return Overrides(
-        timezone=None if tz is None else resolve_zone(tz),
-        protocol=None if protocol is None else protocol.strip(),
-        arrive_minutes=arrive_minutes,
-        reminder_minutes=reminder_minutes,
-        fasting=None if fasting is None else fasting.value,
-        discreet_titles=discreet_titles,
-        language=None if language is None else language.value,
-        facility=clean_text(facility, "--facility"),
-        address=clean_text(address, "--address"),
-        phone=clean_text(phone, "--phone"),
-    )
-
-
 def replacing(request: PlanRequest, path: str) -> PlanRequest:
     """*request* as the next version of the plan in the JSON file at *path*."""
-    from dataclasses import replace
-
-    from kyphoprep.core.planner import default_plan_id
-    from kyphoprep.io.previous_plan import check_same_plan, read_previous
-
     previous = read_previous(path)
     check_same_plan(previous, default_plan_id(request), path)
     return replace(request, replaces=previous)
@@ -188,28 +149,13 @@ def plan(
 ) -> None:
     """Make the preparation plan for a procedure at WHEN."""
     with reported_errors():
-        from kyphoprep.data.settings import make_request
-        from kyphoprep.io.med_options import parse_medicines
-        from kyphoprep.io.typed_input import check_procedure_window, clean_text, parse_when
-
-        given = overrides(
-            tz=tz,
-            protocol=protocol,
-            arrive_minutes=arrive_minutes,
-            reminder_minutes=reminder_minutes,
-            fasting=fasting,
-            discreet_titles=discreet_titles,
-            language=lang,
-            facility=facility,
-            address=address,
-            phone=phone,
-        )
+        given = settings_given(locals())
         settings = settle(given, config)
         zone = zone_of(settings)
         # "Now" first, as batch does: a --today outside the years kyphoprep plans for is the mistake
         # to report, even when WHEN (in the same far year) is outside them too.
         now = now_for(today, zone)
-        start = parse_when(when, zone, date_order=None if date_order is None else date_order.value)
+        start = parse_when(when, zone, date_order=chosen(date_order, DATE_ORDERS))
         check_procedure_window(start, now)
         medicines = parse_medicines(
             med or [], crcl=crcl, require_doctor_holds=require_doctor_holds, hold_range=settings.hold_range
@@ -245,15 +191,7 @@ def example(
 ) -> None:
     """Show a sample plan for a made-up patient, two weeks from today at 7:30 AM."""
     with reported_errors():
-        from dataclasses import replace
-
-        from kyphoprep.core.planner import local_instant
-        from kyphoprep.data.settings import make_request
-        from kyphoprep.io.med_options import parse_medicines
-
-        given = overrides(
-            tz=tz, protocol=protocol, fasting=fasting, discreet_titles=discreet_titles, language=lang
-        )
+        given = settings_given(locals())
         settings = settle(given, config)
         # The example always shows a clinic, so the handout looks like a real one.
         settings = replace(

@@ -6,6 +6,7 @@ in the file at once, where loading a protocol for a plan stops at the first.
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 import textwrap
@@ -13,7 +14,30 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from kyphoprep.cli.common import printable, reported_errors
+from kyphoprep.cli.reporting import reported_errors
+from kyphoprep.core.contradictions import check_protocol
+from kyphoprep.core.models import (
+    AfterProcedure,
+    Arrival,
+    BeforeProcedure,
+    Category,
+    DaysAfter,
+    DaysBefore,
+    MedicineOrder,
+    MidnightBefore,
+    ProcedureStart,
+)
+from kyphoprep.core.timing import describe_rule
+from kyphoprep.data.catalogue import load_catalogue
+from kyphoprep.data.protocols import (
+    builtin_protocol_names,
+    examine_protocol_file,
+    load_builtin_protocol,
+    load_protocol,
+)
+from kyphoprep.errors import ChecklistError
+from kyphoprep.i18n.words import format_time, message
+from kyphoprep.io.text_rules import printable
 
 if TYPE_CHECKING:
     from kyphoprep.core.models import Protocol, Source, StepSpec, TimingRule
@@ -60,10 +84,6 @@ def list_protocols(
 ) -> None:
     """List the built-in protocols: id, name, steps, fasting rules and summary."""
     with reported_errors():
-        import json
-
-        from kyphoprep.data.protocols import builtin_protocol_names, load_builtin_protocol
-
         protocols = [load_builtin_protocol(name) for name in builtin_protocol_names()]
         if as_json:
             typer.echo(json.dumps([_summary_dict(p) for p in protocols], indent=2, ensure_ascii=False))
@@ -86,10 +106,6 @@ def show(
 ) -> None:
     """Show a whole protocol: its defaults, every step with its timing and sources, and warning signs."""
     with reported_errors():
-        import json
-
-        from kyphoprep.data.protocols import load_protocol
-
         loaded = load_protocol(protocol)
         if as_json:
             typer.echo(json.dumps(_protocol_dict(loaded), indent=2, ensure_ascii=False))
@@ -107,9 +123,6 @@ def check(
     """Check protocol files and report every problem in them, not just the first."""
     failed = False
     with reported_errors():
-        from kyphoprep.data.protocols import examine_protocol_file
-        from kyphoprep.errors import ChecklistError
-
         for path in files:
             result = examine_protocol_file(path)
             contradictions = [] if result.protocol is None else _contradictions(result.protocol)
@@ -149,8 +162,6 @@ def check(
 
 def _intake_notes(protocol: Protocol) -> list[str]:
     """A note for each food-and-drink step that does not say what it allows (so it cannot be checked)."""
-    from kyphoprep.core.models import Category
-
     return [
         f"Note: step {step.id} has no intake, so it cannot be checked against the other food and "
         'drink steps. Add one, such as intake = "nothing" (see docs/protocols.md).'
@@ -161,10 +172,6 @@ def _intake_notes(protocol: Protocol) -> list[str]:
 
 def _contradictions(protocol: Protocol) -> list[str]:
     """Steps of the protocol's plans that contradict each other, with every catalogue medicine."""
-    from kyphoprep.core.contradictions import check_protocol
-    from kyphoprep.core.models import MedicineOrder
-    from kyphoprep.data.catalogue import load_catalogue
-
     orders = [
         MedicineOrder(name=entry.generic, entry=entry, form=form)
         for entry in load_catalogue().entries
@@ -223,17 +230,6 @@ def _list_lines(protocols: list[Protocol], width: int) -> list[str]:
 
 def rule_words(rule: TimingRule) -> str:
     """A timing rule as a nurse would say it: ``7 days before, 9:00 AM``, ``at arrival``."""
-    from kyphoprep.core.models import (
-        AfterProcedure,
-        Arrival,
-        BeforeProcedure,
-        DaysAfter,
-        DaysBefore,
-        MidnightBefore,
-        ProcedureStart,
-    )
-    from kyphoprep.i18n.words import format_time
-
     match rule:
         case DaysBefore(days=0, at=at) | DaysAfter(days=0, at=at):
             return f"the procedure day, {format_time(at)}"
@@ -279,8 +275,6 @@ def _wrap(text: str, width: int, indent: str, first: str | None = None) -> list[
 
 def _show_lines(protocol: Protocol, width: int) -> list[str]:
     """The whole protocol as plain text, for a nurse or the clinic that wrote it."""
-    from kyphoprep.i18n.words import format_time, message
-
     lines = [f"{protocol.name} ({protocol.id})"]
     lines += _wrap(protocol.summary, width, "")
     lines += [
@@ -360,7 +354,6 @@ def _summary_dict(protocol: Protocol) -> dict[str, Any]:
 
 def _protocol_dict(protocol: Protocol) -> dict[str, Any]:
     """The protocol as plain data; timing rules as in plan JSON (``describe_rule``)."""
-    from kyphoprep.core.timing import describe_rule
 
     def sources(cited: tuple[Source, ...]) -> list[dict[str, str]]:
         return [{"key": s.key, "citation": s.citation} for s in cited]

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from kyphoprep.cli.common import reported_errors
+from kyphoprep.cli.reporting import reported_errors
+from kyphoprep.schemas import schema_text
 
 SCHEMA_EPILOG = (
     "Examples:\n\n"
@@ -32,6 +33,4 @@ def schema(
 ) -> None:
     """Print the JSON Schema (draft 2020-12) that kyphoprep's JSON output follows."""
     with reported_errors():
-        from kyphoprep.schemas import schema_text
-
         typer.echo(schema_text(name.value), nl=False)

@@ -3,31 +3,29 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import typer
 
-from kyphoprep.cli import resume_garbage_collection
-from kyphoprep.cli.common import (
-    EXIT_CODES_HELP,
-    ConfigOption,
-    DateOrderOption,
-    LanguageOption,
-    TodayOption,
-    now_for,
-    printable,
-    read_config,
-    reported_errors,
-    use_color,
-)
-from kyphoprep.errors import InputError
+from kyphoprep.cli.options import EXIT_CODES_HELP, ConfigOption, DateOrderOption, LanguageOption, TodayOption
+from kyphoprep.cli.planning import now_for, read_config, use_color
+from kyphoprep.cli.reporting import reported_errors
+from kyphoprep.cli.start_questions import Answers, Conversation, Stop
+from kyphoprep.core.planner import build_plan
+from kyphoprep.data.protocols import builtin_protocol_names
+from kyphoprep.data.settings import Overrides, make_request, resolve_settings
+from kyphoprep.errors import INPUT_ENDED_EXIT, STOPPED_EXIT, InputError, OutputError
+from kyphoprep.io.safe_write import write_output
+from kyphoprep.io.text_rules import printable
+from kyphoprep.io.typed_input import system_zone
+from kyphoprep.render import OutputFormat, RenderOptions, renderer_for
 
 if TYPE_CHECKING:
-    from kyphoprep.cli.start_questions import Answers, Conversation
     from kyphoprep.core.models import Plan
     from kyphoprep.data.clinic_file import ClinicConfig
-    from kyphoprep.render import OutputFormat
 
 START_EPILOG = (
     "Examples:\n\n"
@@ -57,8 +55,8 @@ def start(
         if not sys.stdin.isatty():
             raise InputError(NOT_A_TERMINAL)
         run_guided(
-            lang=None if lang is None else lang.value,
-            date_order=None if date_order is None else date_order.value,
+            lang=lang,
+            date_order=date_order,
             config=config,
             today=today,
         )
@@ -66,12 +64,6 @@ def start(
 
 def run_guided(*, lang: str | None, date_order: str | None, config: str | None, today: str | None) -> None:
     """Ask the questions, show the plan, and offer to save the handout and the calendar."""
-    from kyphoprep.cli.start_questions import Answers, Conversation, Stop
-    from kyphoprep.data.protocols import builtin_protocol_names
-    from kyphoprep.data.settings import Overrides, resolve_settings
-    from kyphoprep.io.typed_input import system_zone
-
-    resume_garbage_collection()  # a conversation lasts minutes: start-up speed no longer matters
     conversation = Conversation(_ask, _say, now=lambda zone: now_for(today, zone))
     clinic = read_config(config)
     base = resolve_settings(Overrides(), clinic)
@@ -105,7 +97,9 @@ def run_guided(*, lang: str | None, date_order: str | None, config: str | None, 
             sys.stderr.write(f"Stopped. Already saved: {printable(', '.join(saved))}.\n")
         else:
             sys.stderr.write("Stopped. No file was changed.\n")
-        raise typer.Exit(130 if isinstance(stopped, KeyboardInterrupt) else 1) from None
+        raise typer.Exit(
+            STOPPED_EXIT if isinstance(stopped, KeyboardInterrupt) else INPUT_ENDED_EXIT
+        ) from None
 
 
 def _ask(prompt: str) -> str:
@@ -119,9 +113,6 @@ def _say(line: str) -> None:
 
 def _make_plan(answers: Answers, clinic: ClinicConfig | None, today: str | None) -> Plan:
     """The plan for the answers, under the clinic's settings file already read."""
-    from kyphoprep.core.planner import build_plan
-    from kyphoprep.data.settings import Overrides, make_request, resolve_settings
-
     assert answers.start is not None
     given = Overrides(
         timezone=answers.timezone,
@@ -144,10 +135,6 @@ def _make_plan(answers: Answers, clinic: ClinicConfig | None, today: str | None)
 
 
 def _show(plan: Plan) -> None:
-    import shutil
-
-    from kyphoprep.render import OutputFormat, RenderOptions, renderer_for
-
     width = min(shutil.get_terminal_size((88, 24)).columns, 100)
     data = renderer_for(OutputFormat.TERMINAL).render(plan, RenderOptions(color=use_color(), width=width))
     sys.stdout.write("\n")
@@ -157,8 +144,6 @@ def _show(plan: Plan) -> None:
 
 def _offer_files(conversation: Conversation, plan: Plan, saved: list[str]) -> None:
     """Offer the handout and the calendar; an existing file is replaced only if the person says so."""
-    from kyphoprep.render import OutputFormat
-
     words = conversation.words
     stem = f"{plan.protocol.id}-plan-{plan.procedure_date.isoformat()}"
     offers = [
@@ -182,18 +167,10 @@ def _offer_files(conversation: Conversation, plan: Plan, saved: list[str]) -> No
 
 def _with_full_titles(plan: Plan) -> Plan:
     """*plan* with medicine and procedure names in its calendar titles (the person asked for them)."""
-    from dataclasses import replace
-
-    from kyphoprep.core.planner import build_plan
-
     return build_plan(replace(plan.request, discreet_titles=False))
 
 
 def _save(conversation: Conversation, plan: Plan, output_format: OutputFormat, default: str) -> str | None:
-    from kyphoprep.errors import OutputError
-    from kyphoprep.io.safe_write import write_output
-    from kyphoprep.render import RenderOptions, renderer_for
-
     data = renderer_for(output_format).render(plan, RenderOptions())
     while True:
         path = os.path.expanduser(conversation.ask("start_file_name", default))  # ~/Desktop/plan.html

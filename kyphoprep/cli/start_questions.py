@@ -19,7 +19,8 @@ from typing import TypeVar
 from kyphoprep.core.models import MedicineOrder
 from kyphoprep.data.catalogue import NameMatch, describe_match, load_catalogue
 from kyphoprep.errors import InputError, KyphoprepError
-from kyphoprep.i18n.words import LANGUAGES, Words, words_for
+from kyphoprep.i18n.languages import LANGUAGES, SOURCE_LANGUAGE
+from kyphoprep.i18n.words import Words, words_for
 from kyphoprep.io.med_options import MAX_CRCL, MIN_CRCL, OTHER_PREFIX, parse_medicine
 from kyphoprep.io.text_rules import as_utf8, foreign_digit
 from kyphoprep.io.typed_input import check_procedure_window, clean_text, parse_when, resolve_zone
@@ -38,7 +39,7 @@ _SPANISH_UNITS = [
     (re.compile(r"\bhoras?\b", re.IGNORECASE), "hours"),
 ]
 _KEEP_WORDS = {"keep", "continue", "seguir", "sigo", "continuar", "no parar", "seguir tomando"}
-_YES = {"y", "yes", "s", "si", "sí"}
+_YES = {word for language in LANGUAGES.values() for word in language.yes}
 _NO = {"n", "no"}
 MAX_MEDICINES = 20
 
@@ -119,7 +120,7 @@ class Conversation:
 
     def reason(self, error: KyphoprepError) -> str:
         """The reason in the person's language; an error with no words in it gets a plain request."""
-        if self.words.language == "en" or error.key is not None:
+        if self.words.language == SOURCE_LANGUAGE or error.key is not None:
             return error.in_language(self.words.language)
         return self.words("start_check_answer")
 
@@ -145,7 +146,7 @@ class Conversation:
             self.say(words_for("en")("start_language_intro"))
             choices = {str(n): lang for n, lang in enumerate(LANGUAGES, start=1)}
             choices.update({lang: lang for lang in LANGUAGES})
-            choices.update({"english": "en", "español": "es", "espanol": "es", "spanish": "es"})
+            choices.update({name: lang.code for lang in LANGUAGES.values() for name in lang.chosen_by})
             for number, lang in enumerate(LANGUAGES, start=1):
                 self.say(f"  {number}  {words_for(lang)('language_name')}")
 
@@ -213,7 +214,7 @@ class Conversation:
         try:
             return resolve_zone(text)
         except InputError as exc:
-            if self.words.language == "en":
+            if self.words.language == SOURCE_LANGUAGE:
                 raise
             raise _Refused(self.words("start_zone_unknown", zone=text)) from exc
 

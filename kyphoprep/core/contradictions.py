@@ -27,8 +27,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from kyphoprep.core.models import INTAKE_ORDER, MedicineOrder, Plan, PlannedStep, PlanRequest, Protocol
+from kyphoprep.core.planner import build_plan
+from kyphoprep.core.timing import Anchors, describe_rule, is_before
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,8 +172,6 @@ def check_protocol(protocol: Protocol, medicines: Sequence[MedicineOrder]) -> li
     medicine and then with each of *medicines* (one plan per form of a medicine), so a clinic's
     own steps are held to the same rules as the built-in ones.
     """
-    from kyphoprep.core.planner import build_plan
-
     start = datetime(2027, 1, 14, 13, 0, tzinfo=UTC)
     groups: dict[int, list[MedicineOrder]] = {}
     seen: dict[str, int] = {}
@@ -205,10 +206,6 @@ def _steps_ending_before_they_start(protocol: Protocol, start: datetime) -> list
     The planner would quietly give such a step its ``minutes`` instead, so the clinic would
     never learn that what it wrote cannot be; ``protocols check`` says so.
     """
-    from zoneinfo import ZoneInfo
-
-    from kyphoprep.core.timing import Anchors, describe_rule, is_before
-
     request = PlanRequest(
         procedure_start=start,
         timezone="UTC",

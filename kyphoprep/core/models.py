@@ -13,6 +13,8 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Literal
 
+from kyphoprep.i18n.languages import SOURCE_LANGUAGE
+
 
 class Category(StrEnum):
     """What kind of step this is; renderers group and label by it."""
@@ -170,7 +172,7 @@ class StepSpec:
 
     def in_language(self, language: str) -> StepSpec:
         """This step with its words in *language* (which it must have, unless it is English)."""
-        if language == "en":
+        if language == SOURCE_LANGUAGE:
             return self
         text = self.translations[language]
         return replace(self, title=text.title, detail=text.detail, items=text.items)
@@ -213,7 +215,7 @@ class Protocol:
 
     def missing_words(self, language: str) -> list[str]:
         """What has no text in *language*: "name", "summary", step and warning-sign ids."""
-        if language == "en":
+        if language == SOURCE_LANGUAGE:
             return []
         missing = [] if language in self.translations else ["name and summary"]
         for step in self.steps:
@@ -229,9 +231,9 @@ class Protocol:
         """This protocol with every text in *language*; ``missing_words`` must be empty."""
         if language == self.language:
             return self
-        if self.language != "en":
+        if self.language != SOURCE_LANGUAGE:
             raise ValueError("translate from the English protocol")
-        if language == "en":
+        if language == SOURCE_LANGUAGE:
             return self
         name, summary = self.translations[language]
         return replace(
@@ -460,7 +462,7 @@ class MedicineOrder:
 
     def name_in(self, language: str) -> str:
         """The name in *language*: ``Eliquis (apixabán)``, ``warfarina``; the typed name if unlisted."""
-        if self.entry is None or language == "en":
+        if self.entry is None or language == SOURCE_LANGUAGE:
             return self.name
         generic = self.entry.generic_in(language)
         if self.brand:

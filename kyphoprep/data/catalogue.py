@@ -31,6 +31,7 @@ from kyphoprep.core.models import (
 )
 from kyphoprep.data.builtin import builtin_data
 from kyphoprep.data.toml_fields import TomlReader, load_toml
+from kyphoprep.i18n.languages import TRANSLATED
 
 FILE = "medications.toml"
 FORMAT_VERSION = 1
@@ -45,7 +46,17 @@ High enough that common medicines outside the catalogue are not caught
 
 _ACTIONS: tuple[str, ...] = get_args(Action)
 _RESTART = re.compile(r"^(?:(\d{1,3})(?:-(\d{1,3}))?h|eating|next-dose|ask)$")
-_NAME_KEYS = {"id", "generic", "brands", "aliases", "class", "blood_thinner", "form_question", "forms", "es"}
+_NAME_KEYS = {
+    "id",
+    "generic",
+    "brands",
+    "aliases",
+    "class",
+    "blood_thinner",
+    "form_question",
+    "forms",
+    *TRANSLATED,
+}
 _FORM_KEYS = {"id", "label", "brands", "crcl_at_least", "crcl_below"}
 _RULE_KEYS = {
     "action",
@@ -284,7 +295,7 @@ class _CatalogueReader(TomlReader):
             where = f"labs.{lab_id}"
             if not isinstance(lab, dict):
                 raise self.fail("must be a table", step=where)
-            self.no_unknown_keys(lab, {"title", "detail", "when", "es"}, step=where)
+            self.no_unknown_keys(lab, {"title", "detail", "when", *TRANSLATED}, step=where)
             title = self.string(lab, "title", step=where)
             detail = " ".join(self.string(lab, "detail", step=where).split())
             translated = self.translations(lab, {"title": title, "detail": detail}, step=where)
@@ -307,9 +318,10 @@ class _CatalogueReader(TomlReader):
         if not isinstance(blood_thinner, bool):
             raise self.fail("must be true or false", step=entry_id, field="blood_thinner")
         defaults = {k: v for k, v in raw.items() if k in _RULE_KEYS}
-        # The Spanish instruction sits beside the English one and is inherited with it by the forms.
+        # A translated instruction sits beside the English one and is inherited with it by the forms.
         self._words_beside(raw, {"instruction", "generic"}, entry_id)
-        defaults["es"] = {k: v for k, v in raw.get("es", {}).items() if k != "generic"}
+        for language in TRANSLATED:
+            defaults[language] = {k: v for k, v in raw.get(language, {}).items() if k != "generic"}
         raw_forms = raw.get("forms")
         if raw_forms is None:
             forms = [self._form({"id": "", "label": ""}, defaults, entry_id, 0)]
@@ -334,9 +346,9 @@ class _CatalogueReader(TomlReader):
             forms=tuple(forms),
             form_question=str(question).strip(),
             translations={
-                language: str(texts["generic"])
-                for language, texts in {"es": raw.get("es", {})}.items()
-                if isinstance(texts.get("generic"), str)
+                language: str(raw[language]["generic"])
+                for language in TRANSLATED
+                if isinstance(raw.get(language, {}).get("generic"), str)
             },
         )
 
@@ -347,17 +359,18 @@ class _CatalogueReader(TomlReader):
         where = entry_id if form_id == "" else f"{entry_id}:{form_id}"
         if form_id != "":
             form_id = self.entry_id(raw, f"{entry_id} form #{number}")
-            self.no_unknown_keys(raw, _FORM_KEYS | _RULE_KEYS | {"es"}, step=where)
+            self.no_unknown_keys(raw, _FORM_KEYS | _RULE_KEYS | set(TRANSLATED), step=where)
             self.string(raw, "label", step=where)
             self._words_beside(raw, {"label", "instruction"}, where)
         merged = {**defaults, **{k: v for k, v in raw.items() if k in _RULE_KEYS}}
-        merged["es"] = {**defaults.get("es", {}), **raw.get("es", {})}
+        for language in TRANSLATED:
+            merged[language] = {**defaults.get(language, {}), **raw.get(language, {})}
         label = str(raw.get("label", "")).strip()
         label_words = self.translations(
             {
                 lang: {"label": texts["label"]}
                 for lang, texts in merged.items()
-                if lang == "es" and "label" in texts
+                if lang in TRANSLATED and "label" in texts
             },
             {"label": label},
             step=where,
@@ -402,14 +415,21 @@ class _CatalogueReader(TomlReader):
             raise self.fail("must be a string", step=where, field="instruction")
         self.plain((instruction,), "instruction", step=where, multiline=True)
         liquid = raw.get("liquid_diet_hours")
-        beside = raw.get("es", {})
         translated = self.translations(
-            {"es": {"instruction": beside["instruction"]}} if "instruction" in beside else {},
+            {
+                language: {"instruction": raw[language]["instruction"]}
+                for language in TRANSLATED
+                if "instruction" in raw.get(language, {})
+            },
             {"instruction": instruction},
             step=where,
         )
         if translated and not instruction:
-            raise self.fail("has no English instruction to go with it", step=where, field="es.instruction")
+            raise self.fail(
+                "has no English instruction to go with it",
+                step=where,
+                field=f"{next(iter(translated))}.instruction",
+            )
         counting = raw.get("counting", "dose-free-days")
         if counting not in ("dose-free-days", "weekly"):
             raise self.fail('must be "dose-free-days" or "weekly"', step=where, field="counting")
@@ -449,12 +469,12 @@ class _CatalogueReader(TomlReader):
             raise self.fail(
                 "must be a table: { below = 30, instruction = ... }", step=where, field="low_kidney"
             )
-        self.no_unknown_keys(table, {"below", "instruction", "es"}, step=f"{where} low_kidney")
+        self.no_unknown_keys(table, {"below", "instruction", *TRANSLATED}, step=f"{where} low_kidney")
         below = self.integer(table, "below", 1, 200, step=where)
         replacement = {
             "action": "ask-doctor",
             "instruction": table.get("instruction", ""),
-            "es": table.get("es", {}),
+            **{language: table.get(language, {}) for language in TRANSLATED},
             "restart": raw.get("restart", "ask"),
             "grade": "C",
             "source": raw.get("source", []),
@@ -462,18 +482,21 @@ class _CatalogueReader(TomlReader):
         return below, self._rule_of(replacement, f"{where} low_kidney")
 
     def _words_beside(self, raw: Mapping[str, Any], allowed: set[str], where: str) -> None:
-        """Check the table of Spanish words (``es.instruction``) of a medicine or a form."""
-        beside = raw.get("es", {})
-        if not isinstance(beside, dict):
-            raise self.fail(
-                'must hold translated texts, such as es.instruction = "..."', step=where, field="es"
-            )
-        for key in sorted(set(beside) - allowed):
-            raise self.fail(
-                f"unknown field; here a translation may have {', '.join(sorted(allowed))}",
-                step=where,
-                field=f"es.{key}",
-            )
+        """Check the tables of translated words (``es.instruction``) of a medicine or a form."""
+        for language in TRANSLATED:
+            beside = raw.get(language, {})
+            if not isinstance(beside, dict):
+                raise self.fail(
+                    f'must hold translated texts, such as {language}.instruction = "..."',
+                    step=where,
+                    field=language,
+                )
+            for key in sorted(set(beside) - allowed):
+                raise self.fail(
+                    f"unknown field; here a translation may have {', '.join(sorted(allowed))}",
+                    step=where,
+                    field=f"{language}.{key}",
+                )
 
     def _hold(self, raw: Mapping[str, Any], action: str, where: str) -> tuple[Hold | None, int | None]:
         has_days, has_hours = "days" in raw, "hours" in raw
@@ -541,9 +564,11 @@ class _CatalogueReader(TomlReader):
                 add(generic, (entry_id, None, False, generic))
             for brand in self.strings(raw, "brands", step=entry_id):
                 add(brand, (entry_id, None, True, brand))
-            spanish = raw.get("es", {}).get("generic") if isinstance(raw.get("es"), dict) else None
-            if isinstance(spanish, str) and spanish.strip():
-                add(spanish, (entry_id, None, False, spanish))
+            for language in TRANSLATED:
+                beside = raw.get(language)
+                translated = beside.get("generic") if isinstance(beside, dict) else None
+                if isinstance(translated, str) and translated.strip():
+                    add(translated, (entry_id, None, False, translated))
             forms = raw.get("forms")
             # A form that is not a table with an id is reported when the entry is read.
             for form in forms if isinstance(forms, list) else ():

@@ -32,12 +32,11 @@ from typing import Any
 
 from kyphoprep.core.models import FASTING_RULES, HOLD_RANGES, FastingRule, HoldRange
 from kyphoprep.data.protocols import builtin_protocol_names, is_protocol_path
-from kyphoprep.data.toml_fields import one_line, read_text_file, toml_limit
+from kyphoprep.data.toml_fields import read_text_file, toml_limit
 from kyphoprep.errors import ConfigError, InputError
-from kyphoprep.io.text_rules import has_control
+from kyphoprep.i18n.languages import CODES
+from kyphoprep.io.text_rules import has_control, printable
 
-LANGUAGES = ("en", "es")
-"""Languages the handouts are written in (each has a table in checklists/messages.toml)."""
 ARRIVE_RANGE = (10, 360)
 REMINDER_RANGE = (0, 1440)
 MAX_SIZE = 64 * 1024  # a settings file is a few lines; refuse to read a huge file by mistake
@@ -115,7 +114,7 @@ class _ConfigReader:
 
     def fail(self, key: str, message: str) -> ConfigError:
         error = ConfigError(self.file, message, key=key)
-        error.args = (one_line(str(error)),)  # a key or value quoted from the file may hold a line break
+        error.args = (printable(str(error)),)  # a key or value quoted from the file may hold a line break
         return error
 
     def read(self, data: Mapping[str, Any]) -> ClinicConfig:
@@ -144,7 +143,7 @@ class _ConfigReader:
             fasting=self.choice(defaults, "fasting", FASTING_RULES),
             reminder_minutes=self.integer(defaults, "reminder_minutes", REMINDER_RANGE),
             discreet_titles=self.boolean(defaults, "discreet_titles"),
-            language=self.choice(defaults, "language", LANGUAGES),
+            language=self.choice(defaults, "language", CODES),
             procedure=self.procedure(defaults),
             hold_range=self.choice(defaults, "hold_range", HOLD_RANGES),
         )

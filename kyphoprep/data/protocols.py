@@ -9,6 +9,8 @@ protocols check``) lists them all, in the order they appear in the file.
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -26,6 +28,8 @@ from kyphoprep.core.models import (
 from kyphoprep.data.builtin import builtin_data, builtin_file_names
 from kyphoprep.data.toml_fields import ID_PATTERN, MAX_MINUTES, T, TomlReader, load_toml, read_text_file
 from kyphoprep.errors import ChecklistError, InputError
+from kyphoprep.i18n.languages import TRANSLATED, language_name
+from kyphoprep.io.typed_input import quoted
 
 FORMAT_VERSION = 1
 TITLE_MAX = 60  # long titles get cut off in calendar views and on lock screens
@@ -41,7 +45,7 @@ _TOP_ORDER = (
     "id",
     "name",
     "summary",
-    "es",
+    *TRANSLATED,
     "procedure_minutes",
     "arrive_minutes",
     "reminder_minutes",
@@ -67,9 +71,9 @@ _STEP_KEYS = {
     "intake",
     "before_last_doses",
     "appointment",
-    "es",
+    *TRANSLATED,
 }
-_SIGN_KEYS = {"id", "level", "text", "source", "es"}
+_SIGN_KEYS = {"id", "level", "text", "source", *TRANSLATED}
 
 
 def builtin_protocol_names() -> list[str]:
@@ -121,8 +125,6 @@ def _read_text(path: str) -> str:
 def load_builtin_protocol(name: str) -> Protocol:
     """Load the shipped protocol *name* (``kyphoplasty``, ``vertebroplasty``)."""
     if name not in builtin_protocol_names():
-        from kyphoprep.io.typed_input import quoted
-
         known = ", ".join(builtin_protocol_names())
         raise InputError(
             f"Unknown procedure '{quoted(name)}'. Choose one of: {known}, "
@@ -275,9 +277,6 @@ class _ProtocolReader(TomlReader):
         """The file's ``revision``; a clinic file without one is named by a digest of its content."""
         revision = data.get("revision")
         if revision is None:
-            import hashlib
-            import pickle
-
             # pickle, not JSON: it writes any value TOML can hold (a 5,000-digit integer, a date).
             return "sha256:" + hashlib.sha256(pickle.dumps(data, protocol=5)).hexdigest()[:12]
         if not isinstance(revision, str) or not revision.strip():
@@ -396,14 +395,12 @@ class _ProtocolReader(TomlReader):
 
 def protocol_in_language(protocol: Protocol, language: str) -> Protocol:
     """*protocol* with its words in *language*, or a ``ChecklistError`` naming what has no words in it."""
-    from kyphoprep.i18n.words import LANGUAGE_NAMES
-
     missing = protocol.missing_words(language)
     if missing:
         shown = ", ".join(missing[:4]) + (f" and {len(missing) - 4} more" if len(missing) > 4 else "")
         raise ChecklistError(
             protocol.file,
-            f"has no {LANGUAGE_NAMES.get(language, language)} words for {shown}. Write them beside the "
+            f"has no {language_name(language)} words for {shown}. Write them beside the "
             f'English (such as {language}.title = "..."; see docs/protocols.md), or use --lang en.',
         )
     return protocol.in_language(language)

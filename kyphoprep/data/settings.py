@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
 from kyphoprep.core.models import FastingRule, HoldRange, MedicineOrder, PlanRequest, Protocol
+from kyphoprep.data.catalogue import builtin_revision
 from kyphoprep.data.protocols import load_protocol, protocol_in_language
 
 if TYPE_CHECKING:
@@ -136,6 +137,4 @@ def make_request(
 
 def catalogue_revision() -> str:
     """The revision of the medicine catalogue the plan's advice comes from."""
-    from kyphoprep.data.catalogue import builtin_revision
-
     return builtin_revision()

@@ -12,7 +12,6 @@ drops the entry the problem was in, so a clinic sees every mistake in one go.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import time
 from pathlib import Path
@@ -30,7 +29,8 @@ from kyphoprep.core.models import (
     TimingRule,
 )
 from kyphoprep.errors import ChecklistError, KyphoprepError
-from kyphoprep.io.text_rules import code_point, control_character, foreign_digit, shows_nothing
+from kyphoprep.i18n.languages import TRANSLATED
+from kyphoprep.io.text_rules import code_point, control_character, foreign_digit, printable, shows_nothing
 
 T = TypeVar("T")
 
@@ -41,7 +41,6 @@ MAX_DAYS = 366
 MAX_MINUTES = MAX_DAYS * 24 * 60
 
 # The keys each timing rule takes, besides "rule" itself.
-TRANSLATED_LANGUAGES = ("es",)
 """Languages whose words a data file may hold beside the English, as ``es.KEY = "..."``."""
 
 RULE_KEYS: dict[str, set[str]] = {
@@ -113,11 +112,6 @@ MULTILINE_FIELDS = frozenset({"detail", "text", "instruction"})
 \"\"\"...\"\"\" string) is only layout. Every other text must be one line."""
 
 
-def one_line(text: str) -> str:
-    """*text* with line breaks and other control characters shown as '?', so a message stays one line."""
-    return "".join("?" if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
-
-
 def toml_limit(exc: ValueError | RecursionError) -> str:
     """Why tomllib gave up on a file without a ``TOMLDecodeError``: what it found too big."""
     if isinstance(exc, RecursionError):
@@ -143,7 +137,7 @@ class TomlReader:
 
     def fail(self, message: str, *, step: str | None = None, field: str | None = None) -> ChecklistError:
         error = ChecklistError(self.file, message, step=step, field=field)
-        error.args = (one_line(str(error)),)  # a key or text quoted from the file may hold a line break
+        error.args = (printable(str(error)),)  # a key or text quoted from the file may hold a line break
         return error
 
     def report(self, error: ChecklistError, placeholder: T) -> T:
@@ -276,7 +270,7 @@ class TomlReader:
         (a list must keep its length). Whitespace is collapsed as in the English.
         """
         found: dict[str, dict[str, str | tuple[str, ...]]] = {}
-        for language in TRANSLATED_LANGUAGES:
+        for language in TRANSLATED:
             if language not in raw:
                 continue
             table = raw[language]

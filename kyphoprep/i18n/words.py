@@ -21,10 +21,6 @@ from kyphoprep.errors import ChecklistError
 Day = date
 ClockTime = time
 
-LANGUAGES: tuple[str, ...] = ("en", "es")
-"""Every language kyphoprep writes plans in; each has a table in messages.toml."""
-LANGUAGE_NAMES = {"en": "English", "es": "Spanish (español)"}
-
 
 @cache
 def _tables() -> dict[str, Any]:
@@ -118,7 +114,8 @@ class Words:
 
     def hold(self, hold: Hold) -> str:
         """``5 days`` or ``1 hour``."""
-        unit = hold.unit[:-1] if hold.amount == 1 else hold.unit
+        # messages.toml has both numbers of each unit (unit_day, unit_days), in every language.
+        unit = {"days": "day", "hours": "hour"}[hold.unit] if hold.amount == 1 else hold.unit
         return f"{hold.amount} {self('unit_' + unit)}"
 
     def typical_hold(self, rule: MedicineRule) -> str:
@@ -142,7 +139,7 @@ class Words:
 
 @cache
 def words_for(language: str) -> Words:
-    """The words of *language* (one of ``LANGUAGES``)."""
+    """The words of *language* (a code in ``kyphoprep.i18n.languages.LANGUAGES``)."""
     table = _tables().get(language)
     if not isinstance(table, dict):
         raise ChecklistError("messages.toml", f"has no [{language}] table")

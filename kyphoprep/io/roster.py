@@ -15,15 +15,16 @@ Nothing here writes files; ``kyphoprep.batch.runner`` does that.
 from __future__ import annotations
 
 import csv
+import difflib
 import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from kyphoprep.data.toml_fields import one_line, size_words
+from kyphoprep.data.toml_fields import size_words
 from kyphoprep.errors import InputError, KyphoprepError
-from kyphoprep.io.text_rules import code_point, control_character
+from kyphoprep.io.text_rules import code_point, control_character, printable
 
 REQUIRED_COLUMNS = ("patient_id", "when")
 OPTIONAL_COLUMNS = ("name", "tz", "procedure", "meds", "driver", "facility", "address", "phone", "crcl")
@@ -54,7 +55,7 @@ class RowError(KyphoprepError):
         who = f" ({patient_id})" if patient_id else ""
         where = f", column '{column}'" if column else ""
         # A cell quoted in the message (the id, a bad value) may hold a line break: keep it one line.
-        super().__init__(one_line(f"Row {row}{who}{where}: {reason}"))
+        super().__init__(printable(f"Row {row}{who}{where}: {reason}"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,8 +166,6 @@ class Roster:
             if not column:
                 raise InputError(f"{self.name}: column {index} has no name in the first line.")
             if column not in COLUMNS:
-                import difflib
-
                 close = difflib.get_close_matches(column, COLUMNS, n=1, cutoff=0.6)
                 hint = f" Did you mean '{close[0]}'?" if close else ""
                 # An invisible character (a second byte-order mark, a zero-width space) shows as

@@ -17,11 +17,10 @@ import os
 import stat
 import sys
 import tempfile
-import unicodedata
 from pathlib import Path
 
 from kyphoprep.errors import OutputError
-from kyphoprep.io.text_rules import REFUSED_CATEGORIES, has_control
+from kyphoprep.io.text_rules import has_control, printable
 
 STDOUT = "-"
 CLOSED_STREAMS: set[str] = set()
@@ -36,8 +35,7 @@ TEMP_NAME_MAX = 40  # characters of the final name kept in the temporary file's 
 def shown(path: str | Path) -> str:
     """*path* for a message, on one line: control characters as '?', very long names cut short."""
     text = str(path)
-    if has_control(text):
-        text = "".join("?" if unicodedata.category(ch) in REFUSED_CATEGORIES else ch for ch in text)
+    text = printable(text)
     parts = [_cut(part, PART_SHOWN_MAX) for part in text.split("/")]
     return _cut("/".join(parts), SHOWN_MAX)
 

@@ -46,6 +46,16 @@ def control_character(text: str, *, multiline: bool = False) -> str | None:
     return None
 
 
+def printable(text: str) -> str:
+    """*text* for a message or a screen, on one line: each refused character shown as '?'.
+
+    The same rule as ``control_character``, so what a check refuses is exactly what a message masks.
+    """
+    if control_character(text) is None:
+        return text
+    return "".join("?" if _refused(ch) else ch for ch in text)
+
+
 def has_control(text: str) -> bool:
     """True if *text* holds a line break or another refused character."""
     return control_character(text) is not None

@@ -31,6 +31,8 @@ from kyphoprep.io.text_rules import (
 )
 
 DateOrder = Literal["mdy", "dmy"]
+DATE_ORDERS: tuple[DateOrder, ...] = ("mdy", "dmy")
+"""How a date like 03/04/2027 may be read: month first (US) or day first."""
 
 # 03/04/2027, 3.4.2027, 03-04-2027: day and month could be either way round.
 # re.ASCII: \d alone also matches fullwidth and Arabic-Indic digits (U+FF15, U+0665), which int() reads.

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from kyphoprep import __version__
 from kyphoprep.core.models import Category, Plan, PlannedStep
 from kyphoprep.i18n.words import Words, words_for
 
@@ -90,8 +91,6 @@ def step_time(step: PlannedStep, words: Words) -> str:
 
 def provenance(plan: Plan) -> dict[str, str]:
     """Which kyphoprep, protocol and catalogue made the plan, so a nurse can trace its advice."""
-    from kyphoprep import __version__
-
     return {
         "kyphoprep": __version__,
         "protocol": plan.protocol.id,

@@ -1,0 +1,148 @@
+"""The steps plan, example, batch and start share: "now", settings, the format, and writing a plan.
+
+The CLI is the only part of kyphoprep that reads the clock, the environment or the terminal;
+it does no date arithmetic and no formatting of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from kyphoprep.cli.options import CONFIG_ENV, chosen
+from kyphoprep.cli.reporting import report_errors_in
+from kyphoprep.core.models import FASTING_RULES, Plan, PlanRequest
+from kyphoprep.core.planner import build_plan
+from kyphoprep.data.clinic_file import ClinicConfig, load_config
+from kyphoprep.data.settings import Overrides, Settings, resolve_settings
+from kyphoprep.errors import WarningsError
+from kyphoprep.io.safe_write import write_output
+from kyphoprep.io.text_rules import printable
+from kyphoprep.io.typed_input import clean_text, now_from_epoch, parse_today, resolve_zone, system_zone
+from kyphoprep.render import FORMATS, OutputFormat, RenderOptions, format_for_file, renderer_for
+
+
+def clock_now() -> datetime:
+    """ "Now" when --today is not given: SOURCE_DATE_EPOCH, else the clock (read here, never in the core)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return now_from_epoch(epoch)
+    return datetime.now(UTC)
+
+
+def now_for(today: str | None, zone: str) -> datetime:
+    """ "Now" for a plan in *zone*: --today (read in that zone), else ``clock_now``."""
+    return parse_today(today, zone) if today is not None else clock_now()
+
+
+def read_config(path: str | None) -> ClinicConfig | None:
+    """The clinic settings from --config, else from $KYPHOPREP_CONFIG, else none."""
+    chosen = path if path is not None else os.environ.get(CONFIG_ENV) or None
+    if chosen is None:
+        return None
+
+    return load_config(chosen, option="--config" if path is not None else CONFIG_ENV)
+
+
+def settle(given: Overrides, config_path: str | None) -> Settings:
+    """Settings for this run: the command line, then the settings file, then built-ins.
+
+    From here on, errors are reported in the plan's language.
+    """
+    settings = resolve_settings(given, read_config(config_path))
+    report_errors_in(settings.language)
+    return settings
+
+
+def zone_of(settings: Settings) -> str:
+    """The zone of the plan: --tz or the settings file, else this computer's zone."""
+    return settings.timezone if settings.timezone is not None else system_zone()
+
+
+def choose_format(requested: str | None, output: str) -> OutputFormat:
+    """The format of this output: --format, else the -o file's ending, else text (terminal on a screen)."""
+    if requested is not None:
+        return OutputFormat(requested)
+    if output != "-":
+        return format_for_file(output) or OutputFormat.TEXT
+    return OutputFormat.TERMINAL if sys.stdout.isatty() else OutputFormat.TEXT
+
+
+def use_color() -> bool:
+    # https://no-color.org: any non-empty NO_COLOR turns colour off.
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def emit(plan_request: PlanRequest, output_format: OutputFormat, output: str, force: bool) -> Plan:
+    """Plan, render and write one plan; say its warnings on stderr when the output may go unread."""
+    plan = build_plan(plan_request)
+    options = RenderOptions()
+    if output_format is OutputFormat.TERMINAL:
+        width = min(shutil.get_terminal_size((88, 24)).columns, 100)
+        options = RenderOptions(color=output == "-" and use_color(), width=width)
+    data = renderer_for(output_format).render(plan, options)
+    write_output(data, output, force=force)
+    if output != "-":
+        sys.stderr.write(f"Wrote {printable(output)}\n")  # one line, whatever the name holds
+    # The handout and the screen open with the warnings; a file or a calendar
+    # might not be read before it is too late, so say them here too.
+    readable_here = output == "-" and FORMATS[output_format].read_as_written
+    if not readable_here:
+        for warning in plan.warnings:
+            sys.stderr.write(f"Warning: {printable(warning.message)}\n")
+    return plan
+
+
+def check_strict(plan: Plan, strict: bool) -> None:
+    if strict and plan.warnings:
+        count = len(plan.warnings)
+        raise WarningsError(
+            f"--strict: the plan has {count} warning{'s' if count != 1 else ''} (shown at the top of the "
+            "plan). It was still written so the care team can act on it."
+        )
+
+
+def overrides(
+    *,
+    lang: str | None = None,
+    tz: str | None = None,
+    protocol: str | None = None,
+    arrive_minutes: int | None = None,
+    reminder_minutes: int | None = None,
+    fasting: str | None = None,
+    discreet_titles: bool | None = None,
+    facility: str | None = None,
+    address: str | None = None,
+    phone: str | None = None,
+) -> Overrides:
+    """The settings typed on the command line, checked."""
+    if lang is not None:
+        report_errors_in(lang)  # a wrong --tz in a Spanish plan is said in Spanish
+    return Overrides(
+        timezone=None if tz is None else resolve_zone(tz),
+        protocol=None if protocol is None else protocol.strip(),
+        arrive_minutes=arrive_minutes,
+        reminder_minutes=reminder_minutes,
+        fasting=chosen(fasting, FASTING_RULES),
+        discreet_titles=discreet_titles,
+        language=lang,
+        facility=clean_text(facility, "--facility"),
+        address=clean_text(address, "--address"),
+        phone=clean_text(phone, "--phone"),
+    )
+
+
+SETTING_OPTIONS = frozenset(
+    {"tz", "protocol", "arrive_minutes", "reminder_minutes", "fasting", "discreet_titles", "lang"}
+    | {"facility", "address", "phone"}
+)
+"""The parameters of a command that are settings (``Overrides``): plan, example and batch share them."""
+
+
+def settings_given(arguments: Mapping[str, Any]) -> Overrides:
+    """The settings among a command's *arguments* (its ``locals()``), checked: see ``overrides``."""
+    return overrides(**{name: value for name, value in arguments.items() if name in SETTING_OPTIONS})

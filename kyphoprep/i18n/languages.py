@@ -1,0 +1,57 @@
+"""The one registry of the languages kyphoprep writes plans in.
+
+Adding a language is data: its table in ``checklists/messages.toml``, its words beside the
+English ones in the protocol and catalogue files (``xx.title = "..."``), and one line here.
+Every other module asks this registry; none names a language code itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Language:
+    """One language: its code, its names, and the words a person types to choose it or say yes."""
+
+    code: str
+    """The ISO 639-1 code, as ``--lang`` and the settings file take it, such as ``es``."""
+    english_name: str
+    own_name: str
+    """The language's name in itself (``español``), shown beside the English one."""
+    chosen_by: tuple[str, ...]
+    """Answers that pick this language in guided mode, besides its code and number."""
+    yes: tuple[str, ...]
+    """Answers that mean yes in guided mode (with the English ones, which work everywhere)."""
+
+    @property
+    def display_name(self) -> str:
+        """``Spanish (español)``; ``English``."""
+        if self.own_name == self.english_name:
+            return self.english_name
+        return f"{self.english_name} ({self.own_name})"
+
+
+SOURCE_LANGUAGE = "en"
+"""The language every data file is written in; the others sit beside it (``es.title``)."""
+
+LANGUAGES: dict[str, Language] = {
+    language.code: language
+    for language in (
+        Language("en", "English", "English", chosen_by=("english",), yes=("y", "yes")),
+        Language(
+            "es", "Spanish", "español", chosen_by=("spanish", "español", "espanol"), yes=("s", "si", "sí")
+        ),
+    )
+}
+"""Every language of a plan, in the order menus and help list them."""
+
+CODES: tuple[str, ...] = tuple(LANGUAGES)
+TRANSLATED: tuple[str, ...] = tuple(code for code in LANGUAGES if code != SOURCE_LANGUAGE)
+"""The languages whose words sit beside the English ones in the data files."""
+
+
+def language_name(code: str) -> str:
+    """The display name of the language *code*, or the code itself for one kyphoprep does not have."""
+    language = LANGUAGES.get(code)
+    return code if language is None else language.display_name
