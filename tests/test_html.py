@@ -14,6 +14,7 @@ from datetime import date, datetime
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
+from string import Template
 from typing import Any
 
 import pytest
@@ -21,12 +22,13 @@ from typer.testing import CliRunner
 
 from kyphoprep.cli.app import app
 from kyphoprep.i18n.words import Words, words_for
-from kyphoprep.render.html import css_string
+from kyphoprep.render.html import FONTS, css_string
 from tests.pdf_tools import page_sizes, page_texts, print_to_pdf, squeeze
 from tests.scenarios import SCENARIOS
 
 HOSTILE_FACILITY = '</style><script>alert(1)</script> "Quote" \\ Back'
 HOSTILE_PATIENT = "<b>Ann</b>"
+HANDOUT_CSS = Path(__file__).resolve().parent.parent / "kyphoprep" / "render" / "handout.css"
 
 
 def with_option(args: list[str], option: str, value: str) -> list[str]:
@@ -396,6 +398,31 @@ def test_footer_names_the_clinic(runner: CliRunner, name: str, left: str, right:
     page = render(runner, name)
     assert read_css_string(margin_box_content(page, "bottom-left")) == left
     assert read_css_string(margin_box_content(page, "bottom-right")) == right
+
+
+@pytest.mark.parametrize(
+    ("name", "left", "right", "top"),
+    [
+        ("spanish-los-angeles", "Centro de Columna del Valle", "Teléfono 555-0142", "María Gómez · "),
+        ("kidney-too-late", TITLE, "", ""),
+        ("hostile", HOSTILE_FACILITY, "Phone 555-0100", f"{HOSTILE_PATIENT} · "),
+    ],
+)
+def test_style_is_handout_css_filled_in(
+    runner: CliRunner, name: str, left: str, right: str, top: str
+) -> None:
+    """The <style> element holds exactly kyphoprep/render/handout.css, its placeholders filled with
+    CSS strings (the HTML goldens leave the stylesheet out and rely on this test)."""
+    css = HANDOUT_CSS.read_text(encoding="utf-8")
+    assert "</" not in css
+    assert css.endswith("}\n")
+    filled = Template(css).substitute(  # raises on any other placeholder or a stray "$"
+        footer_left=css_string(left),
+        footer_right=css_string(right),
+        header_right=css_string(top),
+        fonts=FONTS,
+    )
+    assert style_of(render(runner, name)) == "\n" + filled
 
 
 def test_deterministic_utf8_lf(runner: CliRunner) -> None:

@@ -29,13 +29,14 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_wheel_contains_every_checklist(wheel: Path) -> None:
-    """Every checklists/*.toml and the format README ship as kyphoprep/checklists/..."""
+    """Every checklists/*.toml and the format README ship as kyphoprep/checklists/...; so does handout.css."""
     names = set(zipfile.ZipFile(wheel).namelist())
     for source in [*sorted((ROOT / "checklists").glob("*.toml")), ROOT / "checklists" / "README.md"]:
         assert f"kyphoprep/checklists/{source.name}" in names
     assert "kyphoprep/py.typed" in names
     schemas = {f"kyphoprep/schemas/{n}" for n in ("__init__.py", "plan.schema.json", "meds.schema.json")}
     assert schemas <= names
+    assert "kyphoprep/render/handout.css" in names
     assert "kyphoprep/cli/app.py" in names
     assert not any(name.startswith(("tests/", "checklists/")) for name in names)
 
@@ -70,3 +71,22 @@ def test_installed_wheel_makes_a_plan(wheel: Path, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "YOUR PLAN TO GET READY FOR VERTEBROPLASTY" in result.stdout
     assert "Last day to take Eliquis (apixaban) — confirm with" in result.stdout
+    handout = subprocess.run(
+        [
+            str(env_dir / "bin" / "kyphoprep"),
+            "plan",
+            "2026-12-03 07:30",
+            "--tz",
+            "America/Chicago",
+            "--today",
+            "2026-11-21",
+            "--format",
+            "html",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert handout.returncode == 0, handout.stderr
+    assert "@page {" in handout.stdout  # handout.css, read from the installed package

@@ -23,14 +23,17 @@ paper first:
 * Checkboxes are real ``<input type="checkbox">`` elements drawn as plain
   18pt squares with a heavy border (``appearance: none``), which print the
   same in every browser and can be ticked on screen.
-* Nothing is fetched: inline CSS, no scripts, images, fonts or links. Every
-  text from the person (names, medicines, phone) is HTML-escaped, and text
-  placed in CSS ``content`` strings is CSS-escaped so it cannot end the style.
+* Nothing is fetched: the CSS (``handout.css``, beside this module) is inlined;
+  no scripts, images, fonts or links. Every text from the person (names,
+  medicines, phone) is HTML-escaped, and text placed in CSS ``content``
+  strings is CSS-escaped so it cannot end the style.
 """
 
 from __future__ import annotations
 
 import html
+from functools import cache
+from pathlib import Path
 from string import Template
 
 from kyphoprep.core.models import Category, Plan, PlannedStep
@@ -57,289 +60,16 @@ COLUMNS = ("name", "what", "last")
 
 FONTS = '"DejaVu Sans", Verdana, Arial, Helvetica, sans-serif'
 
-STYLE = Template("""\
-@page {
-  margin: 0.5in 0.5in 0.8in;
-  @bottom-left {
-    content: $footer_left;
-    font-family: $fonts;
-    font-size: 14pt;
-    font-weight: bold;
-    color: #000;
-    vertical-align: top;
-    padding-top: 8pt;
-  }
-  @bottom-right {
-    content: $footer_right;
-    font-family: $fonts;
-    font-size: 14pt;
-    font-weight: bold;
-    color: #000;
-    vertical-align: top;
-    padding-top: 8pt;
-    white-space: nowrap;
-  }
-  @top-right {
-    content: $header_right counter(page) " / " counter(pages);
-    font-family: $fonts;
-    font-size: 14pt;
-    color: #000;
-    vertical-align: bottom;
-    padding-bottom: 6pt;
-    white-space: nowrap;
-  }
-}
-html {
-  background: #fff;
-  color: #000;
-}
-body {
-  font-family: $fonts;
-  font-size: 14pt;
-  line-height: 1.25;
-  color: #000;
-  background: #fff;
-  max-width: 7.3in;
-  margin: 0 auto;
-  padding: 0;
-  overflow-wrap: break-word;
-  hyphens: manual;
-  print-color-adjust: exact;
-  -webkit-print-color-adjust: exact;
-}
-h1 {
-  font-size: 26pt;
-  line-height: 1.15;
-  margin: 0 0 8pt;
-}
-h2 {
-  font-size: 21pt;
-  line-height: 1.2;
-  margin: 20pt 0 8pt;
-  padding-bottom: 3pt;
-  border-bottom: 3pt solid #000;
-  break-after: avoid;
-  page-break-after: avoid;
-}
-h1, h2 {
-  font-weight: bold;
-  color: #000;
-}
-p, li {
-  orphans: 3;
-  widows: 3;
-}
-p {
-  margin: 0 0 8pt;
-}
-ul, ol {
-  margin: 0 0 8pt;
-}
-.facts {
-  border-collapse: collapse;
-  margin: 0 0 12pt;
-}
-.facts th, .facts td {
-  text-align: left;
-  vertical-align: top;
-  padding: 1pt 14pt 1pt 0;
-}
-.first {
-  break-inside: avoid;
-  page-break-inside: avoid;
-  font-weight: bold;
-  border-left: 5pt solid #000;
-  padding-left: 10pt;
-}
-.warnings {
-  border: 5pt solid #000;
-  padding: 10pt 14pt;
-  margin: 0 0 16pt;
-  break-inside: avoid;
-  page-break-inside: avoid;
-}
-.warnings h2 {
-  margin-top: 0;
-  border: none;
-}
-.warnings li {
-  font-weight: bold;
-  margin-bottom: 6pt;
-}
-.day {
-  margin: 0 0 8pt;
-  break-inside: avoid;
-  page-break-inside: avoid;
-}
-.steps {
-  width: 100%;
-  border-collapse: collapse;
-}
-.steps th {
-  text-align: left;
-  padding: 6pt 0 0;
-}
-.day-heading {
-  display: block;
-  font-size: 19pt;
-  line-height: 1.2;
-  padding-bottom: 3pt;
-  margin-bottom: 6pt;
-  border-bottom: 1.5pt solid #000;
-}
-.step {
-  break-inside: avoid;
-  page-break-inside: avoid;
-}
-.step td {
-  vertical-align: top;
-  padding: 0 0 6pt;
-}
-.step td.mark {
-  width: 28pt;
-  padding-top: 2pt;
-}
-.what {
-  font-size: 15pt;
-  font-weight: bold;
-  margin: 0 0 2pt;
-}
-.time, .phone {
-  white-space: nowrap;
-}
-.detail {
-  margin: 0 0 4pt;
-}
-.refs {
-  white-space: nowrap;
-}
-.items {
-  list-style: none;
-  padding: 0;
-}
-.items li {
-  margin: 0 0 4pt;
-  padding-left: 28pt;
-  text-indent: -28pt;
-}
-.items input[type="checkbox"] {
-  margin-right: 10pt;
-}
-.past {
-  display: inline-block;
-  border: 2pt solid #000;
-  padding: 0 4pt;
-  margin-left: 4pt;
-}
-.past-note {
-  font-weight: bold;
-}
-.bullet {
-  display: inline-block;
-  width: 18pt;
-  text-align: center;
-  font-weight: bold;
-}
-input[type="checkbox"] {
-  appearance: none;
-  -webkit-appearance: none;
-  box-sizing: border-box;
-  width: 18pt;
-  height: 18pt;
-  margin: 0;
-  border: 2pt solid #000;
-  border-radius: 0;
-  background: #fff;
-  vertical-align: middle;
-  print-color-adjust: exact;
-  -webkit-print-color-adjust: exact;
-}
-input[type="checkbox"]:checked {
-  background: #000;
-  box-shadow: inset 0 0 0 3pt #fff;
-}
-.bring {
-  width: 100%;
-  table-layout: fixed;
-  border-collapse: collapse;
-  margin: 0 0 16pt;
-}
-.bring th, .bring td {
-  border: 1.5pt solid #000;
-  padding: 5pt 6pt;
-  text-align: left;
-  vertical-align: top;
-}
-.bring th {
-  border-bottom-width: 3pt;
-}
-.bring tr {
-  break-inside: avoid;
-  page-break-inside: avoid;
-}
-.bring .box {
-  width: 30pt;
-  text-align: center;
-}
-.bring .name {
-  width: 27%;
-}
-.bring .last {
-  width: 25%;
-}
-.bring .blank td {
-  height: 34pt;
-}
-.box-set {
-  box-decoration-break: clone;
-  -webkit-box-decoration-break: clone;
-  border: 3pt solid #000;
-  padding: 6pt 14pt 4pt;
-  margin: 0 0 16pt;
-}
-.box-set > h2 {
-  margin-top: 4pt;
-  border: none;
-}
-.signs {
-  border: 3pt solid #000;
-  padding: 8pt 14pt 2pt;
-  margin: 0 0 16pt;
-  break-inside: avoid;
-  page-break-inside: avoid;
-}
-.signs h2 {
-  margin-top: 0;
-  border: none;
-}
-.signs li {
-  margin-bottom: 4pt;
-}
-.signs.emergency {
-  border-width: 6pt;
-}
-.signs.emergency li {
-  font-weight: bold;
-}
-.sources {
-  list-style: none;
-  padding: 0;
-}
-.sources li {
-  margin: 0 0 4pt;
-  padding-left: 36pt;
-  text-indent: -36pt;
-}
-.end {
-  font-weight: bold;
-  margin-top: 14pt;
-}
-@media screen {
-  body {
-    padding: 0.5in 0.4in;
-  }
-}
-""")
+STYLESHEET = Path(__file__).with_name("handout.css")
+"""The handout's stylesheet, inlined into every page's ``<style>``. It is a :class:`string.Template`:
+``$footer_left``, ``$footer_right`` and ``$header_right`` are filled with :func:`css_string` values,
+``$fonts`` with :data:`FONTS`; a literal dollar sign would be written ``$$``."""
+
+
+@cache
+def _stylesheet() -> Template:
+    """The stylesheet as a template, read once."""
+    return Template(STYLESHEET.read_text(encoding="utf-8"))
 
 
 def _text(value: str) -> str:
@@ -390,7 +120,7 @@ def _title(plan: Plan) -> str:
 
 
 def _style(plan: Plan) -> str:
-    return STYLE.substitute(
+    return _stylesheet().substitute(
         footer_left=css_string(footer_left(plan)),
         footer_right=css_string(footer_right(plan)),
         header_right=css_string(header_right(plan)),
