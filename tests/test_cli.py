@@ -10,11 +10,15 @@ from typer.testing import CliRunner
 
 from kyphoprep import __version__
 from kyphoprep.cli.app import app
+from kyphoprep.errors import exit_codes, exit_codes_help
 from tests.scenarios import SCENARIOS
 
 EXIT_CODES = (
-    "Exit codes: 0 done; 2 bad input or usage; 3 plan written with warnings (--strict); "
-    "4 protocol, catalogue or settings file error; 5 output file error."
+    "Exit codes: 0 done; 1 nothing found (meds), or input ended before the last question (start); "
+    "2 bad input, or usage error (an unknown option or a bad value); 3 plan written with warnings "
+    "(--strict); 4 error in a protocol or catalogue file, or error in a clinic settings file; 5 output "
+    "file error; 6 some roster rows failed (batch), the others were written; 70 a bug in kyphoprep, "
+    "please report it; 130 stopped (Ctrl+C)."
 )
 
 
@@ -27,10 +31,17 @@ def test_version(runner: CliRunner) -> None:
 
 @pytest.mark.parametrize("command", [[], ["plan"], ["example"]])
 def test_help_has_examples_and_exit_codes(runner: CliRunner, command: list[str]) -> None:
-    """Every command has help text that ends with the exit codes."""
+    """The tool and its plan commands list every exit code kyphoprep gives in their help."""
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0
     assert EXIT_CODES in " ".join(result.stdout.split())
+
+
+def test_the_exit_codes_listed_are_those_of_the_error_classes() -> None:
+    """The help's list is made from errors.py: a new error class with a new code shows up in it."""
+    listed = [int(part.split()[0]) for part in EXIT_CODES.removeprefix("Exit codes: ").split("; ")]
+    assert listed == list(exit_codes())
+    assert exit_codes_help() == EXIT_CODES
 
 
 def test_no_arguments_shows_help(runner: CliRunner) -> None:

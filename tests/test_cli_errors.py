@@ -676,7 +676,7 @@ def test_internal_errors_show_no_traceback(runner: CliRunner, monkeypatch: pytes
     def broken(*_: object) -> None:
         raise RuntimeError("Ann Lee secret")
 
-    monkeypatch.setattr("kyphoprep.core.planner.build_plan", broken)
+    monkeypatch.setattr("kyphoprep.cli.planning.build_plan", broken)
     result = runner.invoke(app, [*BASE, "2026-12-03 07:30", "--patient", "Ann Lee"])
     assert result.exit_code == 70
     assert result.stderr == (
