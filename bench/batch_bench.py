@@ -523,6 +523,7 @@ def run_baseline(roster: Path, scratch: Path, today: str, chunk: int = 500) -> B
     from kyphoprep.cli.planning import clock_now
     from kyphoprep.core.planner import build_plan
     from kyphoprep.data.settings import Overrides, resolve_settings
+    from kyphoprep.i18n.words import words_for
     from kyphoprep.io.roster import Roster, RosterRow
     from kyphoprep.render import OutputFormat, RenderOptions, renderer_for
 
@@ -570,7 +571,7 @@ def run_baseline(roster: Path, scratch: Path, today: str, chunk: int = 500) -> B
         for item in Roster(stream, roster.name).rows():
             t0 = clock()
             assert isinstance(item, RosterRow), item
-            pending.append((item.patient_id, build_plan(planner._request(item))))
+            pending.append((item.patient_id, build_plan(planner._request(item), words_for("en"))))
             prepare += clock() - t0
             if len(pending) == chunk:
                 render_chunk(pending)

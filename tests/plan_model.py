@@ -18,8 +18,10 @@ from html.parser import HTMLParser
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kyphoprep.core.models import PlanRequest
+from kyphoprep.core.models import Plan, PlanRequest
+from kyphoprep.core.planner import build_plan
 from kyphoprep.data.builtin import builtin_text
+from kyphoprep.i18n.words import words_for
 
 # --- the zone database, asked only "what is the offset at this UTC instant?" ----------------------
 
@@ -412,3 +414,8 @@ def html_days(document: str) -> list[tuple[str, str, list[str]]]:
     parser.feed(document)
     parser.close()
     return parser.days
+
+
+def planned(request: PlanRequest) -> Plan:
+    """The plan for *request*, with the words of its language, as the command line makes it."""
+    return build_plan(request, words_for(request.language))

@@ -133,9 +133,9 @@ def test_terminal_renderer_with_colour_has_styles_and_same_words() -> None:
     from zoneinfo import ZoneInfo
 
     from kyphoprep.core.models import PlanRequest
-    from kyphoprep.core.planner import build_plan
     from kyphoprep.data.protocols import load_builtin_protocol
     from kyphoprep.render import OutputFormat, RenderOptions, renderer_for
+    from tests.plan_model import planned
 
     request = PlanRequest(
         datetime(2026, 12, 3, 7, 30, tzinfo=ZoneInfo("America/Chicago")),
@@ -144,7 +144,7 @@ def test_terminal_renderer_with_colour_has_styles_and_same_words() -> None:
         load_builtin_protocol("kyphoplasty"),
         90,
     )
-    plan = build_plan(request)
+    plan = planned(request)
     renderer = renderer_for(OutputFormat.TERMINAL)
     plain = renderer.render(plan, RenderOptions(color=False, width=88)).decode()
     coloured = renderer.render(plan, RenderOptions(color=True, width=88)).decode()

@@ -19,10 +19,10 @@ from typer.testing import CliRunner
 from kyphoprep import __version__
 from kyphoprep.cli.app import app
 from kyphoprep.core.models import HoldRange, Plan, PlannedStep, PlanRequest
-from kyphoprep.core.planner import build_plan
 from kyphoprep.data.catalogue import load_catalogue
 from kyphoprep.data.protocols import load_builtin_protocol, protocol_in_language
 from kyphoprep.io.med_options import parse_medicine, parse_medicines
+from tests.plan_model import planned
 
 CHICAGO = ZoneInfo("America/Chicago")
 # Thursday, December 3, 2026 at 1:00 PM in Chicago (CST, UTC-6), made on November 1.
@@ -46,7 +46,7 @@ def plan_for(
 ) -> Plan:
     """The kyphoplasty plan for START with these --med values."""
     protocol = protocol_in_language(load_builtin_protocol("kyphoplasty"), language)
-    return build_plan(
+    return planned(
         PlanRequest(
             procedure_start=START,
             timezone="America/Chicago",
@@ -104,7 +104,7 @@ def test_a_clinic_step_marked_as_an_appointment_keeps_its_time() -> None:
         protocol=replace(protocol, steps=steps),
         arrive_minutes=90,
     )
-    assert by_id(build_plan(request))["checkup-visit"].clock == "exact"
+    assert by_id(planned(request))["checkup-visit"].clock == "exact"
 
 
 # --- defaults the patient can reconcile -------------------------------------------------------------

@@ -18,10 +18,10 @@ import pytest
 from kyphoprep.core import planner
 from kyphoprep.core.contradictions import find_contradictions
 from kyphoprep.core.models import FASTING_RULES, Hold, MedicineOrder, Plan, PlanRequest
-from kyphoprep.core.planner import build_plan
 from kyphoprep.data.catalogue import load_catalogue
 from kyphoprep.data.protocols import builtin_protocol_names, load_builtin_protocol
 from kyphoprep.io.med_options import parse_medicine
+from tests.plan_model import planned
 
 ZONE = "America/Chicago"
 START = datetime(2026, 12, 3, 13, 0, tzinfo=ZoneInfo(ZONE))
@@ -33,7 +33,7 @@ def make_plan(
     *orders: MedicineOrder, fasting: str = "asa", protocol: str = "kyphoplasty", now: datetime = ON_TIME
 ) -> Plan:
     """A plan for Thursday, December 3, 2026 at 1:00 PM in Chicago."""
-    return build_plan(
+    return planned(
         PlanRequest(
             procedure_start=START,
             timezone=ZONE,

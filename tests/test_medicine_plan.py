@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kyphoprep.core.models import Plan, PlannedStep, PlanRequest
-from kyphoprep.core.planner import build_plan
 from kyphoprep.data.protocols import load_builtin_protocol
 from kyphoprep.errors import InputError
 from kyphoprep.io.med_options import parse_medicine, parse_medicines
+from tests.plan_model import planned
 
 CHICAGO = ZoneInfo("America/Chicago")
 # Thursday, December 3, 2026 at 7:30 AM in Chicago (CST, UTC-6); made on November 21.
@@ -26,7 +26,7 @@ def utc(*parts: int) -> datetime:
 
 def plan_for(*meds: str, crcl: int | None = None, now: datetime = NOW) -> Plan:
     """The kyphoplasty plan for START with these --med values."""
-    return build_plan(
+    return planned(
         PlanRequest(
             procedure_start=START,
             timezone="America/Chicago",

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kyphoprep.core.models import Hold, MedicineOrder, PlanRequest
-from kyphoprep.core.planner import build_plan, local_instant
+from kyphoprep.core.planner import local_instant
 from kyphoprep.data.protocols import load_builtin_protocol
+from tests.plan_model import planned
 
 
 def utc(*args: int) -> datetime:
@@ -28,7 +29,7 @@ def make_plan(zone: str, start: datetime, now: datetime, *medicines: MedicineOrd
         arrive_minutes=arrive,
         medicines=medicines,
     )
-    return build_plan(request)
+    return planned(request)
 
 
 def step(plan, step_id: str):  # type: ignore[no-untyped-def]
@@ -163,7 +164,7 @@ def test_plan_id_ignores_the_date_but_not_the_person() -> None:
         request = PlanRequest(
             datetime(2026, 12, day, 7, 30, tzinfo=zone), "America/Chicago", NOW, protocol, 90, patient=patient
         )
-        return build_plan(request).plan_id
+        return planned(request).plan_id
 
     assert plan_id("Ann Lee", 3) == plan_id("ann  lee", 10)
     assert plan_id("Ann Lee", 3) != plan_id("Bob Lee", 3)

@@ -37,7 +37,6 @@ from kyphoprep.core.models import (
     PlanRequest,
     Protocol,
 )
-from kyphoprep.core.planner import build_plan
 from kyphoprep.data.catalogue import load_catalogue
 from kyphoprep.data.protocols import load_builtin_protocol, protocol_in_language
 from kyphoprep.i18n.words import Words, words_for
@@ -50,6 +49,7 @@ from tests.plan_model import (
     flat,
     html_days,
     offset_text,
+    planned,
     raw_catalogue,
     raw_medicine,
     raw_protocol,
@@ -371,7 +371,7 @@ def test_every_rule_lands_where_it_says_in_utc(case: Case) -> None:
 
 def check_rules(case: Case, request: PlanRequest) -> Plan:
     """The body of ``test_every_rule_lands_where_it_says_in_utc``; returns the plan."""
-    plan = build_plan(request)
+    plan = planned(request)
     model = PlanModel(request)
     zone = ZoneInfo(case.zone)
     start_utc = utc(request.procedure_start)
@@ -463,7 +463,7 @@ def test_every_format_agrees_with_the_json(case: Case) -> None:
 
 def check_formats(case: Case, request: PlanRequest) -> None:
     """The body of ``test_every_format_agrees_with_the_json``."""
-    plan = build_plan(request)
+    plan = planned(request)
     words = words_for(case.language)
     zone = ZoneInfo(case.zone)
     options = RenderOptions()
@@ -680,7 +680,7 @@ def test_real_parsers_agree_for_any_plan(case: Case) -> None:
     from tests.interop_tools import parse_with_icaljs, parse_with_libical, require_interop
 
     require_interop()
-    plan = build_plan(case_request(case))
+    plan = planned(case_request(case))
     with TemporaryDirectory() as folder:
         path = Path(folder) / "plan.ics"
         path.write_bytes(renderer_for(OutputFormat.ICS).render(plan, RenderOptions()))
@@ -722,7 +722,7 @@ def test_catalogue_last_dose_lands_where_the_rule_says_in_utc(
     start = valid_local(naive, zone)
     typed = med if doctor is None else f"{med}={doctor.given_as}"
     (order,) = parse_medicines([typed])
-    plan = build_plan(
+    plan = planned(
         PlanRequest(
             procedure_start=start,
             timezone=zone_name,

@@ -25,10 +25,10 @@ import pytest
 import textstat
 
 from kyphoprep.core.models import MedicineOrder, PlanRequest
-from kyphoprep.core.planner import build_plan
 from kyphoprep.data.catalogue import load_catalogue
 from kyphoprep.data.protocols import builtin_protocol_names, load_builtin_protocol, protocol_in_language
 from kyphoprep.io.med_options import parse_medicine
+from tests.plan_model import planned
 
 MAX_GRADE = 8.0
 MAX_DETAIL_GRADE = 6.0
@@ -181,7 +181,7 @@ def step_texts(language: str) -> dict[str, str]:
                 for typed, crcl in _orders():
                     order = parse_medicine(typed + said, crcl=crcl)
                     for now in nows:
-                        plan = build_plan(
+                        plan = planned(
                             PlanRequest(
                                 procedure_start=datetime(2026, 12, 3, 7, 30, tzinfo=ZONE),
                                 timezone="America/Chicago",

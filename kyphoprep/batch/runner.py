@@ -29,6 +29,7 @@ from kyphoprep.core.planner import build_plan, default_plan_id
 from kyphoprep.data.protocols import builtin_protocol_names, is_protocol_path
 from kyphoprep.data.settings import Overrides, Settings, make_request, resolve_settings
 from kyphoprep.errors import InputError, KyphoprepError, OutputError
+from kyphoprep.i18n.words import words_for
 from kyphoprep.io.med_options import MAX_CRCL, MIN_CRCL, parse_medicines
 from kyphoprep.io.previous_plan import check_same_plan, read_previous
 from kyphoprep.io.roster import MAX_BYTES as MAX_ROSTER_BYTES
@@ -222,7 +223,7 @@ class RowPlanner:
         request = self._request(row)
         if self.job.replaces_dir is not None:
             request = self._replacing(request, stem)
-        plan = build_plan(request)
+        plan = build_plan(request, words_for(request.language))
         targets = [Path(self.job.out_dir) / file_name(stem, OutputFormat(f)) for f in self.job.formats]
         try:
             for target in targets:

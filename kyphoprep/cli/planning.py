@@ -20,6 +20,7 @@ from kyphoprep.core.planner import build_plan
 from kyphoprep.data.clinic_file import ClinicConfig, load_config
 from kyphoprep.data.settings import Overrides, Settings, resolve_settings
 from kyphoprep.errors import WarningsError
+from kyphoprep.i18n.words import words_for
 from kyphoprep.io.safe_write import write_output
 from kyphoprep.io.text_rules import printable
 from kyphoprep.io.typed_input import clean_text, now_from_epoch, parse_today, resolve_zone, system_zone
@@ -79,7 +80,7 @@ def use_color() -> bool:
 
 def emit(plan_request: PlanRequest, output_format: OutputFormat, output: str, force: bool) -> Plan:
     """Plan, render and write one plan; say its warnings on stderr when the output may go unread."""
-    plan = build_plan(plan_request)
+    plan = build_plan(plan_request, words_for(plan_request.language))
     options = RenderOptions()
     if output_format is OutputFormat.TERMINAL:
         width = min(shutil.get_terminal_size((88, 24)).columns, 100)

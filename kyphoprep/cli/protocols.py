@@ -36,7 +36,8 @@ from kyphoprep.data.protocols import (
     load_protocol,
 )
 from kyphoprep.errors import ChecklistError
-from kyphoprep.i18n.words import format_time, message
+from kyphoprep.i18n.languages import SOURCE_LANGUAGE
+from kyphoprep.i18n.words import format_time, message, words_for
 from kyphoprep.io.text_rules import printable
 
 if TYPE_CHECKING:
@@ -177,7 +178,7 @@ def _contradictions(protocol: Protocol) -> list[str]:
         for entry in load_catalogue().entries
         for form in entry.forms
     ]
-    return check_protocol(protocol, orders)
+    return check_protocol(protocol, orders, words_for(SOURCE_LANGUAGE))
 
 
 def _width(limit: int | None = MAX_WIDTH) -> int:

@@ -18,6 +18,7 @@ from kyphoprep.core.planner import build_plan
 from kyphoprep.data.protocols import builtin_protocol_names
 from kyphoprep.data.settings import Overrides, make_request, resolve_settings
 from kyphoprep.errors import INPUT_ENDED_EXIT, STOPPED_EXIT, InputError, OutputError
+from kyphoprep.i18n.words import words_for
 from kyphoprep.io.safe_write import write_output
 from kyphoprep.io.text_rules import printable
 from kyphoprep.io.typed_input import system_zone
@@ -131,7 +132,7 @@ def _make_plan(answers: Answers, clinic: ClinicConfig | None, today: str | None)
         patient=answers.patient,
         driver=answers.driver,
     )
-    return build_plan(request)
+    return build_plan(request, words_for(request.language))
 
 
 def _show(plan: Plan) -> None:
@@ -167,7 +168,8 @@ def _offer_files(conversation: Conversation, plan: Plan, saved: list[str]) -> No
 
 def _with_full_titles(plan: Plan) -> Plan:
     """*plan* with medicine and procedure names in its calendar titles (the person asked for them)."""
-    return build_plan(replace(plan.request, discreet_titles=False))
+    request = replace(plan.request, discreet_titles=False)
+    return build_plan(request, words_for(request.language))
 
 
 def _save(conversation: Conversation, plan: Plan, output_format: OutputFormat, default: str) -> str | None:

@@ -27,11 +27,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from kyphoprep.core.models import INTAKE_ORDER, MedicineOrder, Plan, PlannedStep, PlanRequest, Protocol
 from kyphoprep.core.planner import build_plan
 from kyphoprep.core.timing import Anchors, describe_rule, is_before
+
+if TYPE_CHECKING:
+    from kyphoprep.i18n.words import Words
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,12 +169,13 @@ def _late_ask(stop: PlannedStep, ask: PlannedStep) -> Contradiction:
     )
 
 
-def check_protocol(protocol: Protocol, medicines: Sequence[MedicineOrder]) -> list[str]:
+def check_protocol(protocol: Protocol, medicines: Sequence[MedicineOrder], words: Words) -> list[str]:
     """Every contradiction a protocol's plans can hold, as lines for ``kyphoprep protocols check``.
 
     Plans are made under each of the protocol's fasting rules, on time and too late, with no
     medicine and then with each of *medicines* (one plan per form of a medicine), so a clinic's
-    own steps are held to the same rules as the built-in ones.
+    own steps are held to the same rules as the built-in ones. *words* are English: the
+    plans are read, not shown.
     """
     start = datetime(2027, 1, 14, 13, 0, tzinfo=UTC)
     groups: dict[int, list[MedicineOrder]] = {}
@@ -194,7 +199,7 @@ def check_protocol(protocol: Protocol, medicines: Sequence[MedicineOrder]) -> li
                     medicines=tuple(orders),
                     fasting=fasting,
                 )
-                for contradiction in find_contradictions(build_plan(request)):
+                for contradiction in find_contradictions(build_plan(request, words)):
                     key = (contradiction.rule, contradiction.first, contradiction.second)
                     found.setdefault(key, f'{contradiction} (fasting = "{fasting}")')
     return list(found.values())

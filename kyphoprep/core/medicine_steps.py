@@ -9,6 +9,7 @@ Part of the pure planner: no clock, no files.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from kyphoprep.core.models import (
     RESTARTED_ACTIONS,
@@ -31,7 +32,9 @@ from kyphoprep.core.models import (
     TimingRule,
 )
 from kyphoprep.core.timing import Anchors, clock_of, describe_rule, is_before, local_instant, shift_elapsed
-from kyphoprep.i18n.words import words_for
+
+if TYPE_CHECKING:
+    from kyphoprep.i18n.words import Words
 
 MEDICINE_STEP_MINUTES = 15
 DOCTOR_SOURCE_KEY = "doctor"
@@ -63,7 +66,9 @@ _BRING_TYPICAL = {
 class MedicineSteps:
     """Everything the plan shows for one medicine order."""
 
-    def __init__(self, order: MedicineOrder, request: PlanRequest, anchors: Anchors, now: datetime) -> None:
+    def __init__(
+        self, order: MedicineOrder, request: PlanRequest, anchors: Anchors, now: datetime, words: Words
+    ) -> None:
         self.order = order
         self.request = request
         self.anchors = anchors
@@ -71,7 +76,7 @@ class MedicineSteps:
         self.rule: MedicineRule | None = order.rule
         self.from_doctor = order.hold_source == "doctor"
         self.language = request.language
-        self.words = words_for(request.language)
+        self.words = words
         self.name = order.name_in(request.language)
         self._last_dose: PlannedStep | None = None
         self._counting = ""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from kyphoprep.core.medicine_steps import MedicineSteps
@@ -26,7 +27,9 @@ from kyphoprep.core.models import (
 )
 from kyphoprep.core.timing import Anchors, clock_of, describe_rule, is_before, local_instant, shift_elapsed
 from kyphoprep.errors import InputError
-from kyphoprep.i18n.words import Words, words_for
+
+if TYPE_CHECKING:
+    from kyphoprep.i18n.words import Words  # the words come in; the core never reads them
 
 MINUTE = timedelta(minutes=1)
 
@@ -47,7 +50,7 @@ def default_plan_id(request: PlanRequest) -> str:
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
 
 
-def build_plan(request: PlanRequest) -> Plan:
+def build_plan(request: PlanRequest, words: Words) -> Plan:
     """Place every protocol step and every medicine's steps in time for one person.
 
     Args:
@@ -67,7 +70,7 @@ def build_plan(request: PlanRequest) -> Plan:
     warnings: list[PlanWarning] = []
     summaries: list[MedicineSummary] = []
     for medicine in request.medicines:
-        medicine_steps = MedicineSteps(medicine, request, anchors, now)
+        medicine_steps = MedicineSteps(medicine, request, anchors, now, words)
         for step in medicine_steps.steps():
             (after if step.category is Category.AFTER_CARE else before).append(step)
         warnings += medicine_steps.warnings()
@@ -80,7 +83,6 @@ def build_plan(request: PlanRequest) -> Plan:
             + ", or add those steps to the protocol."
         )
     specs = request.protocol.steps_for(request.fasting)
-    words = words_for(request.language)
     protocol_steps = [_protocol_step(spec, anchors, now) for spec in specs]
     protocol_steps = _ask_before_last_doses(protocol_steps, before, anchors, now, words)
     protocol_steps = _defer_to_medicine_diets(protocol_steps, before, words)
