@@ -103,6 +103,10 @@ The clinic decides which one its patients follow.
 """
 FASTING_RULES: tuple[FastingRule, ...] = ("midnight", "asa")
 
+CaregiverPart = Literal["arrive", "pickup", "stay"]
+"""A part of the caregiver's sheet: getting there, picking the person up, staying with them."""
+CAREGIVER_PARTS: tuple[CaregiverPart, ...] = ("arrive", "pickup", "stay")
+
 HoldRange = Literal["longest", "shortest"]
 """Which end of a typical range ("3 to 5 days") a plan uses; a clinic setting, "longest" by default."""
 HOLD_RANGES: tuple[HoldRange, ...] = ("longest", "shortest")
@@ -167,6 +171,8 @@ class StepSpec:
     appointment: bool = False
     """A calendar-day step whose clock time is real (the clinic's own booking); without it
     such a step is a to-do for its day and its time only a reminder."""
+    caregiver: tuple[CaregiverPart, ...] = ()
+    """The parts of the caregiver's sheet that cite this step (``CAREGIVER_PARTS``)."""
     translations: Mapping[str, StepText] = field(default_factory=dict, compare=False, hash=False)
     """The step's words in other languages, by language code (``es``)."""
 
@@ -209,7 +215,12 @@ class Protocol:
     revision: str = ""
     """The protocol file's ``revision`` (or a digest of its text), printed on every plan."""
     recovery_minutes: int = 180
-    """How long after the procedure the person is still in care: calendar alarms stay silent then."""
+    """How long after the procedure the person is still in care: calendar alarms stay silent then,
+    and the caregiver's pick-up window ends."""
+    pickup_minutes: int = 60
+    """The earliest most people go home after the procedure: the pick-up window's start."""
+    companion_hours: int = 24
+    """How long an adult stays with the person after the procedure (sedation)."""
     language: str = "en"
     """The language of the words in this object (see ``in_language``)."""
 
@@ -595,6 +606,8 @@ class PlannedStep:
     dose: DoseEffect | None = None
     dose_until: datetime | None = None
     """For a ``skip`` step: the end of the time without a dose."""
+    caregiver: tuple[CaregiverPart, ...] = ()
+    """The parts of the caregiver's sheet that cite this step (from its protocol step)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -632,6 +645,12 @@ class Plan:
     plan_id: str
     steps: tuple[PlannedStep, ...]
     warnings: tuple[PlanWarning, ...]
+    pickup_from: datetime
+    """When the driver may first be needed back (the protocol's ``pickup_minutes`` after the end)."""
+    pickup_to: datetime
+    """When most people have gone home (the protocol's ``recovery_minutes`` after the end)."""
+    stay_until: datetime
+    """Until when an adult stays with the person (``companion_hours`` after the end)."""
     medicines: tuple[MedicineSummary, ...] = ()
 
     @property

@@ -100,6 +100,9 @@ def build_plan(request: PlanRequest, words: Words) -> Plan:
         steps=tuple(steps),
         warnings=tuple(warnings),
         medicines=tuple(summaries),
+        pickup_from=shift_elapsed(anchors.end, request.protocol.pickup_minutes),
+        pickup_to=shift_elapsed(anchors.end, request.protocol.recovery_minutes),
+        stay_until=shift_elapsed(anchors.end, 60 * request.protocol.companion_hours),
     )
 
 
@@ -192,4 +195,5 @@ def _protocol_step(spec: StepSpec, anchors: Anchors, now: datetime) -> PlannedSt
         clock="exact" if spec.appointment else clock_of(spec.when),
         intake=spec.intake,
         dose="ask" if spec.before_last_doses else None,
+        caregiver=spec.caregiver,
     )

@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any, Literal
 
 from kyphoprep.core.models import (
+    CAREGIVER_PARTS,
     FASTING_RULES,
     INTAKE_ORDER,
     Category,
@@ -37,6 +38,10 @@ TITLE_MAX = 60  # long titles get cut off in calendar views and on lock screens
 MAX_SIZE = 1024 * 1024
 RECOVERY_MINUTES = 180
 """How long after the procedure a person is still being looked after, when a protocol does not say."""
+PICKUP_MINUTES = 60
+"""The earliest most people go home, when a protocol does not say (seeds 000, 001, 004)."""
+COMPANION_HOURS = 24
+"""How long an adult stays after sedation, when a protocol does not say (ASA)."""
 
 # In the order the README documents them (and a file usually has them).
 _TOP_ORDER = (
@@ -50,6 +55,8 @@ _TOP_ORDER = (
     "arrive_minutes",
     "reminder_minutes",
     "recovery_minutes",
+    "pickup_minutes",
+    "companion_hours",
     "medicine_reminder_at",
     "sources",
     "steps",
@@ -71,6 +78,7 @@ _STEP_KEYS = {
     "intake",
     "before_last_doses",
     "appointment",
+    "caregiver",
     *TRANSLATED,
 }
 _SIGN_KEYS = {"id", "level", "text", "source", *TRANSLATED}
@@ -262,6 +270,8 @@ class _ProtocolReader(TomlReader):
             arrive_minutes=self.integer(data, "arrive_minutes", 0, 600),
             reminder_minutes=self.integer(data, "reminder_minutes", 0, 1440),
             recovery_minutes=self.integer(data, "recovery_minutes", 0, 1440, default=RECOVERY_MINUTES),
+            pickup_minutes=self.integer(data, "pickup_minutes", 0, 1440, default=PICKUP_MINUTES),
+            companion_hours=self.integer(data, "companion_hours", 0, 72, default=COMPANION_HOURS),
             medicine_reminder_at=self.clock(data, "medicine_reminder_at"),
             revision=self._revision(data),
             steps=tuple(steps),
@@ -337,6 +347,12 @@ class _ProtocolReader(TomlReader):
             if not isinstance(value, bool):
                 value = self.report(self.fail("must be true or false", step=step_id, field=flag), False)
             flags[flag] = value
+        caregiver = self.strings(raw, "caregiver", step=step_id)
+        for part in caregiver:
+            if part not in CAREGIVER_PARTS:
+                choices = ", ".join(f'"{name}"' for name in CAREGIVER_PARTS)
+                problem = self.fail(f"'{part}' is not one of {choices}", step=step_id, field="caregiver")
+                self.report(problem, None)
         until = raw.get("until")
         detail = " ".join(self.string(raw, "detail", step=step_id).split())
         translations = {}
@@ -372,6 +388,7 @@ class _ProtocolReader(TomlReader):
             intake=intake,
             before_last_doses=flags["before_last_doses"],
             appointment=flags["appointment"],
+            caregiver=tuple(part for part in CAREGIVER_PARTS if part in caregiver),
             translations=translations,
         )
 

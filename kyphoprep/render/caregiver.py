@@ -2,26 +2,20 @@
 
 It answers only what that person needs: when and where to arrive, roughly when
 to pick the patient up, until when to stay, what to watch for and whom to call.
-Each part cites the protocol steps (and warning signs) its facts come from, so a
-clinic's own protocol changes the citations with the steps.
+The times are the plan's (``Plan.pickup_from``, ``pickup_to``, ``stay_until``); each part
+cites the protocol steps marked for it (``caregiver = ["pickup"]`` in the protocol file)
+and the warning signs, so a clinic's own protocol changes the citations with its steps.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from kyphoprep.core.models import Plan, Source
-from kyphoprep.core.timing import shift_elapsed
+from kyphoprep.core.models import CaregiverPart, Plan
 from kyphoprep.i18n.words import Words
 from kyphoprep.render import RenderOptions
-from kyphoprep.render.common import call_heading, warning_signs, words_of
+from kyphoprep.render.common import Citations, call_heading, warning_signs, words_of
 from kyphoprep.render.text import RULE, THIN_RULE, wrap
-
-PICKUP_FROM_HOURS = 1
-"""Most people go home 1 to 3 hours after the procedure (seeds 000, 001, 004; the "go-home" step)."""
-PICKUP_TO_HOURS = 3
-STAY_HOURS = 24
-"""An adult stays 24 hours after sedation (ASA; the "arrange-companion" and "no-driving" steps)."""
 
 
 class CaregiverRenderer:
@@ -32,17 +26,14 @@ class CaregiverRenderer:
         words = words_of(plan)
         request = plan.request
         patient = request.patient or words("caregiver_the_patient")
-        cited: dict[str, Source] = {}
+        cited = Citations()
 
-        def refs(*step_ids: str) -> str:
-            """`` [1] [2]``: the sources of the protocol steps *step_ids* that this plan has."""
-            numbers = []
-            for step in plan.steps:
-                if step.id in step_ids:
-                    for source in step.sources:
-                        cited.setdefault(source.key, source)
-                        numbers.append(list(cited).index(source.key) + 1)
-            return "".join(f" [{n}]" for n in sorted(set(numbers)))
+        def refs(part: CaregiverPart) -> str:
+            """`` [1] [2]``: the sources of this plan's steps marked for *part* of the sheet."""
+            marks = cited.marks(
+                source for step in plan.steps if part in step.caregiver for source in step.sources
+            )
+            return f" {marks}" if marks else ""
 
         lines = [RULE, *wrap(words("caregiver_title").upper()), RULE]
         if plan.warnings:
@@ -64,9 +55,6 @@ class CaregiverRenderer:
             lines += wrap(value, f"{label + ':':<{label_width}}", " " * label_width)
 
         end = plan.procedure_end
-        pickup_from = shift_elapsed(end, 60 * PICKUP_FROM_HOURS)
-        pickup_to = shift_elapsed(end, 60 * PICKUP_TO_HOURS)
-        stay_until = shift_elapsed(end, 60 * STAY_HOURS)
         sections = [
             (
                 "caregiver_arrive_heading",
@@ -75,7 +63,7 @@ class CaregiverRenderer:
                     patient=patient,
                     arrival=_when(words, plan.arrival),
                 )
-                + refs("arrive", "arrange-driver"),
+                + refs("arrive"),
             ),
             (
                 "caregiver_pickup_heading",
@@ -84,15 +72,14 @@ class CaregiverRenderer:
                     patient=patient,
                     start=words.time(request.procedure_start),
                     end=words.time(end),
-                    pickup_from=words.time(pickup_from),
-                    pickup_to=_until(words, pickup_from, pickup_to),
+                    pickup_from=words.time(plan.pickup_from),
+                    pickup_to=_until(words, plan.pickup_from, plan.pickup_to),
                 )
-                + refs("go-home", "arrange-driver"),
+                + refs("pickup"),
             ),
             (
                 "caregiver_stay_heading",
-                words("caregiver_stay", patient=patient, until=_when(words, stay_until))
-                + refs("arrange-companion", "no-driving", "rest-first-day"),
+                words("caregiver_stay", patient=patient, until=_when(words, plan.stay_until)) + refs("stay"),
             ),
         ]
         for heading, text in sections:
@@ -104,8 +91,7 @@ class CaregiverRenderer:
         lines += ["", *wrap(words("heading_emergency") + ":")]
         lines += [line for text in warning_signs(plan, "emergency") for line in wrap(text, "* ", "  ")]
         for sign in plan.protocol.warning_signs:
-            for source in sign.sources:
-                cited.setdefault(source.key, source)
+            cited.cite(sign.sources)
 
         lines += ["", THIN_RULE, words("caregiver_who_heading").upper(), THIN_RULE]
         clinic = request.facility or words("caregiver_the_clinic")
@@ -114,8 +100,8 @@ class CaregiverRenderer:
 
         lines += ["", *wrap(words("care_team_first")), "", *wrap(words("calendar_update"))]
         lines += ["", words("heading_sources") + ":"]
-        for number, source in enumerate(cited.values(), start=1):
-            lines += wrap(source.citation, f"[{number}] ", " " * (len(str(number)) + 3))
+        for number, citation in cited.listed():
+            lines += wrap(citation, f"[{number}] ", " " * (len(str(number)) + 3))
         lines += ["", words("end_of_plan"), ""]
         return "\n".join(lines).encode("utf-8")
 

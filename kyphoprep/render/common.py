@@ -6,12 +6,12 @@ in the same order; only the drawing differs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
 from kyphoprep import __version__
-from kyphoprep.core.models import Category, Plan, PlannedStep
+from kyphoprep.core.models import Category, Plan, PlannedStep, Source
 from kyphoprep.i18n.words import Words, words_for
 
 
@@ -136,13 +136,39 @@ def warning_signs(plan: Plan, level: str) -> list[str]:
     return [sign.text for sign in plan.protocol.warning_signs if sign.level == level]
 
 
-def sources(plan: Plan) -> list[tuple[str, str]]:
-    """Every source cited by a step, once, in first-use order."""
-    seen: dict[str, str] = {}
-    for step in plan.steps:
-        for source in step.sources:
-            seen.setdefault(source.key, source.citation)
-    for sign in plan.protocol.warning_signs:
-        for source in sign.sources:
-            seen.setdefault(source.key, source.citation)
-    return list(seen.items())
+class Citations:
+    """The sources a document cites, numbered once in the order they are first cited.
+
+    The one way every handout numbers its sources: a step shows ``[1] [3]``, and the list at
+    the end gives each number its citation.
+    """
+
+    def __init__(self) -> None:
+        self._numbers: dict[str, int] = {}
+        self._citations: list[str] = []
+
+    @classmethod
+    def of_plan(cls, plan: Plan) -> Citations:
+        """Every source of the plan's steps, then of its warning signs, in that order."""
+        citations = cls()
+        for step in plan.steps:
+            citations.cite(step.sources)
+        for sign in plan.protocol.warning_signs:
+            citations.cite(sign.sources)
+        return citations
+
+    def cite(self, sources: Iterable[Source]) -> list[int]:
+        """The numbers of *sources*, sorted, giving each new source the next number."""
+        for source in sources:
+            if source.key not in self._numbers:
+                self._citations.append(source.citation)
+                self._numbers[source.key] = len(self._citations)
+        return sorted({self._numbers[source.key] for source in sources})
+
+    def marks(self, sources: Iterable[Source]) -> str:
+        """``[1] [3]``: how a step shows where its facts come from."""
+        return " ".join(f"[{number}]" for number in self.cite(tuple(sources)))
+
+    def listed(self) -> list[tuple[int, str]]:
+        """Each number with its citation, for the list at the end."""
+        return list(enumerate(self._citations, start=1))

@@ -41,12 +41,12 @@ from kyphoprep.i18n.words import Words
 from kyphoprep.render import RenderOptions
 from kyphoprep.render.calendar import removed_reminders
 from kyphoprep.render.common import (
+    Citations,
     DayGroup,
     bring_rows,
     days,
     header_rows,
     made_by,
-    sources,
     step_time,
     warning_signs,
     words_of,
@@ -139,8 +139,7 @@ class HtmlRenderer:
     def render(self, plan: Plan, options: RenderOptions) -> bytes:
         """Return the handout as one UTF-8 HTML5 document with LF line endings."""
         words = words_of(plan)
-        cited = sources(plan)
-        numbers = {key: n for n, (key, _) in enumerate(cited, start=1)}
+        cited = Citations.of_plan(plan)
         before = tuple(s for s in plan.steps if s.category is not Category.AFTER_CARE)
         after = tuple(s for s in plan.steps if s.category is Category.AFTER_CARE)
         title = _title(plan)
@@ -161,9 +160,9 @@ class HtmlRenderer:
             *self._header(plan, words),
             *self._removed(plan, words),
             f"<h2>{_text(words('heading_plan'))}</h2>",
-            *(line for group in days(plan, before) for line in self._day(group, numbers, words)),
+            *(line for group in days(plan, before) for line in self._day(group, cited, words)),
             *self._bring(plan, words),
-            *self._after_care(plan, after, numbers, words),
+            *self._after_care(plan, after, cited, words),
             *self._signs(plan, words),
             *self._closing(plan, cited, words),
             "</body>",
@@ -212,7 +211,7 @@ class HtmlRenderer:
             f'<p class="first">{_text(words("care_team_first"))}</p>',
         ]
 
-    def _day(self, group: DayGroup, numbers: dict[str, int], words: Words) -> list[str]:
+    def _day(self, group: DayGroup, cited: Citations, words: Words) -> list[str]:
         return [
             '<section class="day">',
             '<table class="steps">',
@@ -220,21 +219,20 @@ class HtmlRenderer:
             f'<th colspan="2"><span class="day-heading">{_text(group.heading)}</span></th>',
             "</tr></thead>",
             "<tbody>",
-            *(line for step in group.steps for line in self._step(step, numbers, words)),
+            *(line for step in group.steps for line in self._step(step, cited, words)),
             "</tbody>",
             "</table>",
             "</section>",
         ]
 
-    def _step(self, step: PlannedStep, numbers: dict[str, int], words: Words) -> list[str]:
+    def _step(self, step: PlannedStep, cited: Citations, words: Words) -> list[str]:
         mark = (
             _checkbox(step.title) if step.actionable else '<span class="bullet" aria-hidden="true">•</span>'
         )
         what = f'<span class="time">{_text(step_time(step, words))}</span> — {_text(step.title)}'
         if step.past:
             what += f' <span class="past">{_text(words("past_marker"))}</span>'
-        refs = " ".join(f"[{n}]" for n in sorted(numbers[source.key] for source in step.sources))
-        refs = f'<span class="refs">{_text(words("label_sources"))}: {refs}</span>'
+        refs = f'<span class="refs">{_text(words("label_sources"))}: {cited.marks(step.sources)}</span>'
         lines = [
             '<tr class="step">',
             f'<td class="mark">{mark}</td>',
@@ -280,12 +278,12 @@ class HtmlRenderer:
         return lines
 
     def _after_care(
-        self, plan: Plan, steps: tuple[PlannedStep, ...], numbers: dict[str, int], words: Words
+        self, plan: Plan, steps: tuple[PlannedStep, ...], cited: Citations, words: Words
     ) -> list[str]:
         return [
             '<section class="box-set after-care">',
             f"<h2>{_text(words('heading_after_care'))}</h2>",
-            *(line for group in days(plan, steps) for line in self._day(group, numbers, words)),
+            *(line for group in days(plan, steps) for line in self._day(group, cited, words)),
             "</section>",
         ]
 
@@ -305,13 +303,13 @@ class HtmlRenderer:
             ]
         return lines
 
-    def _closing(self, plan: Plan, cited: list[tuple[str, str]], words: Words) -> list[str]:
+    def _closing(self, plan: Plan, cited: Citations, words: Words) -> list[str]:
         return [
             f'<p class="first">{_text(words("care_team_first"))}</p>',
             f"<p>{_text(words('calendar_tip'))}</p>",
             f"<h2>{_text(words('heading_sources'))}</h2>",
             '<ol class="sources">',
-            *(f"<li>[{n}] {_text(citation)}</li>" for n, (_, citation) in enumerate(cited, start=1)),
+            *(f"<li>[{n}] {_text(citation)}</li>" for n, citation in cited.listed()),
             "</ol>",
             f'<p class="made-by">{_text(made_by(plan))}</p>',
             f'<p class="end">{_text(words("end_of_plan"))}</p>',

@@ -13,13 +13,13 @@ from kyphoprep.i18n.words import Words
 from kyphoprep.render import RenderOptions
 from kyphoprep.render.calendar import removed_reminders
 from kyphoprep.render.common import (
+    Citations,
     after_care_steps,
     bring_rows,
     call_heading,
     days,
     header_rows,
     made_by,
-    sources,
     step_time,
     warning_signs,
     words_of,
@@ -55,8 +55,7 @@ class TextRenderer:
         """Return the handout as UTF-8 text with LF line endings."""
         lines: list[str] = []
         message = words = words_of(plan)
-        cited = sources(plan)
-        source_numbers = {key: n for n, (key, _) in enumerate(cited, start=1)}
+        cited = Citations.of_plan(plan)
         if plan.warnings:
             lines += [RULE, f"!!! {message('heading_warnings')} !!!", RULE]
             for warning in plan.warnings:
@@ -80,7 +79,7 @@ class TextRenderer:
         for group in days(plan):
             lines += ["", group.heading, THIN_RULE]
             for step in group.steps:
-                lines += self._step(step, source_numbers, words)
+                lines += self._step(step, cited, words)
 
         lines += ["", RULE, message("heading_bring").upper(), RULE]
         lines += wrap(message("bring_intro"))
@@ -111,12 +110,12 @@ class TextRenderer:
         lines += wrap(message("care_team_first"))
         lines += ["", *wrap(message("calendar_tip"))]
         lines += ["", message("heading_sources") + ":"]
-        for number, (_, citation) in enumerate(cited, start=1):
+        for number, citation in cited.listed():
             lines += wrap(citation, f"[{number}] ", " " * (len(str(number)) + 3))
         lines += ["", *wrap(made_by(plan)), "", message("end_of_plan"), ""]
         return "\n".join(lines).encode("utf-8")
 
-    def _step(self, step: PlannedStep, source_numbers: dict[str, int], message: Words) -> list[str]:
+    def _step(self, step: PlannedStep, cited: Citations, message: Words) -> list[str]:
         box = "[ ] " if step.actionable else "  - "
         title = f"{step_time(step, message)} - {step.title}"
         if step.past:
@@ -127,8 +126,7 @@ class TextRenderer:
             lines += wrap(item, INDENT + "[ ] ", INDENT * 2)
         if step.past:
             lines += wrap(message("past_note"), INDENT)
-        refs = " ".join(f"[{n}]" for n in sorted(source_numbers[s.key] for s in step.sources))
-        lines += wrap(f"{message('label_sources')}: {refs}", INDENT)
+        lines += wrap(f"{message('label_sources')}: {cited.marks(step.sources)}", INDENT)
         lines.append("")
         return lines
 
