@@ -8,9 +8,11 @@ it, and never include more patient data than the person typed in that option.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar, Self
 
 from kyphoprep.i18n.languages import SOURCE_LANGUAGE
+from kyphoprep.io.text_rules import printable
 
 DONE_EXIT = 0
 BROKEN_PIPE_EXIT = 1
@@ -120,6 +122,22 @@ class OutputError(KyphoprepError):
     meaning = "output file error"
 
 
+class RowError(KyphoprepError):
+    """A problem with one row of a roster; that row is skipped and the others go on."""
+
+    exit_code = 2  # as any bad input; the batch as a whole then exits 6 (RowsFailedError)
+
+    def __init__(self, row: int, patient_id: str, column: str | None, reason: str) -> None:
+        self.row = row
+        self.patient_id = patient_id
+        self.column = column
+        self.reason = reason
+        who = f" ({patient_id})" if patient_id else ""
+        where = f", column '{column}'" if column else ""
+        # A cell quoted in the message (the id, a bad value) may hold a line break: keep it one line.
+        super().__init__(printable(f"Row {row}{who}{where}: {reason}"))
+
+
 class RowsFailedError(KyphoprepError):
     """``kyphoprep batch``: some rows could not be planned; the others were written."""
 
@@ -148,7 +166,16 @@ def exit_codes() -> dict[int, list[str]]:
     return dict(sorted(table.items()))
 
 
-def exit_codes_help() -> str:
-    """The one-paragraph list of exit codes that ``--help`` shows, made from ``exit_codes``."""
-    parts = [f"{code} {', or '.join(texts)}" for code, texts in exit_codes().items()]
+def exit_codes_help(meanings: Mapping[int, str] | None = None, *, leave_out: Iterable[int] = ()) -> str:
+    """The one-paragraph list of exit codes that ``--help`` shows, made from ``exit_codes``.
+
+    A command may say what a code means for it (*meanings*) and leave out codes it never gives.
+    """
+    said = dict(meanings or {})
+    skipped = set(leave_out)
+    parts = [
+        f"{code} {said.get(code) or ', or '.join(texts)}"
+        for code, texts in exit_codes().items()
+        if code not in skipped
+    ]
     return "Exit codes: " + "; ".join(parts) + "."

@@ -65,9 +65,9 @@ from kyphoprep.data.protocols import (
     parse_protocol_text,
 )
 from kyphoprep.data.settings import Overrides, resolve_settings
-from kyphoprep.errors import ChecklistError, ConfigError, InputError, KyphoprepError
+from kyphoprep.errors import ChecklistError, ConfigError, InputError, KyphoprepError, RowError
 from kyphoprep.i18n.languages import CODES
-from kyphoprep.io.roster import COLUMNS, MAX_FIELD, Roster, RosterRow, RowError
+from kyphoprep.io.roster import COLUMNS, MAX_FIELD, Roster, RosterRow
 
 T = TypeVar("T")
 

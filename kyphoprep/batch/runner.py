@@ -28,12 +28,12 @@ from typing import IO, TYPE_CHECKING, TypeVar
 from kyphoprep.core.planner import build_plan, default_plan_id
 from kyphoprep.data.protocols import builtin_protocol_names, is_protocol_path
 from kyphoprep.data.settings import Overrides, Settings, make_request, resolve_settings
-from kyphoprep.errors import InputError, KyphoprepError, OutputError
+from kyphoprep.errors import InputError, KyphoprepError, OutputError, RowError
 from kyphoprep.i18n.words import words_for
 from kyphoprep.io.med_options import MAX_CRCL, MIN_CRCL, parse_medicines
 from kyphoprep.io.previous_plan import check_same_plan, read_previous
 from kyphoprep.io.roster import MAX_BYTES as MAX_ROSTER_BYTES
-from kyphoprep.io.roster import Roster, RosterRow, RowError, file_key, file_stem, too_large
+from kyphoprep.io.roster import Roster, RosterRow, file_key, file_stem, too_large
 from kyphoprep.io.safe_write import cannot, check_target, shown, write_output
 from kyphoprep.io.text_rules import has_control
 from kyphoprep.io.typed_input import (

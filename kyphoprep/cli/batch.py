@@ -43,18 +43,25 @@ from kyphoprep.cli.options import (
 from kyphoprep.cli.planning import clock_now, read_config, settings_given
 from kyphoprep.cli.reporting import reported_errors
 from kyphoprep.data.settings import resolve_settings
-from kyphoprep.errors import STOPPED_EXIT, InputError, RowsFailedError, WarningsError
+from kyphoprep.errors import STOPPED_EXIT, InputError, RowsFailedError, WarningsError, exit_codes_help
 from kyphoprep.io.roster import Roster
 from kyphoprep.io.text_rules import printable
 from kyphoprep.io.typed_input import DATE_ORDERS, parse_today, system_zone
 
 if TYPE_CHECKING:
     from kyphoprep.batch.runner import RowResult
+    from kyphoprep.data.settings import Settings
 
-BATCH_EXIT_CODES = (
-    "Exit codes: 0 every row written; 2 the roster cannot be read, or bad options; 3 every row "
-    "written but some plans have warnings (--strict); 4 protocol or settings file error; 5 the "
-    "output folder cannot be used; 6 some rows failed (the others were written)."
+BATCH_EXIT_CODES = exit_codes_help(
+    {
+        0: "every row written",
+        2: "the roster cannot be read, or bad options",
+        3: "every row written but some plans have warnings (--strict)",
+        4: "protocol or settings file error",
+        5: "the output folder cannot be used",
+        6: "some rows failed (the others were written)",
+    },
+    leave_out=[1],
 )
 BATCH_EPILOG = (
     "Columns (first line of the CSV; only patient_id and when are required): patient_id, name, "
@@ -156,13 +163,7 @@ def batch(
     the other rows are still written.
     """
     with reported_errors():
-        wanted = tuple(dict.fromkeys(f.strip().lower() for f in formats.split(",") if f.strip()))
-        unknown = [f for f in wanted if f not in FORMATS]
-        if unknown or not wanted:
-            raise InputError(
-                f"--format '{printable(formats)}': choose one or more of {', '.join(FORMATS)}, "
-                "separated by commas (such as text,ics)."
-            )
+        wanted = _formats(formats)
         check_out_name(out)
         if replaces is not None and not os.path.isdir(replaces):
             raise InputError(
@@ -174,12 +175,6 @@ def batch(
         settings = resolve_settings(given, clinic)
         if today is not None:
             parse_today(today, "UTC")  # a nonsense --today fails once, not on every row
-        default_zone = settings.timezone
-        if default_zone is None:
-            try:
-                default_zone = system_zone()
-            except InputError:
-                default_zone = None  # then every row must fill in its tz column
         name = "standard input" if roster == "-" else roster
         with open_roster(roster, sys.stdin.buffer) as stream:
             ids = check_ids(Roster(stream, name))
@@ -199,7 +194,7 @@ def batch(
                 force=force,
                 today=today,
                 now=now,
-                default_zone=default_zone,
+                default_zone=_default_zone(settings),
                 date_order=chosen(date_order, DATE_ORDERS),
                 require_doctor_holds=require_doctor_holds,
                 given=given,
@@ -207,36 +202,67 @@ def batch(
                 replaces_dir=replaces,
             )
             workers = jobs if jobs is not None else (os.cpu_count() or 1)
-            results = plan_rows(Roster(stream, name), job, ids, jobs=workers)
-            summary = BatchSummary()
-            previous = {number: signal.signal(number, _stop_like_ctrl_c) for number in STOP_SIGNALS}
-            try:
-                for result in _with_progress(results, ids.total):
-                    summary.add(result)
-            except KeyboardInterrupt:
-                # The workers finish the row in hand, so every file written is whole.
-                planned = max(summary.written, rows_written_since(out, wanted, started))
-                sys.stderr.write(
-                    f"Stopped: {planned} of {ids.total} rows were planned before the stop. "
-                    f"Every file in {printable(out)} is complete; none is half-written. Run again with "
-                    "--force to redo them all.\n"
-                )
-                raise typer.Exit(STOPPED_EXIT) from None
-            finally:
-                for number, handler in previous.items():
-                    signal.signal(number, handler)
+            summary = _run(plan_rows(Roster(stream, name), job, ids, jobs=workers), ids.total, job, started)
         sys.stderr.write(_summary_line(summary, out) + "\n")
-        if summary.failed:
-            others = "the other plans were written" if summary.written else "no plan was written"
-            raise RowsFailedError(
-                f"{summary.failed} of {summary.rows} row{'s' if summary.rows != 1 else ''} failed "
-                f"(see above); {others}."
-            )
-        if strict and summary.with_warnings:
-            raise WarningsError(
-                f"--strict: {summary.with_warnings} plan{'s have' if summary.with_warnings != 1 else ' has'} "
-                "warnings (see above). The plans were still written."
-            )
+        _check_summary(summary, strict)
+
+
+def _formats(formats: str) -> tuple[str, ...]:
+    """The --format value as formats, each once, in the order given; refused if one is unknown."""
+    wanted = tuple(dict.fromkeys(f.strip().lower() for f in formats.split(",") if f.strip()))
+    if not wanted or any(f not in FORMATS for f in wanted):
+        raise InputError(
+            f"--format '{printable(formats)}': choose one or more of {', '.join(FORMATS)}, "
+            "separated by commas (such as text,ics)."
+        )
+    return wanted
+
+
+def _default_zone(settings: Settings) -> str | None:
+    """The zone of a row whose tz cell is empty: --tz or the settings file, else this computer's."""
+    if settings.timezone is not None:
+        return settings.timezone
+    try:
+        return system_zone()
+    except InputError:
+        return None  # then every row must fill in its tz column
+
+
+def _run(results: Iterator[RowResult], total: int, job: BatchJob, started: float) -> BatchSummary:
+    """Every row's result, reported as it comes; Ctrl+C, SIGTERM and SIGHUP stop in good order."""
+    summary = BatchSummary()
+    previous = {number: signal.signal(number, _stop_like_ctrl_c) for number in STOP_SIGNALS}
+    try:
+        for result in _with_progress(results, total):
+            summary.add(result)
+    except KeyboardInterrupt:
+        # The workers finish the row in hand, so every file written is whole.
+        planned = max(summary.written, rows_written_since(job.out_dir, job.formats, started))
+        sys.stderr.write(
+            f"Stopped: {planned} of {total} rows were planned before the stop. "
+            f"Every file in {printable(job.out_dir)} is complete; none is half-written. Run again with "
+            "--force to redo them all.\n"
+        )
+        raise typer.Exit(STOPPED_EXIT) from None
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    return summary
+
+
+def _check_summary(summary: BatchSummary, strict: bool) -> None:
+    """Exit 6 if a row failed; with --strict, exit 3 if a plan has warnings."""
+    if summary.failed:
+        others = "the other plans were written" if summary.written else "no plan was written"
+        raise RowsFailedError(
+            f"{summary.failed} of {summary.rows} row{'s' if summary.rows != 1 else ''} failed "
+            f"(see above); {others}."
+        )
+    if strict and summary.with_warnings:
+        raise WarningsError(
+            f"--strict: {summary.with_warnings} plan{'s have' if summary.with_warnings != 1 else ' has'} "
+            "warnings (see above). The plans were still written."
+        )
 
 
 def _stop_like_ctrl_c(number: int, frame: object) -> None:

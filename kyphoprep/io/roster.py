@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from typing import IO
 
 from kyphoprep.data.toml_fields import size_words
-from kyphoprep.errors import InputError, KyphoprepError
-from kyphoprep.io.text_rules import code_point, control_character, printable
+from kyphoprep.errors import InputError, RowError
+from kyphoprep.io.text_rules import code_point, control_character
 
 REQUIRED_COLUMNS = ("patient_id", "when")
 OPTIONAL_COLUMNS = ("name", "tz", "procedure", "meds", "driver", "facility", "address", "phone", "crcl")
@@ -40,22 +40,6 @@ MAX_LINE = 1024 * 1024
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 # Names Windows will not create, whatever the extension.
 _RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{d}{n}" for d in ("COM", "LPT") for n in range(1, 10)}
-
-
-class RowError(KyphoprepError):
-    """A problem with one row of a roster; that row is skipped and the others go on."""
-
-    exit_code = 2
-
-    def __init__(self, row: int, patient_id: str, column: str | None, reason: str) -> None:
-        self.row = row
-        self.patient_id = patient_id
-        self.column = column
-        self.reason = reason
-        who = f" ({patient_id})" if patient_id else ""
-        where = f", column '{column}'" if column else ""
-        # A cell quoted in the message (the id, a bad value) may hold a line break: keep it one line.
-        super().__init__(printable(f"Row {row}{who}{where}: {reason}"))
 
 
 @dataclass(frozen=True, slots=True)
