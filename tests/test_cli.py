@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -104,9 +105,18 @@ def test_default_format_is_text_when_not_a_terminal(runner: CliRunner) -> None:
     assert result.stdout.startswith("=" * 72 + "\nYOUR PLAN TO GET READY FOR KYPHOPLASTY\n")
 
 
-def test_format_follows_the_output_suffix(runner: CliRunner, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """-o plan.json writes JSON, -o plan.ics a calendar, anything else the handout."""
-    for name, start in (("a.json", b"{"), ("a.ics", b"BEGIN:VCALENDAR"), ("a.txt", b"=" * 72)):
+def test_format_follows_the_output_suffix(runner: CliRunner, tmp_path: Path) -> None:
+    """-o plan.json writes JSON, -o plan.ics a calendar, the batch's file names their formats,
+    anything else the handout."""
+    caregiver = b"=" * 72 + b"\nFOR THE PERSON WHO DRIVES AND STAYS\n"
+    for name, start in (
+        ("a.json", b"{"),
+        ("a.ics", b"BEGIN:VCALENDAR"),
+        ("a.HTM", b"<!DOCTYPE html>"),
+        ("a.caregiver.txt", caregiver),
+        ("a.txt", b"=" * 72 + b"\nYOUR PLAN"),
+        ("a.plan", b"=" * 72 + b"\nYOUR PLAN"),
+    ):
         target = tmp_path / name
         assert runner.invoke(app, [*SCENARIOS["us-chicago"], "-o", str(target)]).exit_code == 0
         assert target.read_bytes().startswith(start)
