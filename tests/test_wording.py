@@ -27,6 +27,7 @@ import textstat
 from kyphoprep.core.models import MedicineOrder, PlanRequest
 from kyphoprep.data.catalogue import load_catalogue
 from kyphoprep.data.protocols import builtin_protocol_names, load_builtin_protocol, protocol_in_language
+from kyphoprep.i18n.languages import SOURCE_LANGUAGE, TRANSLATED
 from kyphoprep.io.med_options import parse_medicine
 from tests.plan_model import planned
 
@@ -84,42 +85,47 @@ def _placeholders(template: str) -> set[str]:
 # --- every English text has its Spanish twin -------------------------------------------------
 
 
-def test_messages_have_the_same_keys_and_placeholders_in_spanish() -> None:
-    english, spanish = _tables()["en"], _tables()["es"]
-    assert sorted(english) == sorted(spanish)
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_messages_have_the_same_keys_and_placeholders_in_every_language(language: str) -> None:
+    """Each language of the registry has every message, with the same placeholders as English."""
+    english, other = _tables()[SOURCE_LANGUAGE], _tables()[language]
+    assert sorted(english) == sorted(other)
     for key, value in english.items():
         if isinstance(value, list):
-            assert len(spanish[key]) == len(value), key
+            assert len(other[key]) == len(value), key
         else:
-            assert _placeholders(spanish[key]) == _placeholders(value), key
-            assert spanish[key].strip(), key
+            assert _placeholders(other[key]) == _placeholders(value), key
+            assert other[key].strip(), key
 
 
+@pytest.mark.parametrize("language", TRANSLATED)
 @pytest.mark.parametrize("name", builtin_protocol_names())
-def test_builtin_protocols_have_spanish_for_every_text(name: str) -> None:
+def test_builtin_protocols_have_every_text_in_every_language(name: str, language: str) -> None:
+    """A plan in any language of the registry has no English left in a built-in protocol's texts."""
     protocol = load_builtin_protocol(name)
-    assert protocol.missing_words("es") == []
-    spanish = protocol_in_language(protocol, "es")
-    for english_step, spanish_step in zip(protocol.steps, spanish.steps, strict=True):
-        assert spanish_step.title != english_step.title, english_step.id
-        assert spanish_step.detail != english_step.detail, english_step.id
-        assert len(spanish_step.items) == len(english_step.items), english_step.id
-    for english_sign, spanish_sign in zip(protocol.warning_signs, spanish.warning_signs, strict=True):
-        assert spanish_sign.text != english_sign.text, english_sign.id
-    assert spanish.name != protocol.name
+    assert protocol.missing_words(language) == []
+    translated = protocol_in_language(protocol, language)
+    for english_step, other_step in zip(protocol.steps, translated.steps, strict=True):
+        assert other_step.title != english_step.title, english_step.id
+        assert other_step.detail != english_step.detail, english_step.id
+        assert len(other_step.items) == len(english_step.items), english_step.id
+    for english_sign, other_sign in zip(protocol.warning_signs, translated.warning_signs, strict=True):
+        assert other_sign.text != english_sign.text, english_sign.id
+    assert translated.name != protocol.name
 
 
-def test_catalogue_texts_have_spanish() -> None:
-    """Every instruction, form label and lab check of the medicine catalogue has its Spanish."""
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_catalogue_texts_are_in_every_language(language: str) -> None:
+    """Every instruction, form label and lab check of the medicine catalogue has its translation."""
     missing = []
     for entry in load_catalogue().entries:
         for form in entry.forms:
             where = f"{entry.id}:{form.id}"
-            if form.rule.instruction and "es" not in form.rule.translations:
+            if form.rule.instruction and language not in form.rule.translations:
                 missing.append(f"{where} instruction")
-            if form.label and "es" not in form.translations:
+            if form.label and language not in form.translations:
                 missing.append(f"{where} label")
-            missing += [f"{where} lab {lab.id}" for lab in form.rule.labs if "es" not in lab.translations]
+            missing += [f"{where} lab {lab.id}" for lab in form.rule.labs if language not in lab.translations]
     assert missing == []
 
 

@@ -30,17 +30,15 @@ T = TypeVar("T")
 Ask = Callable[[str], str]
 Say = Callable[[str], None]
 
-_SPANISH_TIME = [
-    (re.compile(r"\b(a\.?\s?m\.?)(?=\s|$)", re.IGNORECASE), "AM"),
-    (re.compile(r"\b(p\.?\s?m\.?)(?=\s|$)", re.IGNORECASE), "PM"),
+# What people type in any language, read the same way whatever the conversation's language.
+_AS_ENGLISH = [
+    (re.compile(pattern, re.IGNORECASE), english)
+    for language in LANGUAGES.values()
+    for pattern, english in language.as_english
 ]
-_SPANISH_UNITS = [
-    (re.compile(r"\bd[ií]as?\b", re.IGNORECASE), "days"),
-    (re.compile(r"\bhoras?\b", re.IGNORECASE), "hours"),
-]
-_KEEP_WORDS = {"keep", "continue", "seguir", "sigo", "continuar", "no parar", "seguir tomando"}
+_KEEP_WORDS = {word for language in LANGUAGES.values() for word in language.keep}
 _YES = {word for language in LANGUAGES.values() for word in language.yes}
-_NO = {"n", "no"}
+_NO = {word for language in LANGUAGES.values() for word in language.no}
 MAX_MEDICINES = 20
 
 
@@ -198,7 +196,7 @@ class Conversation:
         if not text:
             raise _Refused(self.words("start_when_empty"))
         typed = text
-        for pattern, english in _SPANISH_TIME:
+        for pattern, english in _AS_ENGLISH:
             typed = pattern.sub(english, typed)
         start = parse_when(typed, zone, date_order=date_order)  # type: ignore[arg-type]
         now = self.now(zone)
@@ -266,7 +264,7 @@ class Conversation:
             text = answer.casefold()
             if text in _KEEP_WORDS:
                 return "continue"
-            for pattern, english in _SPANISH_UNITS:
+            for pattern, english in _AS_ENGLISH:
                 text = pattern.sub(english, text)
             if not text:
                 return ""

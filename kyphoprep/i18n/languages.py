@@ -22,7 +22,13 @@ class Language:
     chosen_by: tuple[str, ...]
     """Answers that pick this language in guided mode, besides its code and number."""
     yes: tuple[str, ...]
-    """Answers that mean yes in guided mode (with the English ones, which work everywhere)."""
+    """Answers that mean yes in guided mode (every language's work everywhere)."""
+    no: tuple[str, ...] = ()
+    keep: tuple[str, ...] = ()
+    """Answers that mean "keep taking the medicine" to the question of what the doctor said."""
+    as_english: tuple[tuple[str, str], ...] = ()
+    """Words of a typed time or interval, as regular expressions, and the English word each means
+    (``d[ií]as?`` is ``days``), so the one English reader of dates and holds reads them."""
 
     @property
     def display_name(self) -> str:
@@ -38,9 +44,29 @@ SOURCE_LANGUAGE = "en"
 LANGUAGES: dict[str, Language] = {
     language.code: language
     for language in (
-        Language("en", "English", "English", chosen_by=("english",), yes=("y", "yes")),
         Language(
-            "es", "Spanish", "español", chosen_by=("spanish", "español", "espanol"), yes=("s", "si", "sí")
+            "en",
+            "English",
+            "English",
+            chosen_by=("english",),
+            yes=("y", "yes"),
+            no=("n", "no"),
+            keep=("keep", "continue"),
+        ),
+        Language(
+            "es",
+            "Spanish",
+            "español",
+            chosen_by=("spanish", "español", "espanol"),
+            yes=("s", "si", "sí"),
+            no=("n", "no"),
+            keep=("seguir", "sigo", "continuar", "no parar", "seguir tomando"),
+            as_english=(
+                (r"\b(a\.?\s?m\.?)(?=\s|$)", "AM"),
+                (r"\b(p\.?\s?m\.?)(?=\s|$)", "PM"),
+                (r"\bd[ií]as?\b", "days"),
+                (r"\bhoras?\b", "hours"),
+            ),
         ),
     )
 }
