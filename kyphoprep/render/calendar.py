@@ -114,7 +114,7 @@ def _utc(moment: datetime) -> datetime:
 
 def in_care(plan: Plan) -> tuple[datetime, datetime]:
     """From arrival until the person is expected home (UTC): no alarm rings in this time."""
-    return _utc(plan.arrival), _utc(plan.procedure_end) + timedelta(minutes=plan.protocol.recovery_minutes)
+    return _utc(plan.arrival), _utc(plan.pickup_to)
 
 
 def alarm_texts(plan: Plan) -> dict[str, str]:
