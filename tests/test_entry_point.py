@@ -4,15 +4,21 @@ off while a short command runs (see ``kyphoprep.cli.main`` and docs/benchmarks.m
 from __future__ import annotations
 
 import gc
+import importlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
-from kyphoprep.cli import app, application, main, resume_garbage_collection
+from kyphoprep.cli import main, resume_garbage_collection
 from kyphoprep.cli import start as start_command
+from tests.cli_app import app
+
+# The module kyphoprep/cli/app.py, which main() runs: the attribute kyphoprep.cli.app is the built app.
+application = importlib.import_module("kyphoprep.cli.app")
 
 TODAY = "2026-11-21"
 
@@ -134,6 +140,6 @@ def test_guided_mode_turns_collection_back_on(monkeypatch: pytest.MonkeyPatch) -
 
     monkeypatch.setattr(start_command, "_ask", end_of_input)
     gc.disable()
-    with pytest.raises(start_command.typer.Exit):
+    with pytest.raises(typer.Exit):
         start_command.run_guided(lang="en", date_order=None, config=None, today=TODAY)
     assert gc.isenabled()
