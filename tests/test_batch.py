@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
 from kyphoprep.batch import runner as batch_module
-from kyphoprep.cli import app
 from kyphoprep.errors import InputError, OutputError, RowsFailedError, WarningsError
 from kyphoprep.io.roster import STEM_MAX, file_key, file_stem
+from tests.cli_app import app
 
 ROOT = Path(__file__).parent.parent
 SACROPLASTY = ROOT / "docs" / "examples" / "sacroplasty.toml"

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from kyphoprep.batch import runner as batch_module
 from kyphoprep.data.catalogue import load_catalogue
 from kyphoprep.errors import RowsFailedError
+from kyphoprep.io.safe_write import cannot, write_output
 from tests.test_batch import TODAY, expected_files, files_in, run_batch, write_roster
 
 ROWS = "patient_id,when,tz,meds\n"
@@ -68,13 +69,13 @@ def test_a_full_disk_leaves_the_row_absent_and_the_count_true(
     """The second file of a row cannot be written: the row's first file goes too; a rerun completes it."""
     roster = write_roster(tmp_path, ROWS + f"B1,{WHEN},\nB2,{WHEN},\n")
     out = tmp_path / "out"
-    real_write = batch_module.write_output
+    real_write = write_output  # the function the batch runner calls
     calls = []
 
     def full_on_b2_ics(data: bytes, target: str, *, force: bool) -> None:
         calls.append(target)
         if target.endswith("B2.ics"):
-            raise batch_module.cannot(f"write '{target}'", OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
+            raise cannot(f"write '{target}'", OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
         real_write(data, target, force=force)
 
     monkeypatch.setattr(batch_module, "write_output", full_on_b2_ics)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from kyphoprep import __version__
-from kyphoprep.cli import app
+from tests.cli_app import app
 from tests.scenarios import SCENARIOS
 
 EXIT_CODES = (
@@ -93,7 +95,7 @@ def test_default_format_is_text_when_not_a_terminal(runner: CliRunner) -> None:
     assert result.stdout.startswith("=" * 72 + "\nYOUR PLAN TO GET READY FOR KYPHOPLASTY\n")
 
 
-def test_format_follows_the_output_suffix(runner: CliRunner, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_format_follows_the_output_suffix(runner: CliRunner, tmp_path: Path) -> None:
     """-o plan.json writes JSON, -o plan.ics a calendar, anything else the handout."""
     for name, start in (("a.json", b"{"), ("a.ics", b"BEGIN:VCALENDAR"), ("a.txt", b"=" * 72)):
         target = tmp_path / name
@@ -105,7 +107,7 @@ def test_terminal_colour_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> 
     """Colour is used on a terminal, and NO_COLOR or TERM=dumb turns it off."""
     from kyphoprep.cli import common
 
-    monkeypatch.setattr(common.sys.stdout, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)  # the stream use_color reads
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("TERM", "xterm")
     assert common.use_color() is True

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kyphoprep.cli import app
 from kyphoprep.errors import NoMatchError, WarningsError
+from tests.cli_app import app
 from tests.conftest import Golden
 from tests.scenarios import SCENARIOS
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kyphoprep.cli import app
 from kyphoprep.data.protocols import load_builtin_protocol
 from kyphoprep.errors import ChecklistError, InputError
+from tests.cli_app import app
 from tests.protocol_texts import MINIMAL_PROTOCOL
 
 ROOT = Path(__file__).parent.parent

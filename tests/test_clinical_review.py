@@ -17,12 +17,12 @@ import pytest
 from typer.testing import CliRunner
 
 from kyphoprep import __version__
-from kyphoprep.cli import app
 from kyphoprep.core.models import HoldRange, Plan, PlannedStep, PlanRequest
 from kyphoprep.core.planner import build_plan
 from kyphoprep.data.catalogue import load_catalogue
 from kyphoprep.data.protocols import load_builtin_protocol, protocol_in_language
 from kyphoprep.io.med_options import parse_medicine, parse_medicines
+from tests.cli_app import app
 
 CHICAGO = ZoneInfo("America/Chicago")
 # Thursday, December 3, 2026 at 1:00 PM in Chicago (CST, UTC-6), made on November 1.
@@ -31,9 +31,9 @@ NOW = datetime(2026, 11, 1, 9, 0, tzinfo=CHICAGO)
 WHEN = ["2026-12-03 13:00", "--tz", "America/Chicago", "--today", "2026-11-01"]
 
 
-def utc(*parts: int) -> datetime:
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """A UTC instant."""
-    return datetime(*parts, tzinfo=UTC)
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def plan_for(

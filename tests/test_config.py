@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from kyphoprep.cli import app
 from kyphoprep.errors import ChecklistError, ConfigError, InputError
+from tests.cli_app import app
 from tests.protocol_texts import MINIMAL_PROTOCOL
 
 ROOT = Path(__file__).parent.parent

@@ -17,6 +17,7 @@ import sys
 import tomllib
 import zlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,14 +37,14 @@ def test_the_data_is_the_shipped_text_parsed(name: str) -> None:
     assert builtin_data(name) == tomllib.loads(builtin_text(name))
 
 
-def plan_json(home: Path, **extra: str) -> dict[str, object]:
+def plan_json(home: Path, **extra: str) -> dict[str, Any]:
     """``kyphoprep plan ... --format json`` in a fresh process whose home folder is *home*."""
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "TZ": "UTC", **extra}
     done = subprocess.run(
         [sys.executable, "-m", "kyphoprep", *PLAN], capture_output=True, env=env, timeout=60, check=False
     )
     assert done.returncode == 0, done.stderr
-    data: dict[str, object] = json.loads(done.stdout)
+    data: dict[str, Any] = json.loads(done.stdout)
     return data
 
 
@@ -77,7 +78,7 @@ def test_a_hostile_cache_folder_changes_nothing(tmp_path: Path) -> None:
         hostile, XDG_CACHE_HOME=str(tmp_path / "xdg"), KYPHOPREP_CACHE_DIR=str(tmp_path / "chosen")
     )
     assert got == expected
-    medicines = {m["catalogue_id"]: m for m in got["inputs"]["medicines"]}  # type: ignore[index]
+    medicines = {m["catalogue_id"]: m for m in got["inputs"]["medicines"]}
     assert medicines["apixaban"]["typical_hold"] != "1 day"
 
 

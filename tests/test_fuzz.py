@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import pytest
 from hypothesis import HealthCheck, currently_in_test_context, event, example, given, settings
@@ -48,7 +48,6 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
 from kyphoprep.batch.runner import BatchJob, RowResult, check_ids, plan_rows
-from kyphoprep.cli import app
 from kyphoprep.core.models import FASTING_RULES, Protocol
 from kyphoprep.data.catalogue import parse_catalogue_text
 from kyphoprep.data.clinic_file import (
@@ -68,6 +67,7 @@ from kyphoprep.data.protocols import (
 from kyphoprep.data.settings import Overrides, resolve_settings
 from kyphoprep.errors import ChecklistError, ConfigError, InputError, KyphoprepError
 from kyphoprep.io.roster import COLUMNS, MAX_FIELD, Roster, RosterRow, RowError
+from tests.cli_app import app
 
 T = TypeVar("T")
 
@@ -406,7 +406,7 @@ def mutated(draw: st.DrawFn, base: dict[str, Any], most: int = 4) -> dict[str, A
         depth = draw(st.integers(1, 5))  # mostly near the top: a key, a whole step, a step's field
         path = draw(st.sampled_from([p for p in _paths(data) if len(p) <= depth]))
         node = _at(data, path)
-        parent = _at(data, path[:-1]) if path else None
+        parent: Any = _at(data, path[:-1]) if path else None  # a dict or a list where there is a path
         how = draw(st.sampled_from(MUTATIONS))
         if how == "replace" and path:
             parent[path[-1]] = draw(values)
@@ -754,7 +754,7 @@ def roster_texts(draw: st.DrawFn) -> str:
         if draw(st.integers(0, 9)) == 0:
             row = row[: draw(st.integers(0, len(row)))] + draw(st.lists(st.text(max_size=5), max_size=2))
         rows.append(row)
-    quoting = draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]))
+    quoting: Literal[0, 1] = draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]))
     newline = draw(st.sampled_from(["\n", "\r\n", "\r", "mixed"]))
     text = ""
     for row in rows:

@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from kyphoprep.cli import app
+from tests.cli_app import app
 from tests.conftest import Golden
 from tests.scenarios import SCENARIOS
 

@@ -22,11 +22,11 @@ import pexpect
 import pytest
 from typer.testing import CliRunner
 
-from kyphoprep.cli import app
 from kyphoprep.cli.start import NOT_A_TERMINAL
 from kyphoprep.cli.start_questions import Answers, Conversation, Stop
 from kyphoprep.i18n.words import Words, words_for
 from kyphoprep.io.typed_input import parse_today
+from tests.cli_app import app
 
 TODAY = "2026-11-21"
 CHICAGO = "America/Chicago"
@@ -57,6 +57,11 @@ def yes_no(words: Words, key: str, default: bool, **fields: object) -> str:
     return question(words, key, words("start_yes_no" if default else "start_no_yes"), **fields)
 
 
+def _default_sigint() -> None:
+    """Let SIGINT stop the child (a run started with ``cmd &`` ignores it, and children inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Session:
     """``kyphoprep`` in a pseudo-terminal: wait for a question, type an answer, read what was said."""
 
@@ -82,7 +87,7 @@ class Session:
             dimensions=(40, 100),
             # A run started in the background (`cmd &` in a script) ignores SIGINT, and the child would
             # inherit that: Ctrl-C must reach kyphoprep as it does on a real terminal.
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+            preexec_fn=_default_sigint,
         )
         self.child.logfile_read = self.log
         self._last_reply: str | None = None
@@ -138,7 +143,8 @@ class Session:
         self.closing = self.expect(pexpect.EOF)
         self.child.close()
         assert self.child.signalstatus is None, self.transcript
-        return int(self.child.exitstatus)
+        assert self.child.exitstatus is not None, self.transcript
+        return self.child.exitstatus
 
 
 Start = Callable[..., Session]

@@ -35,7 +35,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from kyphoprep.cli import app
+from tests.cli_app import app
 from tests.protocol_texts import MINIMAL_PROTOCOL
 
 TODAY = "2026-11-21"

@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from kyphoprep.cli import app
 from kyphoprep.i18n.words import Words, words_for
 from kyphoprep.render.html import css_string
+from tests.cli_app import app
 from tests.pdf_tools import page_sizes, page_texts, print_to_pdf, squeeze
 from tests.scenarios import SCENARIOS
 

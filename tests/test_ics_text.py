@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from kyphoprep.cli import app
 from kyphoprep.io.text_rules import control_character, invisible_character
+from tests.cli_app import app
 
 CLI = CliRunner()
 BASE = ["plan", "2026-12-10 07:30", "--tz", "America/Chicago", "--today", "2026-11-20", "--full-titles"]

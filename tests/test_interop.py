@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kyphoprep.cli import app
+from tests.cli_app import app
 from tests.interop_tools import parse_with_icaljs, parse_with_libical, require_interop
 from tests.scenarios import SCENARIOS
 

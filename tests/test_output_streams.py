@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kyphoprep.cli import app
+from tests.cli_app import app
 
 PLAN = ["plan", "2026-12-03 07:30", "--tz", "America/Chicago", "--today", "2026-11-20", "--format", "text"]
 

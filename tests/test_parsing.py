@@ -10,7 +10,7 @@ import pytest
 from kyphoprep.core.models import Hold
 from kyphoprep.errors import InputError
 from kyphoprep.io.med_options import parse_hold
-from kyphoprep.io.typed_input import now_from_epoch, parse_today, parse_when, quoted, system_zone
+from kyphoprep.io.typed_input import DateOrder, now_from_epoch, parse_today, parse_when, quoted, system_zone
 
 EXPECTED = datetime(2026, 12, 3, 13, 30, tzinfo=UTC)  # 07:30 in Chicago
 
@@ -33,10 +33,12 @@ EXPECTED = datetime(2026, 12, 3, 13, 30, tzinfo=UTC)  # 07:30 in Chicago
 )
 def test_accepted_forms(text: str) -> None:
     """ISO and natural forms all mean 07:30 on Dec 3 2026 in Chicago (checked in UTC)."""
-    order = None
-    if text.endswith(("--mdy", "--dmy")):
-        text, order = text[:-6], text[-3:]
-    moment = parse_when(text, "America/Chicago", date_order=order)  # type: ignore[arg-type]
+    order: DateOrder | None = None
+    if text.endswith(" --mdy"):
+        text, order = text[:-6], "mdy"
+    elif text.endswith(" --dmy"):
+        text, order = text[:-6], "dmy"
+    moment = parse_when(text, "America/Chicago", date_order=order)
     assert moment.astimezone(UTC) == EXPECTED
     assert str(moment.tzinfo) == "America/Chicago"
 
@@ -222,7 +224,7 @@ def test_joiners_and_soft_hyphens_are_part_of_names(name: str) -> None:
 def test_a_name_with_a_joiner_reaches_the_handout_and_the_calendar() -> None:
     from typer.testing import CliRunner
 
-    from kyphoprep.cli import app
+    from tests.cli_app import app
 
     args = ["plan", "2026-12-03 07:30", "--tz", "America/Chicago", "--today", "2026-11-21"]
     args += ["--patient", PERSIAN_NAME, "--driver", HINDI_NAME, "--facility", SOFT_HYPHENED]
@@ -280,7 +282,7 @@ def test_digits_in_a_hold_must_be_0_to_9() -> None:
 def test_a_bad_tz_does_not_matter_when_the_zone_is_given() -> None:
     from typer.testing import CliRunner
 
-    from kyphoprep.cli import app
+    from tests.cli_app import app
 
     args = ["plan", "2026-12-03 07:30", "--today", "2026-11-21", "--format", "json"]
     result = CliRunner(env={"TZ": "CST6CDT,M3.2.0,M11.1.0"}).invoke(app, [*args, "--tz", "America/Chicago"])

@@ -19,10 +19,10 @@ import pytest
 from jsonschema import Draft202012Validator, ValidationError
 from typer.testing import CliRunner
 
-from kyphoprep.cli import app
 from kyphoprep.data.catalogue import load_catalogue
 from kyphoprep.render.json import SCHEMA_VERSION
 from kyphoprep.schemas import SCHEMA_NAMES, schema_text
+from tests.cli_app import app
 from tests.conftest import GOLDEN
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -434,7 +434,8 @@ if __name__ == "__main__":
         text = DOC.read_text(encoding="utf-8")
         for _name in SCHEMA_NAMES:
             pattern = rf"<!-- fields:{_name} -->\n.*?\n<!-- /fields:{_name} -->"
-            text = re.sub(pattern, lambda _match, n=_name: _block(n), text, flags=re.DOTALL)
+            literal = _block(_name).replace("\\", "\\\\")  # a replacement string reads backslashes
+            text = re.sub(pattern, literal, text, flags=re.DOTALL)
         DOC.write_text(text, encoding="utf-8")
     else:
         print("\n\n".join(_block(_name) for _name in SCHEMA_NAMES))

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from typer.testing import CliRunner
 
-from kyphoprep.cli import app
 from kyphoprep.data.catalogue import parse_catalogue_text
 from kyphoprep.data.protocols import check_protocol_text, parse_protocol_text
 from kyphoprep.errors import ChecklistError
 from kyphoprep.i18n.words import words_for
+from tests.cli_app import app
 from tests.protocol_texts import MINIMAL_PROTOCOL
 from tests.scenarios import SCENARIOS
 
