@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from kyphoprep.data.builtin import builtin_data, builtin_file_names, builtin_text
+from tests.child_env import coverage_env
 
 NAMES = builtin_file_names()
 PLAN = ["plan", "2026-12-03 07:30", "--tz", "America/Chicago", "--today", "2026-11-20"]
@@ -40,6 +41,7 @@ def test_the_data_is_the_shipped_text_parsed(name: str) -> None:
 def plan_json(home: Path, **extra: str) -> dict[str, Any]:
     """``kyphoprep plan ... --format json`` in a fresh process whose home folder is *home*."""
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "TZ": "UTC", **extra}
+    env.update(coverage_env())
     done = subprocess.run(
         [sys.executable, "-m", "kyphoprep", *PLAN], capture_output=True, env=env, timeout=60, check=False
     )

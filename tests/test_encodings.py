@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.child_env import coverage_env
+
 TODAY = "2026-11-21"
 PLAN = [b"plan", b"2026-12-03 07:30", b"--tz", b"America/Chicago", b"--today", TODAY.encode()]
 UTF8_LOCALE = {"LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
@@ -33,6 +35,7 @@ def run(args: list[bytes], locale: dict[str, str], cwd: Path) -> subprocess.Comp
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(cwd),
         "TZ": "America/Chicago",
+        **coverage_env(),
         **locale,
     }
     command = [os.fsencode(part) for part in kyphoprep_command()]

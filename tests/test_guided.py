@@ -26,6 +26,7 @@ from kyphoprep.cli.start import NOT_A_TERMINAL
 from kyphoprep.cli.start_questions import Answers, Conversation, Stop
 from kyphoprep.i18n.words import Words, words_for
 from kyphoprep.io.typed_input import parse_today
+from tests.child_env import coverage_env
 from tests.cli_app import app
 
 TODAY = "2026-11-21"
@@ -73,6 +74,7 @@ class Session:
             "NO_COLOR": "1",
             "COLUMNS": "100",
             "HOME": str(cwd),
+            **coverage_env(),
             **(env or {}),
         }
         self.log = io.StringIO()

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.child_env import coverage_env
 from tests.cli_app import app
 
 PLAN = ["plan", "2026-12-03 07:30", "--tz", "America/Chicago", "--today", "2026-11-20", "--format", "text"]
@@ -107,6 +108,7 @@ def run_shell(redirect: str, *args: str) -> subprocess.CompletedProcess[str]:
     """Run kyphoprep ARGS with a shell *redirect* (such as ``>&-``); stderr is captured."""
     command = " ".join(f"'{part}'" for part in [*kyphoprep_command(), *args])
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/nonexistent", "TZ": "UTC"}
+    env.update(coverage_env())
     return subprocess.run(
         ["bash", "-c", f"{command} {redirect}"], capture_output=True, text=True, env=env, check=False
     )
