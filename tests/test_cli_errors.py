@@ -774,6 +774,8 @@ class TestOutputFiles:
 def test_output_name_that_cannot_be_a_new_file(
     runner: CliRunner, tmp_path: Path, name: str, message: str
 ) -> None:
+    """An -o name that is a folder, only spaces, under a file, or has a line break is refused even with
+    --force, and nothing is written or removed."""
     (tmp_path / "kept.txt").write_text("keep me")
     result = runner.invoke(app, [*BASE, "2026-12-03 07:30", "-o", f"{tmp_path}/{name}", "--force"])
     assert result.exit_code == OutputError.exit_code

@@ -30,11 +30,15 @@ PLAN += ["--med", "apixaban", "--med", "warfarin", "--format", "json"]
 
 
 def test_the_shipped_files_are_listed() -> None:
+    """The built-in data files are exactly the two protocols, the medicine catalogue and the messages, so a
+    file added or lost in packaging is noticed."""
     assert NAMES == ["kyphoplasty.toml", "medications.toml", "messages.toml", "vertebroplasty.toml"]
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_the_data_is_the_shipped_text_parsed(name: str) -> None:
+    """The data the planner reads is the shipped TOML text itself, parsed, so no cached or prepared copy
+    can ever give different advice from the file."""
     assert builtin_data(name) == tomllib.loads(builtin_text(name))
 
 
@@ -85,5 +89,7 @@ def test_a_hostile_cache_folder_changes_nothing(tmp_path: Path) -> None:
 
 
 def test_making_a_plan_writes_nothing_to_the_home_folder(tmp_path: Path) -> None:
+    """Making a plan writes nothing under the home folder (no cache), so kyphoprep leaves no trace on a
+    shared clinic computer."""
     plan_json(tmp_path)
     assert list(tmp_path.rglob("*")) == []

@@ -71,6 +71,8 @@ def test_main_builds_only_the_asked_command(
 def test_unknown_command_is_named_with_the_whole_app(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """An unknown command is answered by the whole app in one line naming it and pointing to --help, not by
+    a partial app that knows no commands."""
     assert run_main(monkeypatch, "nosuch") == 2
     err = capsys.readouterr().err
     # Click names the program from how Python was started (here, by pytest).
@@ -80,6 +82,8 @@ def test_unknown_command_is_named_with_the_whole_app(
 
 
 def test_collection_is_off_while_the_command_runs_and_frozen_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cycle collector is off while a command runs and on again afterwards with start-up's objects
+    frozen, the start-up saving measured in docs/benchmarks.md."""
     seen: list[bool] = []
 
     def command() -> None:
@@ -95,6 +99,8 @@ def test_collection_is_off_while_the_command_runs_and_frozen_after(monkeypatch: 
 
 
 def test_collection_left_off_by_the_caller_stays_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A program that embeds kyphoprep and had turned the collector off finds it still off, so main() does
+    not change the caller's choice."""
     monkeypatch.setattr(application, "main", lambda: None)
     gc.disable()
     main()
@@ -102,6 +108,8 @@ def test_collection_left_off_by_the_caller_stays_off(monkeypatch: pytest.MonkeyP
 
 
 def test_resume_garbage_collection_turns_it_back_on_after_freezing() -> None:
+    """Resuming collection freezes what exists first, so long work collects its own garbage without
+    rescanning start-up's objects."""
     gc.disable()
     resume_garbage_collection()
     assert gc.isenabled()
@@ -109,6 +117,8 @@ def test_resume_garbage_collection_turns_it_back_on_after_freezing() -> None:
 
 
 def test_resume_garbage_collection_leaves_a_running_collector_alone() -> None:
+    """Where collection is already on (tests, an embedding program), resuming changes nothing and freezes
+    nothing."""
     resume_garbage_collection()
     assert gc.isenabled()
     assert gc.get_freeze_count() == 0

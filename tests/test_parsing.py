@@ -150,6 +150,8 @@ def test_messages_quote_at_most_60_characters() -> None:
     ],
 )
 def test_an_impossible_date_or_time_says_which_part_to_check(text: str, check: str) -> None:
+    """An impossible hour, minute, second, month, day or year is refused with the part that is wrong and
+    what to check, so the person can fix the one thing."""
     with pytest.raises(InputError) as refused:
         parse_when(text, "America/Chicago")
     assert str(refused.value) == f"'{text}' is not a real date or time {check}"
@@ -203,6 +205,8 @@ def test_a_hold_of_many_digits_is_out_of_range(text: str, limit: str) -> None:
 
 
 def test_a_hold_with_leading_zeros() -> None:
+    """A hold with thousands of leading zeros is read as the number it is, without a slow or failing
+    conversion."""
     assert parse_hold("0" * 5000 + "5d", "x").amount == 5
 
 
@@ -216,12 +220,16 @@ SOFT_HYPHENED = "Universit\u00e4ts\u00adklinikum"
 
 @pytest.mark.parametrize("name", [PERSIAN_NAME, HINDI_NAME, f"Ana {FAMILY_EMOJI}", SOFT_HYPHENED])
 def test_joiners_and_soft_hyphens_are_part_of_names(name: str) -> None:
+    """Zero-width joiners, emoji sequences and soft hyphens are kept in names, since removing them would
+    misspell Persian, Hindi and other names."""
     from kyphoprep.io.typed_input import clean_text
 
     assert clean_text(name, "--patient") == name
 
 
 def test_a_name_with_a_joiner_reaches_the_handout_and_the_calendar() -> None:
+    """Names with joiners and soft hyphens reach the handout and the calendar unchanged, so the patient and
+    driver see their names as written."""
     from typer.testing import CliRunner
 
     from tests.cli_app import app
@@ -250,6 +258,8 @@ def test_a_name_with_a_joiner_reaches_the_handout_and_the_calendar() -> None:
     ],
 )
 def test_digits_other_than_0_to_9_are_found(text: str, found: str | None) -> None:
+    """Digits from other scripts (fullwidth, Arabic-Indic, Devanagari, superscripts) are found in typed
+    text, so they can be refused with a clear reason instead of being misread."""
     from kyphoprep.io.text_rules import foreign_digit
 
     assert foreign_digit(text) == found
@@ -265,12 +275,16 @@ def test_digits_other_than_0_to_9_are_found(text: str, found: str | None) -> Non
     ],
 )
 def test_undecoded_bytes_are_read_as_utf8_or_refused(text: str, read: str | None) -> None:
+    """Text whose bytes the C locale left undecoded is read as UTF-8 when it is valid UTF-8 and refused
+    otherwise, never guessed as Latin-1."""
     from kyphoprep.io.text_rules import as_utf8
 
     assert as_utf8(text) == read
 
 
 def test_digits_in_a_hold_must_be_0_to_9() -> None:
+    """A hold typed with a non-ASCII digit is refused with the digit and its code point named, and how to
+    type it with 0-9."""
     with pytest.raises(InputError) as refused:
         parse_hold("\u0665 days", "warfarin")
     assert str(refused.value) == (
@@ -280,6 +294,8 @@ def test_digits_in_a_hold_must_be_0_to_9() -> None:
 
 
 def test_a_bad_tz_does_not_matter_when_the_zone_is_given() -> None:
+    """A TZ environment value that is not an IANA name does not matter when --tz gives the zone, so an odd
+    system setting cannot block a plan."""
     from typer.testing import CliRunner
 
     from tests.cli_app import app

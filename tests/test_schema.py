@@ -453,6 +453,7 @@ def test_schema_command_prints_the_shipped_schema(runner: CliRunner, name: str) 
 
 
 def test_schema_command_refuses_an_unknown_name(runner: CliRunner) -> None:
+    """``kyphoprep schema`` with a name it has no schema for exits 2 and lists the names it has."""
     result = runner.invoke(app, ["schema", "roster"])
     assert result.exit_code == 2
     assert "'roster' is not one of 'plan', 'meds'" in result.stderr

@@ -85,6 +85,8 @@ def _placeholders(template: str) -> set[str]:
 
 
 def test_messages_have_the_same_keys_and_placeholders_in_spanish() -> None:
+    """The Spanish message table has every English key with the same placeholders and no empty text, so no
+    message is missing or fails to fill in Spanish."""
     english, spanish = _tables()["en"], _tables()["es"]
     assert sorted(english) == sorted(spanish)
     for key, value in english.items():
@@ -97,6 +99,8 @@ def test_messages_have_the_same_keys_and_placeholders_in_spanish() -> None:
 
 @pytest.mark.parametrize("name", builtin_protocol_names())
 def test_builtin_protocols_have_spanish_for_every_text(name: str) -> None:
+    """Every built-in protocol has its own Spanish for each step, item, warning sign and name, not English
+    copied across."""
     protocol = load_builtin_protocol(name)
     assert protocol.missing_words("es") == []
     spanish = protocol_in_language(protocol, "es")
@@ -124,6 +128,8 @@ def test_catalogue_texts_have_spanish() -> None:
 
 
 def test_a_protocol_without_spanish_is_refused_in_spanish_with_what_is_missing() -> None:
+    """A protocol missing Spanish for a step is refused for --lang es with the step named and how to add
+    the words, rather than mixing English into a Spanish plan."""
     from dataclasses import replace
 
     from kyphoprep.errors import ChecklistError
@@ -235,6 +241,8 @@ def test_english_titles_signs_and_headings_are_grade_8_or_below() -> None:
 
 
 def test_spanish_step_texts_and_headings_score_60_or_more() -> None:
+    """Every Spanish step text and heading scores at least 60 for reading ease (Fernández Huerta), so the
+    Spanish handout stays as plain as the English one."""
     texts = {**step_texts("es"), **headings("es")}
     assert len(texts) > 100
     scored = {f"{kind}: {text}": round(spanish_ease(text), 1) for text, kind in texts.items()}
