@@ -1019,27 +1019,34 @@ def test_cli_plan_any_settings_file(
 )
 @example(PROTOCOL_TEXTS["kyphoplasty.toml"].encode())
 def test_cli_any_protocol_file(cli: CliRunner, tmp_path_factory: pytest.TempPathFactory, data: bytes) -> None:
-    """``protocols check`` and ``plan --protocol`` agree on whether any protocol file is broken, and both
-    end with documented codes and one-line messages."""
+    """``protocols check`` and ``plan --protocol`` agree on whether any protocol file loads (the check also
+    refuses contradicting steps), and both end with documented codes and one-line messages."""
     folder = fresh_folder(tmp_path_factory.getbasetemp() / "fuzz-protocol")
     path = folder / "clinic.toml"
     path.write_bytes(data)
 
     checked = cli.invoke(app, ["protocols", "check", str(path)])
-    lines = assert_clean_exit(checked, {0, 4})
+    lines = lines_checked = assert_clean_exit(checked, {0, 4})
     if checked.exit_code == 0:
         assert checked.stdout.startswith(f"{path}: OK")
         assert lines == []
     else:
         assert checked.stdout == ""
         count = len(lines) - 1
-        assert lines[-1] == f"{count} problem{'s' if count != 1 else ''} in {path}", lines
+        # Problems that stop the file loading, or steps that contradict each other (docs/protocols.md).
+        summaries = [
+            f"{count} {kind}{'s' if count != 1 else ''} in {path}" for kind in ("problem", "contradiction")
+        ]
+        assert lines[-1] in summaries, lines
         assert all(line.startswith(str(path)) for line in lines[:-1]), lines
 
     args = ["plan", WHEN, "--today", TODAY, "--tz", "America/Chicago", "--protocol", str(path)]
     planned = cli.invoke(app, [*args, "--format", "json", "--med", "warfarin=5d", "--fasting", "asa"])
     lines = assert_clean_exit(planned, {0, 2, 4})
-    assert (planned.exit_code == 4) == (checked.exit_code == 4), planned.stderr
+    # A file that does not load is refused by both. Steps that contradict each other are refused by
+    # the check alone: it plans under every fasting rule and medicine, this plan under one of each.
+    contradicts = checked.exit_code == 4 and " contradiction" in lines_checked[-1]
+    assert (planned.exit_code == 4) == (checked.exit_code == 4 and not contradicts), planned.stderr
     if planned.exit_code == 0:
         assert planned.stdout.startswith("{")
         assert all(line.startswith("Warning: ") for line in lines), lines
