@@ -52,7 +52,7 @@ class Rule:
 
     def changes(self, last_year: int) -> list[tuple[datetime, timedelta, timedelta]]:
         """(UTC instant, offset before, offset after) of every occurrence up to *last_year*."""
-        found = []
+        found: list[tuple[datetime, timedelta, timedelta]] = []
         for year in range(self.onset.year, last_year + 1):
             day = nth_weekday(year, self.month, self.weekday, self.week)
             if day is None:  # a 5th weekday the month does not have: no occurrence that year
@@ -92,6 +92,8 @@ def _one(values: Any, part: str) -> Any:
 
 def _rule(component: icalendar.cal.Component) -> Rule:
     recur = component["RRULE"]
+    if not isinstance(recur, icalendar.vRecur):  # a list of them: more than one RRULE
+        raise NotOutlookReadable(f"RRULE {recur!r} is not one yearly rule")
     unknown = set(recur) - _READ
     if unknown:
         raise NotOutlookReadable(f"RRULE parts Outlook does not read: {sorted(unknown)}")

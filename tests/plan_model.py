@@ -263,6 +263,7 @@ class PlanModel:
             hold = (int(said[:-1]), {"d": "days", "h": "hours"}[said[-1]])
         elif raw is not None and raw["action"] == "stop" and not keep:
             hold = (raw["days"], "days") if "days" in raw else (raw["hours"], "hours")
+        action: str | None
         if hold is not None:
             action = "stop"  # the doctor's interval, or the catalogue's own stop
         elif keep:

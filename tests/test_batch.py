@@ -148,6 +148,8 @@ def test_patient_id_keeps_calendar_entries_stable(runner: CliRunner, tmp_path: P
     ],
 )
 def test_format_subsets(runner: CliRunner, tmp_path: Path, formats: str, extensions: tuple[str, ...]) -> None:
+    """--format picks which files each row gets, in any case, with spaces and repeats allowed, and the
+    closing count matches the files written."""
     out = tmp_path / "out"
     result = run_batch(runner, write_roster(tmp_path, ROSTER), out, "--format", formats)
     assert result.exit_code == 0, result.output
@@ -157,6 +159,8 @@ def test_format_subsets(runner: CliRunner, tmp_path: Path, formats: str, extensi
 
 @pytest.mark.parametrize("formats", ["pdf", "text,pdf", "terminal", ",", ""])
 def test_bad_format(runner: CliRunner, tmp_path: Path, formats: str) -> None:
+    """A format batch cannot write (pdf, terminal) or an empty list is refused before anything is made,
+    with the formats that can be chosen."""
     out = tmp_path / "out"
     result = run_batch(runner, write_roster(tmp_path, ROSTER), out, "--format", formats)
     assert result.exit_code == InputError.exit_code
@@ -171,6 +175,8 @@ def test_bad_format(runner: CliRunner, tmp_path: Path, formats: str) -> None:
 
 
 def test_header_names_ignore_case_and_spaces(runner: CliRunner, tmp_path: Path) -> None:
+    """Column names are matched whatever their case and surrounding spaces, as spreadsheets export them, so
+    a clinic's roster is read as meant."""
     roster = write_roster(tmp_path, " Patient ID ,WHEN,  Tz ,Name\nA1,2026-12-03 07:30,Asia/Tokyo,Ann\n")
     out = tmp_path / "out"
     result = run_batch(runner, roster, out)
@@ -263,6 +269,8 @@ def test_roster_that_cannot_be_read(runner: CliRunner, tmp_path: Path, text: str
 
 
 def test_not_utf8(runner: CliRunner, tmp_path: Path) -> None:
+    """A roster that is not UTF-8 is refused with the line where the bad bytes are and how to save it,
+    early in the file or deep in it, and no folder is made."""
     roster = tmp_path / "roster.csv"
     out = tmp_path / "out"
     # Text is decoded a block at a time, so the line is only "near": exact for the first line.
@@ -332,6 +340,8 @@ def test_a_roster_is_read_up_to_its_size_limit(
 
 
 def test_the_real_size_limit_is_64_mib() -> None:
+    """The roster limits are 64 MiB in all and 1 MiB a line, so the tests that use smaller limits stand for
+    the real ones."""
     from kyphoprep.io.roster import MAX_BYTES, MAX_LINE
 
     assert MAX_BYTES == 64 * 1024 * 1024  # about 600,000 rows of 100 bytes
@@ -368,6 +378,8 @@ def test_a_roster_from_a_named_pipe_is_planned(runner: CliRunner, tmp_path: Path
 
 
 def test_missing_roster_and_folder(runner: CliRunner, tmp_path: Path) -> None:
+    """A roster that does not exist, or a folder given as the roster, is refused in one line and no output
+    folder is made."""
     out = tmp_path / "out"
     missing = tmp_path / "nope.csv"
     result = run_batch(runner, missing, out)
@@ -567,6 +579,8 @@ def test_bad_rows_are_reported_and_skipped(runner: CliRunner, tmp_path: Path) ->
 
 
 def test_date_order_applies_to_every_row(runner: CliRunner, tmp_path: Path) -> None:
+    """--date-order dmy reads a row's 03/12/2026 as 3 December, so a clinic with day-first dates gets the
+    right day for every patient."""
     roster = write_roster(tmp_path, "patient_id,when,tz\nD1,03/12/2026 07:30,Europe/London\n")
     out = tmp_path / "out"
     result = run_batch(runner, roster, out, "--date-order", "dmy")
@@ -578,6 +592,8 @@ def test_date_order_applies_to_every_row(runner: CliRunner, tmp_path: Path) -> N
 
 
 def test_ids_become_safe_file_names_inside_out(runner: CliRunner, tmp_path: Path) -> None:
+    """Patient ids with path separators, '..', reserved Windows names or non-ASCII letters become safe file
+    names inside --out, and nothing is written anywhere else."""
     roster_folder = tmp_path / "in"
     roster_folder.mkdir()
     roster = write_roster(
@@ -644,6 +660,8 @@ def test_ids_that_share_a_file_name_are_all_refused(runner: CliRunner, tmp_path:
 
 
 def test_existing_files_are_kept_without_force(runner: CliRunner, tmp_path: Path) -> None:
+    """A row whose files already exist (even some of them) is refused and those files stay byte for byte,
+    while --force replaces them with fresh plans."""
     roster = write_roster(tmp_path, ROSTER)
     out = tmp_path / "out"
     assert run_batch(runner, roster, out).exit_code == 0
@@ -675,6 +693,7 @@ def test_existing_files_are_kept_without_force(runner: CliRunner, tmp_path: Path
 
 
 def test_one_existing_format_blocks_only_its_row(runner: CliRunner, tmp_path: Path) -> None:
+    """One existing file stops only its own row; the other rows are still planned and written."""
     out = tmp_path / "out"
     out.mkdir()
     (out / "P-1002.ics").write_text("keep me\n", encoding="utf-8")
@@ -691,6 +710,7 @@ def test_one_existing_format_blocks_only_its_row(runner: CliRunner, tmp_path: Pa
 
 
 def test_roster_from_standard_input(runner: CliRunner, tmp_path: Path) -> None:
+    """A roster read from standard input ('-') gives the same plans as one read from a file."""
     out = tmp_path / "out"
     result = runner.invoke(app, ["batch", "-", "--out", str(out), "--today", TODAY], input=ROSTER)
     assert result.exit_code == 0, result.output
@@ -699,6 +719,8 @@ def test_roster_from_standard_input(runner: CliRunner, tmp_path: Path) -> None:
 
 
 def test_standard_input_errors_name_it(runner: CliRunner, tmp_path: Path) -> None:
+    """An empty or header-only roster on standard input is reported as "standard input", not as a file name
+    that does not exist."""
     out = tmp_path / "out"
     result = runner.invoke(app, ["batch", "-", "--out", str(out), "--today", TODAY], input="")
     assert result.exit_code == InputError.exit_code
@@ -713,6 +735,8 @@ def test_standard_input_errors_name_it(runner: CliRunner, tmp_path: Path) -> Non
 
 
 def test_out_is_a_file(runner: CliRunner, tmp_path: Path) -> None:
+    """An --out that is a file is refused and the file is left untouched, so batch never writes over
+    something that is not its folder."""
     out = tmp_path / "plans"
     out.write_text("not a folder\n", encoding="utf-8")
     result = run_batch(runner, write_roster(tmp_path, ROSTER), out)
@@ -722,6 +746,8 @@ def test_out_is_a_file(runner: CliRunner, tmp_path: Path) -> None:
 
 
 def test_out_folder_is_created(runner: CliRunner, tmp_path: Path) -> None:
+    """An --out folder that does not exist is created with its parents, so a fresh run needs no mkdir
+    first."""
     out = tmp_path / "a" / "b" / "plans"
     result = run_batch(runner, write_roster(tmp_path, ROSTER), out, "--format", "text")
     assert result.exit_code == 0, result.output
@@ -740,6 +766,8 @@ LATE_WARNING = "Warning: Row 2 (L1): the plan has 1 warning to act on first; rea
 
 
 def test_warnings_are_reported_per_row(runner: CliRunner, tmp_path: Path) -> None:
+    """A row whose plan has a warning (a last dose already passed) names its row on stderr, and the summary
+    counts the rows with warnings."""
     out = tmp_path / "out"
     result = run_batch(runner, write_roster(tmp_path, LATE), out)
     assert result.exit_code == 0, result.output
@@ -750,6 +778,8 @@ def test_warnings_are_reported_per_row(runner: CliRunner, tmp_path: Path) -> Non
 
 
 def test_strict_exits_3_but_writes_every_plan(runner: CliRunner, tmp_path: Path) -> None:
+    """--strict exits 3 when a plan has warnings but still writes every plan, so the warning is not lost
+    and no plan is withheld."""
     out = tmp_path / "out"
     result = run_batch(runner, write_roster(tmp_path, LATE), out, "--strict")
     assert result.exit_code == WarningsError.exit_code
@@ -787,6 +817,8 @@ discreet_titles = true
 
 
 def test_row_clinic_columns_beat_the_settings_file(runner: CliRunner, tmp_path: Path) -> None:
+    """Facility, address and phone cells in a row override the settings file's clinic for that row only,
+    and empty cells fall back to the file."""
     config = tmp_path / "clinic.toml"
     config.write_text(CLINIC, encoding="utf-8")
     roster = write_roster(
@@ -811,6 +843,8 @@ def test_row_clinic_columns_beat_the_settings_file(runner: CliRunner, tmp_path: 
 
 
 def test_row_clinic_cells_are_checked(runner: CliRunner, tmp_path: Path) -> None:
+    """A clinic cell in the roster gets the same length check as the settings file, so an over-long phone
+    number fails its row with the column named."""
     roster = write_roster(
         tmp_path, f'patient_id,when,tz,phone\nF1,2026-12-03 07:30,America/Chicago,"{"5" * 201}"\n'
     )
@@ -822,6 +856,8 @@ def test_row_clinic_cells_are_checked(runner: CliRunner, tmp_path: Path) -> None
 
 
 def test_empty_tz_uses_tz_option_then_settings_file_then_computer(runner: CliRunner, tmp_path: Path) -> None:
+    """A row without a zone takes --tz, then the settings file (given or from KYPHOPREP_CONFIG), then the
+    computer's zone, and a row with its own zone keeps it."""
     config = tmp_path / "clinic.toml"
     config.write_text('[defaults]\ntimezone = "Europe/Berlin"\n', encoding="utf-8")
     roster = write_roster(
@@ -995,6 +1031,8 @@ def test_patient_id_with_a_control_character_fails_its_row(runner: CliRunner, tm
 
 
 def test_bad_settings_file_stops_before_any_row(runner: CliRunner, tmp_path: Path) -> None:
+    """A mistake in the settings file stops the run with exit 4 before any row is planned, so no plan is
+    made from half-read settings."""
     config = tmp_path / "clinic.toml"
     config.write_text('[defaults]\nfastng = "asa"\n', encoding="utf-8")
     out = tmp_path / "out"
@@ -1070,6 +1108,8 @@ SAFE = re.compile(r"[A-Za-z0-9._-]*")
 @example("ﬁle")
 @example("COM¹")
 def test_file_stem_is_always_safe(patient_id: str) -> None:
+    """For any patient id the file stem is made of safe characters, is short, starts and ends without a
+    dot, avoids reserved Windows names and has one file key in any case (for case-insensitive disks)."""
     stem = file_stem(patient_id)
     assert SAFE.fullmatch(stem), stem
     assert not stem.startswith(".")
@@ -1081,6 +1121,8 @@ def test_file_stem_is_always_safe(patient_id: str) -> None:
 
 @given(st.sampled_from(sorted(WINDOWS_RESERVED)), st.text(alphabet="abcXYZ.-_ /", max_size=80))
 def test_reserved_names_are_never_used(reserved: str, rest: str) -> None:
+    """Reserved Windows device names (CON, LPT1...) in any case and with any extension never become a file
+    stem, since Windows cannot open such files."""
     for patient_id in (reserved, reserved.lower(), f"{reserved}.{rest}", f"{reserved.lower()}{rest}"):
         stem = file_stem(patient_id)
         assert stem.split(".")[0].upper() not in WINDOWS_RESERVED, patient_id
@@ -1121,6 +1163,8 @@ def test_out_that_cannot_be_meant_is_refused(
 
 
 def test_out_folder_is_not_made_when_a_later_check_fails(runner: CliRunner, tmp_path: Path) -> None:
+    """The output folder is not created when a check after the arguments (here SOURCE_DATE_EPOCH) fails, so
+    a refused run leaves no trace."""
     out = tmp_path / "plans"
     result = runner.invoke(
         app,

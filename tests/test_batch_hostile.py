@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from kyphoprep.batch import runner as batch_module
 from kyphoprep.data.catalogue import load_catalogue
 from kyphoprep.errors import RowsFailedError
+from kyphoprep.io.safe_write import cannot, write_output
 from tests.test_batch import TODAY, expected_files, files_in, run_batch, write_roster
 
 ROWS = "patient_id,when,tz,meds\n"
@@ -25,6 +26,8 @@ WHEN = "2026-12-03 07:30,America/Chicago"
 
 
 def test_one_id_on_10000_rows_is_reported_once_with_a_count(runner: CliRunner, tmp_path: Path) -> None:
+    """One id repeated on 10,000 rows is one error line with a count and the first rows, not 10,000 lines
+    flooding the clinic's log, and none of those rows is written."""
     roster = write_roster(tmp_path, ROWS + "".join(f"P1,{WHEN},\n" for _ in range(10_000)))
     out = tmp_path / "out"
     result = run_batch(runner, roster, out, "--format", "text")
@@ -68,13 +71,13 @@ def test_a_full_disk_leaves_the_row_absent_and_the_count_true(
     """The second file of a row cannot be written: the row's first file goes too; a rerun completes it."""
     roster = write_roster(tmp_path, ROWS + f"B1,{WHEN},\nB2,{WHEN},\n")
     out = tmp_path / "out"
-    real_write = batch_module.write_output
+    real_write = write_output  # the function the batch runner calls
     calls = []
 
     def full_on_b2_ics(data: bytes, target: str, *, force: bool) -> None:
         calls.append(target)
         if target.endswith("B2.ics"):
-            raise batch_module.cannot(f"write '{target}'", OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
+            raise cannot(f"write '{target}'", OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
         real_write(data, target, force=force)
 
     monkeypatch.setattr(batch_module, "write_output", full_on_b2_ics)
@@ -104,6 +107,8 @@ def test_a_row_cut_short_by_a_killed_run_is_finished_without_force(runner: CliRu
 
 
 def test_without_the_marker_an_existing_file_is_still_kept(runner: CliRunner, tmp_path: Path) -> None:
+    """A file with a row's name but no marker of a killed run is someone's own file and is kept, so only
+    kyphoprep's own half-written rows are finished without --force."""
     roster = write_roster(tmp_path, ROWS + f"C1,{WHEN},\n")
     out = tmp_path / "out"
     out.mkdir()
@@ -116,6 +121,8 @@ def test_without_the_marker_an_existing_file_is_still_kept(runner: CliRunner, tm
 def test_stale_temporary_files_of_a_killed_run_are_removed_and_nothing_else(
     runner: CliRunner, tmp_path: Path
 ) -> None:
+    """Old temporary files of a killed run are removed, while a fresh one (another batch may be writing it)
+    and files of other shapes are left alone."""
     out = tmp_path / "out"
     out.mkdir()
     stale = out / ".P9.ics.abc123_z.tmp"
@@ -213,6 +220,8 @@ def test_batch_replaces_a_folder_of_earlier_plans(runner: CliRunner, tmp_path: P
 def test_batch_replaces_refuses_a_missing_folder_and_another_patients_file(
     runner: CliRunner, tmp_path: Path
 ) -> None:
+    """batch --replaces refuses a folder that does not exist, and a row whose earlier file is another
+    patient's plan, so no calendar cancels the wrong person's events."""
     roster = write_roster(tmp_path, ROWS + f"R1,{WHEN},\nR2,{WHEN},\n")
     missing = tmp_path / "nowhere"
     result = run_batch(runner, roster, tmp_path / "out", "--replaces", str(missing))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -126,7 +127,7 @@ def test_terminal_colour_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> 
     """Colour is used on a terminal, and NO_COLOR or TERM=dumb turns it off."""
     from kyphoprep.cli import planning as common
 
-    monkeypatch.setattr(common.sys.stdout, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)  # the stream use_color reads
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("TERM", "xterm")
     assert common.use_color() is True

@@ -690,17 +690,17 @@ class TestOutputFiles:
 
     ARGS: ClassVar[list[str]] = [*BASE, "2026-12-03 07:30"]
 
-    def test_writes_file_and_says_so(self, runner: CliRunner, tmp_path: pytest.TempPathFactory) -> None:
+    def test_writes_file_and_says_so(self, runner: CliRunner, tmp_path: Path) -> None:
         """-o writes the file (format from the suffix) and reports it on stderr."""
-        target = tmp_path / "plan.ics"  # type: ignore[operator]
+        target = tmp_path / "plan.ics"
         result = runner.invoke(app, [*self.ARGS, "-o", str(target)])
         assert result.exit_code == 0, result.output
         assert result.stderr == f"Wrote {target}\n"
         assert target.read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
 
-    def test_refuses_to_overwrite(self, runner: CliRunner, tmp_path: pytest.TempPathFactory) -> None:
+    def test_refuses_to_overwrite(self, runner: CliRunner, tmp_path: Path) -> None:
         """An existing file is left alone without --force, and replaced with it."""
-        target = tmp_path / "plan.txt"  # type: ignore[operator]
+        target = tmp_path / "plan.txt"
         target.write_text("keep me")
         result = runner.invoke(app, [*self.ARGS, "-o", str(target)])
         assert result.exit_code == OutputError.exit_code
@@ -713,23 +713,23 @@ class TestOutputFiles:
         assert result.exit_code == 0
         assert target.read_text().startswith("=" * 72)
 
-    def test_missing_folder(self, runner: CliRunner, tmp_path: pytest.TempPathFactory) -> None:
+    def test_missing_folder(self, runner: CliRunner, tmp_path: Path) -> None:
         """A folder that does not exist is reported, not created."""
-        target = tmp_path / "nope" / "plan.txt"  # type: ignore[operator]
+        target = tmp_path / "nope" / "plan.txt"
         result = runner.invoke(app, [*self.ARGS, "-o", str(target)])
         assert result.exit_code == OutputError.exit_code
         assert result.stderr == (
             f"Error: The folder '{target.parent}' does not exist. Create it first or choose another place.\n"
         )
 
-    def test_folder_as_target(self, runner: CliRunner, tmp_path: pytest.TempPathFactory) -> None:
+    def test_folder_as_target(self, runner: CliRunner, tmp_path: Path) -> None:
         """A folder given as -o is refused with a hint."""
         result = runner.invoke(app, [*self.ARGS, "-o", str(tmp_path)])
         assert result.exit_code == OutputError.exit_code
         assert result.stderr.startswith(f"Error: '{tmp_path}' is a folder.")
 
     def test_failed_write_leaves_nothing(
-        self, runner: CliRunner, tmp_path: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+        self, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """If the disk fails mid-write, no partial file and no temporary file remain."""
 
@@ -737,11 +737,11 @@ class TestOutputFiles:
             raise OSError(28, "No space left on device")
 
         monkeypatch.setattr("kyphoprep.io.safe_write.os.fsync", failing_fsync)
-        target = tmp_path / "plan.txt"  # type: ignore[operator]
+        target = tmp_path / "plan.txt"
         result = runner.invoke(app, [*self.ARGS, "-o", str(target)])
         assert result.exit_code == OutputError.exit_code
         assert result.stderr == f"Error: Cannot write '{target}': No space left on device.\n"
-        assert list(tmp_path.iterdir()) == []  # type: ignore[attr-defined]
+        assert list(tmp_path.iterdir()) == []
 
 
 # --- -o names that cannot be meant, and files that are not files ------------------------------------
@@ -774,6 +774,8 @@ class TestOutputFiles:
 def test_output_name_that_cannot_be_a_new_file(
     runner: CliRunner, tmp_path: Path, name: str, message: str
 ) -> None:
+    """An -o name that is a folder, only spaces, under a file, or has a line break is refused even with
+    --force, and nothing is written or removed."""
     (tmp_path / "kept.txt").write_text("keep me")
     result = runner.invoke(app, [*BASE, "2026-12-03 07:30", "-o", f"{tmp_path}/{name}", "--force"])
     assert result.exit_code == OutputError.exit_code
@@ -794,8 +796,6 @@ def test_force_never_replaces_a_pipe_that_appears_while_writing(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The check is made again just before the file takes its name."""
-    import kyphoprep.io.safe_write
-
     target = tmp_path / "plan.txt"
     real_fsync = os.fsync
 
@@ -803,7 +803,7 @@ def test_force_never_replaces_a_pipe_that_appears_while_writing(
         real_fsync(fd)
         os.mkfifo(target)
 
-    monkeypatch.setattr(kyphoprep.io.safe_write.os, "fsync", fsync_then_pipe)
+    monkeypatch.setattr("kyphoprep.io.safe_write.os.fsync", fsync_then_pipe)
     result = runner.invoke(app, [*BASE, "2026-12-03 07:30", "-o", str(target), "--force"])
     assert result.exit_code == OutputError.exit_code
     assert result.stderr == (

@@ -31,9 +31,9 @@ NOW = datetime(2026, 11, 1, 9, 0, tzinfo=CHICAGO)
 WHEN = ["2026-12-03 13:00", "--tz", "America/Chicago", "--today", "2026-11-01"]
 
 
-def utc(*parts: int) -> datetime:
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """A UTC instant."""
-    return datetime(*parts, tzinfo=UTC)
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def plan_for(

@@ -119,6 +119,8 @@ def test_timezone_and_arrival_from_the_file_move_the_times(runner: CliRunner, tm
 
 
 def test_procedure_from_the_file_is_the_protocol_used(runner: CliRunner, tmp_path: Path) -> None:
+    """A settings file's procedure, named in any case, chooses the protocol the plan follows, so a
+    vertebroplasty clinic need not pass -p every time."""
     config = write(tmp_path, '[defaults]\nprocedure = "Vertebroplasty"\n')
     data = plan_json(runner, "--config", str(config))
     assert data["procedure"]["id"] == "vertebroplasty"
@@ -126,6 +128,8 @@ def test_procedure_from_the_file_is_the_protocol_used(runner: CliRunner, tmp_pat
 
 
 def test_language_en_is_accepted(runner: CliRunner, tmp_path: Path) -> None:
+    """language = "en" in the settings file is accepted and recorded, so writing the default out explicitly
+    is not an error."""
     config = write(tmp_path, '[defaults]\nlanguage = "en"\n')
     assert plan_json(runner, "--config", str(config))["inputs"]["language"] == "en"
 
@@ -208,6 +212,8 @@ phone = "555-0100"
 
 
 def test_clinic_details_on_the_handout_and_calendar(runner: CliRunner, tmp_path: Path) -> None:
+    """The clinic's name, address and phone from the settings file appear on the handout and, escaped, as
+    every calendar event's LOCATION, so patients know where to go."""
     config = write(tmp_path, CLINIC)
     result = plan(runner, "--config", str(config), "--format", "text")
     assert result.exit_code == 0, result.output
@@ -223,6 +229,8 @@ def test_clinic_details_on_the_handout_and_calendar(runner: CliRunner, tmp_path:
 
 
 def test_no_clinic_no_place_or_location(runner: CliRunner) -> None:
+    """Without clinic details the handout says "not given" (and shows no address line) and the calendar has
+    no LOCATION, rather than inventing a place."""
     result = plan(runner, "--format", "text")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
@@ -259,6 +267,7 @@ def test_discreet_titles_keep_medicine_names_off_the_lock_screen(runner: CliRunn
 def test_reminder_minutes_moves_every_alarm(
     runner: CliRunner, tmp_path: Path, setting: str, trigger: str
 ) -> None:
+    """reminder_minutes moves every alarm of the calendar (30 minutes when unset), not just some of them."""
     config = write(tmp_path, f"[defaults]\n{setting}\n")
     result = plan(runner, "--config", str(config), *MEDICINES, "--format", "ics")
     assert result.exit_code == 0, result.output
@@ -340,6 +349,8 @@ def test_option_beats_file_beats_built_in(
     option: list[str],
     from_option: object,
 ) -> None:
+    """For each setting, a command-line option beats the settings file, which beats the built-in default,
+    so a one-off choice never needs the file edited."""
     config = write(tmp_path, text)
     assert plan_json(runner, "--config", str(config))["inputs"][key] == from_file
     assert plan_json(runner, "--config", str(config), *option)["inputs"][key] == from_option
@@ -358,6 +369,8 @@ def test_environment_variable_names_the_file(runner: CliRunner, tmp_path: Path) 
 
 
 def test_environment_variable_with_a_missing_file(runner: CliRunner, tmp_path: Path) -> None:
+    """A KYPHOPREP_CONFIG naming a missing file is refused with a message that names the variable, and
+    --config overrides the broken variable."""
     missing = tmp_path / "gone.toml"
     result = plan(runner, env={"KYPHOPREP_CONFIG": str(missing)})
     assert result.exit_code == ConfigError.exit_code
@@ -375,6 +388,8 @@ def test_environment_variable_with_a_missing_file(runner: CliRunner, tmp_path: P
 def test_relative_procedure_path_is_read_from_the_settings_folder(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A relative protocol path in the settings file is read beside that file, not from the current folder,
+    and --protocol still wins over it."""
     clinic = tmp_path / "clinic"
     (clinic / "protocols").mkdir(parents=True)
     shutil.copy(SACROPLASTY, clinic / "protocols" / "sacroplasty.toml")
@@ -392,6 +407,8 @@ def test_relative_procedure_path_is_read_from_the_settings_folder(
 
 
 def test_missing_procedure_file_names_the_resolved_path(runner: CliRunner, tmp_path: Path) -> None:
+    """A protocol file that does not exist is reported by the path it was looked for at, so the clinic sees
+    where kyphoprep looked."""
     config = write(tmp_path, '[defaults]\nprocedure = "nothere.toml"\n')
     result = plan(runner, "--config", str(config))
     assert result.exit_code == ChecklistError.exit_code
@@ -633,6 +650,7 @@ def test_a_bad_value_fails_even_when_the_option_overrides_it(runner: CliRunner, 
 
 
 def test_zone_typo_is_suggested(runner: CliRunner, tmp_path: Path) -> None:
+    """A misspelt zone in the settings file is refused in one line with the likely zone suggested."""
     config = write(tmp_path, '[defaults]\ntimezone = "America/Chicgo"\n')
     result = plan(runner, "--config", str(config))
     assert result.exit_code == ConfigError.exit_code
@@ -644,6 +662,8 @@ def test_zone_typo_is_suggested(runner: CliRunner, tmp_path: Path) -> None:
 
 
 def test_not_toml(runner: CliRunner, tmp_path: Path) -> None:
+    """A settings file that is not TOML is refused with the parser's reason and nothing goes to standard
+    output."""
     config = write(tmp_path, '[clinic\nname = "X"\n')
     result = plan(runner, "--config", str(config))
     assert result.exit_code == ConfigError.exit_code
@@ -652,6 +672,8 @@ def test_not_toml(runner: CliRunner, tmp_path: Path) -> None:
 
 
 def test_not_utf8(runner: CliRunner, tmp_path: Path) -> None:
+    """A settings file that is not UTF-8 is refused with the fix (save it as UTF-8) instead of a decoding
+    traceback."""
     config = tmp_path / "clinic.toml"
     config.write_bytes('[clinic]\nname = "Müller"\n'.encode("latin-1"))
     result = plan(runner, "--config", str(config))
@@ -660,12 +682,15 @@ def test_not_utf8(runner: CliRunner, tmp_path: Path) -> None:
 
 
 def test_byte_order_mark_is_accepted(runner: CliRunner, tmp_path: Path) -> None:
+    """A UTF-8 byte-order mark, as Windows Notepad writes, does not stop the settings file being read."""
     config = tmp_path / "clinic.toml"
     config.write_bytes(b'\xef\xbb\xbf[clinic]\nname = "BOM Clinic"\n')
     assert plan_json(runner, "--config", str(config))["inputs"]["facility"] == "BOM Clinic"
 
 
 def test_missing_file(runner: CliRunner, tmp_path: Path) -> None:
+    """A --config file that does not exist is refused in one line that names the path and where it came
+    from."""
     missing = tmp_path / "nope.toml"
     result = plan(runner, "--config", str(missing))
     assert result.exit_code == ConfigError.exit_code
@@ -675,6 +700,7 @@ def test_missing_file(runner: CliRunner, tmp_path: Path) -> None:
 
 
 def test_folder(runner: CliRunner, tmp_path: Path) -> None:
+    """A folder given as --config is refused with a hint to give the file itself."""
     result = plan(runner, "--config", str(tmp_path))
     assert result.exit_code == ConfigError.exit_code
     assert result.stderr == (
@@ -683,6 +709,8 @@ def test_folder(runner: CliRunner, tmp_path: Path) -> None:
 
 
 def test_huge_file(runner: CliRunner, tmp_path: Path) -> None:
+    """A settings file over 64 KiB is refused before it is parsed, since a file that large is surely the
+    wrong one."""
     config = write(tmp_path, "#" * (64 * 1024 + 1))
     result = plan(runner, "--config", str(config))
     assert result.exit_code == ConfigError.exit_code
@@ -733,6 +761,8 @@ def test_a_blank_environment_variable_names_it(runner: CliRunner) -> None:
     "text", ["", "# only a comment\n", "[clinic]\n[defaults]\n"], ids=["empty", "comment", "tables"]
 )
 def test_empty_file_means_all_built_in_defaults(runner: CliRunner, tmp_path: Path, text: str) -> None:
+    """An empty settings file, or one with only comments or empty tables, gives exactly the plan the
+    built-in defaults give."""
     config = write(tmp_path, text)
     with_file = plan(runner, "--config", str(config), *MEDICINES, "--format", "json")
     without = plan(runner, *MEDICINES, "--format", "json")

@@ -17,7 +17,7 @@ import pytest
 
 from kyphoprep.core import planner
 from kyphoprep.core.contradictions import find_contradictions
-from kyphoprep.core.models import FASTING_RULES, Hold, MedicineOrder, Plan, PlanRequest
+from kyphoprep.core.models import FASTING_RULES, FastingRule, Hold, MedicineOrder, Plan, PlanRequest
 from kyphoprep.data.catalogue import load_catalogue
 from kyphoprep.data.protocols import builtin_protocol_names, load_builtin_protocol
 from kyphoprep.io.med_options import parse_medicine
@@ -30,7 +30,10 @@ TOO_LATE = START - timedelta(days=2)
 
 
 def make_plan(
-    *orders: MedicineOrder, fasting: str = "asa", protocol: str = "kyphoplasty", now: datetime = ON_TIME
+    *orders: MedicineOrder,
+    fasting: FastingRule = "asa",
+    protocol: str = "kyphoplasty",
+    now: datetime = ON_TIME,
 ) -> Plan:
     """A plan for Thursday, December 3, 2026 at 1:00 PM in Chicago."""
     return planned(
@@ -41,7 +44,7 @@ def make_plan(
             protocol=load_builtin_protocol(protocol),
             arrive_minutes=90,
             medicines=orders,
-            fasting=fasting,  # type: ignore[arg-type]
+            fasting=fasting,
         )
     )
 
@@ -66,7 +69,9 @@ DOCTOR_HOLDS = [Hold(d, "days", f"{d}d") for d in (1, 3, 5, 7, 10, 14, 30)] + [
 @pytest.mark.parametrize("protocol", builtin_protocol_names())
 @pytest.mark.parametrize("fasting", FASTING_RULES)
 @pytest.mark.parametrize("now", [ON_TIME, TOO_LATE], ids=["on-time", "too-late"])
-def test_no_catalogue_medicine_makes_a_contradiction(protocol: str, fasting: str, now: datetime) -> None:
+def test_no_catalogue_medicine_makes_a_contradiction(
+    protocol: str, fasting: FastingRule, now: datetime
+) -> None:
     """Every catalogue medicine and form, with its typical advice, gives a plan with no contradiction."""
     problems = {
         f"{order.key}:{order.form.id if order.form else ''}": [
@@ -79,7 +84,7 @@ def test_no_catalogue_medicine_makes_a_contradiction(protocol: str, fasting: str
 
 @pytest.mark.parametrize("fasting", FASTING_RULES)
 @pytest.mark.parametrize("now", [ON_TIME, TOO_LATE], ids=["on-time", "too-late"])
-def test_no_doctors_interval_makes_a_contradiction(fasting: str, now: datetime) -> None:
+def test_no_doctors_interval_makes_a_contradiction(fasting: FastingRule, now: datetime) -> None:
     """Every catalogue medicine with a doctor's interval of 1 to 30 days or 6 to 240 hours."""
     problems = {}
     for entry in load_catalogue().entries:
@@ -161,7 +166,9 @@ def test_ask_steps_move_to_the_day_before_the_earliest_last_dose(typed: str, mov
             hour=hour, minute=30 if hour == 15 else 0, tzinfo=UTC
         )
         assert "This step comes early because your last dose of" in step.detail
-        assert step.timing["moved_for"].startswith("medicine-")
+        moved_for = step.timing["moved_for"]
+        assert isinstance(moved_for, str)
+        assert moved_for.startswith("medicine-")
 
 
 def test_fish_oil_is_asked_about_before_the_three_weeks_its_note_quotes() -> None:

@@ -17,11 +17,13 @@ import sys
 import tomllib
 import zlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from kyphoprep.data.builtin import TWIN, builtin_data, builtin_file_names, builtin_text, twin_text
 from kyphoprep.errors import ChecklistError
+from tests.child_env import coverage_env
 
 NAMES = builtin_file_names()
 PLAN = ["plan", "2026-12-03 07:30", "--tz", "America/Chicago", "--today", "2026-11-20"]
@@ -29,6 +31,8 @@ PLAN += ["--med", "apixaban", "--med", "warfarin", "--format", "json"]
 
 
 def test_the_shipped_files_are_listed() -> None:
+    """The built-in data files are exactly the two protocols, the medicine catalogue and the messages, so a
+    file added or lost in packaging is noticed."""
     assert NAMES == ["kyphoplasty.toml", "medications.toml", "messages.toml", "vertebroplasty.toml"]
 
 
@@ -56,11 +60,12 @@ def test_a_name_missing_from_the_twin_says_how_to_remake_it() -> None:
 def plan_json(home: Path, **extra: str) -> dict[str, object]:
     """``kyphoprep plan ... --format json`` in a fresh process whose home folder is *home*."""
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "TZ": "UTC", **extra}
+    env.update(coverage_env())
     done = subprocess.run(
         [sys.executable, "-m", "kyphoprep", *PLAN], capture_output=True, env=env, timeout=60, check=False
     )
     assert done.returncode == 0, done.stderr
-    data: dict[str, object] = json.loads(done.stdout)
+    data: dict[str, Any] = json.loads(done.stdout)
     return data
 
 
@@ -94,10 +99,12 @@ def test_a_hostile_cache_folder_changes_nothing(tmp_path: Path) -> None:
         hostile, XDG_CACHE_HOME=str(tmp_path / "xdg"), KYPHOPREP_CACHE_DIR=str(tmp_path / "chosen")
     )
     assert got == expected
-    medicines = {m["catalogue_id"]: m for m in got["inputs"]["medicines"]}  # type: ignore[index]
+    medicines = {m["catalogue_id"]: m for m in got["inputs"]["medicines"]}
     assert medicines["apixaban"]["typical_hold"] != "1 day"
 
 
 def test_making_a_plan_writes_nothing_to_the_home_folder(tmp_path: Path) -> None:
+    """Making a plan writes nothing under the home folder (no cache), so kyphoprep leaves no trace on a
+    shared clinic computer."""
     plan_json(tmp_path)
     assert list(tmp_path.rglob("*")) == []

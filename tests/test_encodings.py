@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.child_env import coverage_env
+
 TODAY = "2026-11-21"
 PLAN = [b"plan", b"2026-12-03 07:30", b"--tz", b"America/Chicago", b"--today", TODAY.encode()]
 UTF8_LOCALE = {"LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
@@ -33,6 +35,7 @@ def run(args: list[bytes], locale: dict[str, str], cwd: Path) -> subprocess.Comp
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(cwd),
         "TZ": "America/Chicago",
+        **coverage_env(),
         **locale,
     }
     command = [os.fsencode(part) for part in kyphoprep_command()]
@@ -52,6 +55,8 @@ def run(args: list[bytes], locale: dict[str, str], cwd: Path) -> subprocess.Comp
 def test_an_option_that_is_not_utf8_is_refused_in_one_line(
     tmp_path: Path, option: bytes, value: bytes
 ) -> None:
+    """Any text option given bytes that are not UTF-8 (Latin-1 from an old terminal) is refused with exit 2
+    in one line naming the option, and no plan is printed."""
     result = run([*PLAN, option, value, b"--format", b"text"], UTF8_LOCALE, tmp_path)
     assert result.returncode == 2, result.stderr
     assert result.stderr.decode("utf-8") == f"Error: {option.decode()} {NOT_UTF8}\n"
@@ -72,6 +77,8 @@ def test_the_c_locale_reads_utf8_names_and_writes_utf8(tmp_path: Path) -> None:
 
 
 def test_the_c_locale_says_a_spanish_error_in_utf8(tmp_path: Path) -> None:
+    """In the C locale a Spanish error message is still written in full as UTF-8, rather than failing on
+    its accented letters."""
     result = run([*PLAN, b"--lang", b"es", b"--med", b"warfarin=", b"--format", b"text"], C_LOCALE, tmp_path)
     assert result.returncode == 2
     assert result.stderr.decode("utf-8") == (
@@ -81,6 +88,8 @@ def test_the_c_locale_says_a_spanish_error_in_utf8(tmp_path: Path) -> None:
 
 
 def test_the_c_locale_refuses_bytes_that_are_not_utf8(tmp_path: Path) -> None:
+    """In the C locale, bytes that are not UTF-8 in an option are refused with the same one-line message as
+    under a UTF-8 locale."""
     result = run([*PLAN, b"--patient", b"Ann\xe9", b"--format", b"text"], C_LOCALE, tmp_path)
     assert result.returncode == 2
     assert result.stderr.decode("utf-8") == f"Error: --patient {NOT_UTF8}\n"

@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import pytest
 from hypothesis import HealthCheck, currently_in_test_context, event, example, given, settings
@@ -406,7 +406,7 @@ def mutated(draw: st.DrawFn, base: dict[str, Any], most: int = 4) -> dict[str, A
         depth = draw(st.integers(1, 5))  # mostly near the top: a key, a whole step, a step's field
         path = draw(st.sampled_from([p for p in _paths(data) if len(p) <= depth]))
         node = _at(data, path)
-        parent = _at(data, path[:-1]) if path else None
+        parent: Any = _at(data, path[:-1]) if path else None  # a dict or a list where there is a path
         how = draw(st.sampled_from(MUTATIONS))
         if how == "replace" and path:
             parent[path[-1]] = draw(values)
@@ -532,6 +532,8 @@ text_as_bytes = st.builds(encoded, any_text, st.sampled_from(ENCODINGS))
 @example('[defaults]\ntimezone = "Mars/\\nOlympus"')
 @example('[clinic]\n"na\\nme" = "x"')
 def test_config_reader_any_text(text: str) -> None:
+    """Any text as a settings file is either read into values within the documented ranges or refused with
+    one ConfigError line, never another exception."""
     check_config(read_or_refuse(lambda: parse_config_text(text, "clinic.toml"), (ConfigError,)))
 
 
@@ -542,6 +544,8 @@ def test_config_reader_any_text(text: str) -> None:
 @example(b"\xff\xfe\x00")
 @example(b"[clinic]\nname = '" + b"x" * (64 * 1024) + b"'")
 def test_config_reader_any_file(tmp_path_factory: pytest.TempPathFactory, data: bytes) -> None:
+    """Any bytes as a settings file on disk (other encodings, byte-order marks, oversize) are read or
+    refused with one ConfigError line, never a decoding error."""
     path = tmp_path_factory.getbasetemp() / "fuzz-clinic.toml"
     path.write_bytes(data)
     check_config(read_or_refuse(lambda: load_config(str(path)), (ConfigError,)))
@@ -550,6 +554,8 @@ def test_config_reader_any_file(tmp_path_factory: pytest.TempPathFactory, data: 
 @fuzz(300)
 @given(mutated(CLINIC_DATA) | mutated({}) | st.dictionaries(st.sampled_from(["clinic", "defaults"]), values))
 def test_config_reader_mutated_settings(data: dict[str, Any]) -> None:
+    """A real settings file with keys dropped, misspelt or added and values of the wrong type is read
+    within range or refused in one line."""
     text = toml_document(data)
     check_config(read_or_refuse(lambda: parse_config_text(text, "clinic.toml", base=ROOT), (ConfigError,)))
 
@@ -557,6 +563,8 @@ def test_config_reader_mutated_settings(data: dict[str, Any]) -> None:
 @fuzz(200)
 @given(edited_lines(CLINIC_TEXT))
 def test_config_reader_edited_settings(text: str) -> None:
+    """A real settings file with lines cut, copied or broken by hand is read within range or refused in one
+    line, as a clinic's own edits might leave it."""
     check_config(read_or_refuse(lambda: parse_config_text(text, "clinic.toml"), (ConfigError,)))
 
 
@@ -569,6 +577,8 @@ def test_config_reader_edited_settings(text: str) -> None:
 @example("format = " + "9" * 5000)
 @example('format = 1\nid = "a\\nb"')
 def test_protocol_reader_any_text(text: str) -> None:
+    """For any text, loading a protocol (which stops at the first problem) and checking it (which lists
+    them all) agree, and every problem is one line."""
     check_protocol_agrees(text, "clinic.toml")
 
 
@@ -577,6 +587,8 @@ def test_protocol_reader_any_text(text: str) -> None:
 @example(PROTOCOL_TEXTS["kyphoplasty.toml"].encode("utf-16"))
 @example(codecs.BOM_UTF8 + PROTOCOL_TEXTS["vertebroplasty.toml"].encode())
 def test_protocol_reader_any_file(tmp_path_factory: pytest.TempPathFactory, data: bytes) -> None:
+    """Any bytes as a protocol file are loaded or refused with one ChecklistError line, and ``protocols
+    check`` finds problems exactly when loading refuses."""
     path = tmp_path_factory.getbasetemp() / "fuzz-protocol.toml"
     path.write_bytes(data)
     protocol = read_or_refuse(lambda: load_protocol_file(str(path)), (ChecklistError,))
@@ -590,12 +602,16 @@ def test_protocol_reader_any_file(tmp_path_factory: pytest.TempPathFactory, data
 @fuzz(300)
 @given(st.sampled_from(PROTOCOL_FILES).flatmap(lambda name: mutated(PROTOCOL_DATA[name])))
 def test_protocol_reader_mutated_protocols(data: dict[str, Any]) -> None:
+    """The built-in protocols with keys and values changed are loaded and checked consistently, each
+    problem in one line."""
     check_protocol_agrees(toml_document(data), "clinic.toml")
 
 
 @fuzz(200)
 @given(st.sampled_from(PROTOCOL_FILES).flatmap(lambda name: edited_lines(PROTOCOL_TEXTS[name])))
 def test_protocol_reader_edited_protocols(text: str) -> None:
+    """The built-in protocol files with lines cut, copied or broken are loaded and checked consistently,
+    each problem in one line."""
     check_protocol_agrees(text, "clinic.toml")
 
 
@@ -611,6 +627,8 @@ def _few_medicines(data: dict[str, Any], keep: list[int]) -> dict[str, Any]:
     )
 )
 def test_catalogue_reader_mutated_catalogue(data: dict[str, Any]) -> None:
+    """A medicine catalogue with entries changed is read or refused with one ChecklistError line, never
+    another exception."""
     text = toml_document(data)
     read_or_refuse(lambda: parse_catalogue_text(text, "medications.toml"), (ChecklistError,))
 
@@ -754,7 +772,7 @@ def roster_texts(draw: st.DrawFn) -> str:
         if draw(st.integers(0, 9)) == 0:
             row = row[: draw(st.integers(0, len(row)))] + draw(st.lists(st.text(max_size=5), max_size=2))
         rows.append(row)
-    quoting = draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]))
+    quoting: Literal[0, 1] = draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]))
     newline = draw(st.sampled_from(["\n", "\r\n", "\r", "mixed"]))
     text = ""
     for row in rows:
@@ -823,6 +841,8 @@ def text_stream(data: bytes) -> io.TextIOWrapper:
 @example(b'patient_id,when\n"' + b"x" * 200_000 + b'",y\n')
 @example(GOOD_ROSTER.encode("utf-16"))
 def test_roster_reader_any_bytes(data: bytes) -> None:
+    """Any bytes as a roster give checked rows and row errors or one InputError line, whatever the quoting,
+    NULs, encoding or size."""
     read_roster(text_stream(data))
 
 
@@ -918,6 +938,8 @@ def fresh_folder(base: Path) -> Path:
 def test_cli_batch_any_roster(
     cli: CliRunner, tmp_path_factory: pytest.TempPathFactory, data: bytes, from_stdin: bool
 ) -> None:
+    """``kyphoprep batch`` on any roster, from a file or standard input, exits 0, 2 or 6 with one line per
+    problem and a summary, and never shows a traceback."""
     folder = fresh_folder(tmp_path_factory.getbasetemp() / "fuzz-batch")
     roster = folder / "roster.csv"
     roster.write_bytes(data)
@@ -955,6 +977,8 @@ def test_cli_batch_any_roster(
 def test_cli_plan_any_settings_file(
     cli: CliRunner, tmp_path_factory: pytest.TempPathFactory, data: bytes
 ) -> None:
+    """``kyphoprep plan`` with any settings file exits 0, 2 or 4 with each problem in one stderr line and
+    no partial output, and never shows a traceback."""
     folder = fresh_folder(tmp_path_factory.getbasetemp() / "fuzz-config")
     config = folder / "clinic.toml"
     config.write_bytes(data)
@@ -995,25 +1019,34 @@ def test_cli_plan_any_settings_file(
 )
 @example(PROTOCOL_TEXTS["kyphoplasty.toml"].encode())
 def test_cli_any_protocol_file(cli: CliRunner, tmp_path_factory: pytest.TempPathFactory, data: bytes) -> None:
+    """``protocols check`` and ``plan --protocol`` agree on whether any protocol file loads (the check also
+    refuses contradicting steps), and both end with documented codes and one-line messages."""
     folder = fresh_folder(tmp_path_factory.getbasetemp() / "fuzz-protocol")
     path = folder / "clinic.toml"
     path.write_bytes(data)
 
     checked = cli.invoke(app, ["protocols", "check", str(path)])
-    lines = assert_clean_exit(checked, {0, 4})
+    lines = lines_checked = assert_clean_exit(checked, {0, 4})
     if checked.exit_code == 0:
         assert checked.stdout.startswith(f"{path}: OK")
         assert lines == []
     else:
         assert checked.stdout == ""
         count = len(lines) - 1
-        assert lines[-1] == f"{count} problem{'s' if count != 1 else ''} in {path}", lines
+        # Problems that stop the file loading, or steps that contradict each other (docs/protocols.md).
+        summaries = [
+            f"{count} {kind}{'s' if count != 1 else ''} in {path}" for kind in ("problem", "contradiction")
+        ]
+        assert lines[-1] in summaries, lines
         assert all(line.startswith(str(path)) for line in lines[:-1]), lines
 
     args = ["plan", WHEN, "--today", TODAY, "--tz", "America/Chicago", "--protocol", str(path)]
     planned = cli.invoke(app, [*args, "--format", "json", "--med", "warfarin=5d", "--fasting", "asa"])
     lines = assert_clean_exit(planned, {0, 2, 4})
-    assert (planned.exit_code == 4) == (checked.exit_code == 4), planned.stderr
+    # A file that does not load is refused by both. Steps that contradict each other are refused by
+    # the check alone: it plans under every fasting rule and medicine, this plan under one of each.
+    contradicts = checked.exit_code == 4 and " contradiction" in lines_checked[-1]
+    assert (planned.exit_code == 4) == (checked.exit_code == 4 and not contradicts), planned.stderr
     if planned.exit_code == 0:
         assert planned.stdout.startswith("{")
         assert all(line.startswith("Warning: ") for line in lines), lines
@@ -1119,6 +1152,8 @@ def test_settings_message_quoting_a_line_break_is_one_line(text: str, message: s
 
 
 def test_protocol_message_quoting_a_line_break_is_one_line() -> None:
+    """A field name or value containing a line break is quoted on one line (the break shown as '?' or an
+    escape), so a message never spills into a second line."""
     from tests.protocol_texts import MINIMAL_PROTOCOL
 
     text = MINIMAL_PROTOCOL + '"\\r" = 1\ncategory = "prepare\\n"\n'.replace("category", "fasting")
@@ -1134,6 +1169,8 @@ def test_protocol_message_quoting_a_line_break_is_one_line() -> None:
 
 
 def test_roster_row_error_quoting_a_line_break_is_one_line() -> None:
+    """A patient id with a line break inside quotes is shown on one line in its row's error, so a clinic's
+    log keeps one line per problem."""
     items = read_roster(text_stream(b'patient_id,when\n"P-1\n2",a,b\n'))
     assert [str(item) for item in items or []] == [
         (

@@ -27,6 +27,7 @@ from kyphoprep.cli.start import NOT_A_TERMINAL
 from kyphoprep.cli.start_questions import Answers, Conversation, Stop
 from kyphoprep.i18n.words import Words, words_for
 from kyphoprep.io.typed_input import parse_today
+from tests.child_env import coverage_env
 
 TODAY = "2026-11-21"
 CHICAGO = "America/Chicago"
@@ -57,6 +58,11 @@ def yes_no(words: Words, key: str, default: bool, **fields: object) -> str:
     return question(words, key, words("start_yes_no" if default else "start_no_yes"), **fields)
 
 
+def _default_sigint() -> None:
+    """Let SIGINT stop the child (a run started with ``cmd &`` ignores it, and children inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Session:
     """``kyphoprep`` in a pseudo-terminal: wait for a question, type an answer, read what was said."""
 
@@ -68,6 +74,7 @@ class Session:
             "NO_COLOR": "1",
             "COLUMNS": "100",
             "HOME": str(cwd),
+            **coverage_env(),
             **(env or {}),
         }
         self.log = io.StringIO()
@@ -82,7 +89,7 @@ class Session:
             dimensions=(40, 100),
             # A run started in the background (`cmd &` in a script) ignores SIGINT, and the child would
             # inherit that: Ctrl-C must reach kyphoprep as it does on a real terminal.
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+            preexec_fn=_default_sigint,
         )
         self.child.logfile_read = self.log
         self._last_reply: str | None = None
@@ -138,7 +145,8 @@ class Session:
         self.closing = self.expect(pexpect.EOF)
         self.child.close()
         assert self.child.signalstatus is None, self.transcript
-        return int(self.child.exitstatus)
+        assert self.child.exitstatus is not None, self.transcript
+        return self.child.exitstatus
 
 
 Start = Callable[..., Session]
@@ -250,6 +258,8 @@ def test_english_from_start_to_saved_files(start: Start, tmp_path: Path, runner:
 
 
 def test_a_bad_date_or_zone_is_explained_and_asked_again(start: Start) -> None:
+    """An impossible, past or far-off date and an unknown zone each get a one-line reason and the same
+    question again, so a typo never ends the conversation."""
     s = start("start", "--lang", "en", "--today", TODAY)
     when = question(EN, "start_when")
     s.answer(question(EN, "start_procedure", "1"), "1")
@@ -276,6 +286,8 @@ def test_a_bad_date_or_zone_is_explained_and_asked_again(start: Start) -> None:
 
 
 def test_a_bad_medicine_answer_is_explained_and_asked_again(start: Start) -> None:
+    """A misspelt medicine, an unreadable hold, a duplicate (by brand name) and a form the person is unsure of
+    are each explained and asked again, so no wrong medicine plan is made from a slip."""
     s = start("start", "--lang", "en", "--today", TODAY)
     s.answer(question(EN, "start_procedure", "1"), "1")
     s.answer(question(EN, "start_when"), "2026-12-03 7:30 AM")
@@ -319,6 +331,8 @@ def test_a_bad_medicine_answer_is_explained_and_asked_again(start: Start) -> Non
 def test_a_bad_yes_or_no_is_explained_and_asked_again(
     start: Start, tmp_path: Path, runner: CliRunner
 ) -> None:
+    """A word that is neither yes nor no is asked again, and a "y" to the titles question writes the same
+    calendar as --full-titles."""
     s = start("start", "--lang", "en", "--today", TODAY)
     answer_the_short_way(s, procedure="2")
     handout = yes_no(EN, "start_save_handout", True)
@@ -469,6 +483,8 @@ def answer_the_short_way_until_patient(s: Session, words: Words) -> None:
 def test_an_existing_file_is_kept_unless_the_person_says_replace(
     start: Start, tmp_path: Path, runner: CliRunner
 ) -> None:
+    """An existing file is left as it was unless the person answers "y" to replacing it, and a folder that
+    does not exist is explained and the name asked again."""
     original = tmp_path / f"{STEM}.html"
     original.write_bytes(b"<p>my own notes</p>\n")
     s = start("start", "--lang", "en", "--today", TODAY)
@@ -509,6 +525,8 @@ def test_an_existing_file_is_kept_unless_the_person_says_replace(
 
 
 def test_start_without_a_terminal_refuses_in_one_line(runner: CliRunner) -> None:
+    """``kyphoprep start`` with no terminal exits 2 with one line on stderr, so a script that pipes into it
+    fails clearly instead of hanging on a question."""
     result = runner.invoke(app, ["start", "--today", TODAY], input="1\n")
     assert result.exit_code == 2
     assert result.stderr == f"Error: {NOT_A_TERMINAL}\n"
@@ -517,6 +535,8 @@ def test_start_without_a_terminal_refuses_in_one_line(runner: CliRunner) -> None
 
 
 def test_kyphoprep_alone_without_a_terminal_shows_help(runner: CliRunner) -> None:
+    """``kyphoprep`` alone without a terminal prints the usage and exits 2 instead of starting the questions,
+    so scripts are never left waiting."""
     result = runner.invoke(app, [], input="1\n")
     assert result.exit_code == 2
     assert result.stdout.startswith("Usage: ")
@@ -525,6 +545,8 @@ def test_kyphoprep_alone_without_a_terminal_shows_help(runner: CliRunner) -> Non
 
 
 def test_end_of_input_stops_and_changes_nothing(start: Start, tmp_path: Path) -> None:
+    """Closing the input (Ctrl-D) mid-conversation exits 1 saying nothing was changed, and no file is
+    written."""
     s = start("start", "--lang", "en", "--today", TODAY)
     s.answer(question(EN, "start_procedure", "1"), "1")
     s.end_input(question(EN, "start_when"))
@@ -534,6 +556,8 @@ def test_end_of_input_stops_and_changes_nothing(start: Start, tmp_path: Path) ->
 
 
 def test_ctrl_c_stops_with_130_and_changes_nothing(start: Start, tmp_path: Path) -> None:
+    """Ctrl-C at a question exits 130, as shells expect of an interrupted command, and leaves no file
+    behind."""
     s = start("start", "--lang", "en", "--today", TODAY)
     s.answer(question(EN, "start_procedure", "1"), "1")
     s.answer(question(EN, "start_when"), "2026-12-03 7:30 AM")
@@ -561,6 +585,8 @@ def test_stopping_after_a_file_was_saved_says_which(start: Start, tmp_path: Path
 def test_a_settings_file_gives_the_language_zone_and_phone(
     start: Start, tmp_path: Path, runner: CliRunner
 ) -> None:
+    """A clinic settings file supplies the language, zone and phone as the defaults, and the saved handout
+    equals what ``kyphoprep plan --config`` writes."""
     config = tmp_path / "clinic.toml"
     config.write_text(
         '[clinic]\nphone = "555-0142"\n\n[defaults]\nlanguage = "es"\ntimezone = "America/Denver"\n',
@@ -629,6 +655,8 @@ def when_in(language: str, *answers: str, zone: str = CHICAGO) -> tuple[datetime
     ],
 )
 def test_spanish_a_m_and_p_m_are_understood(typed: str, hour: int) -> None:
+    """Spanish ways of writing a.m. and p.m. ("p. m.", "a.m.") are read as the right hour, so a Spanish
+    speaker's time is not taken twelve hours off."""
     start, script = when_in("es", typed, "")
     assert start == datetime(2026, 12, 3, hour, 30, tzinfo=ZoneInfo(CHICAGO))
     assert script.said == []
@@ -648,6 +676,8 @@ def test_a_time_that_cannot_be_in_the_zone_asks_for_the_date_again() -> None:
 
 
 def test_an_unknown_zone_in_spanish_is_explained_in_spanish() -> None:
+    """In a Spanish conversation an unknown zone is explained in Spanish, not in the English of the error
+    underneath."""
     _, script = when_in("es", "2026-12-03 7:30", "Marte", "America/Denver")
     assert script.said == [ES("start_zone_unknown", zone="Marte")]
 
@@ -672,6 +702,8 @@ def medicines_from(language: str, *answers: str) -> tuple[Answers, Script]:
     ],
 )
 def test_what_the_doctor_said_in_days_or_hours(said: str, amount: int, unit: str) -> None:
+    """The doctor's hold is read in days or hours whether typed in Spanish (with or without the accent) or
+    English, and recorded as the doctor's."""
     found, script = medicines_from("es", "warfarin", said, "")
     [order] = found.medicines
     assert order.hold is not None
@@ -682,6 +714,8 @@ def test_what_the_doctor_said_in_days_or_hours(said: str, amount: int, unit: str
 
 @pytest.mark.parametrize("said", ["keep", "Keep", "continue", "seguir", "Seguir", "sigo", "continuar"])
 def test_keep_taking_in_either_language(said: str) -> None:
+    """The words "keep" and "continue", and their Spanish ones, mean the doctor said to keep taking the
+    medicine, so no stop step is planned for it."""
     found, _ = medicines_from("en", "Eliquis", said, "")
     [order] = found.medicines
     assert order.keep_taking
@@ -690,6 +724,8 @@ def test_keep_taking_in_either_language(said: str) -> None:
 
 @pytest.mark.parametrize("said", ["5 weeks", "soon", "-1 days", "5 semanas"])
 def test_a_hold_that_is_not_days_or_hours_is_asked_again(said: str) -> None:
+    """A hold in weeks or words is refused once with a reason in Spanish (no English leaks through) and asked
+    again, and the next valid answer is used."""
     found, script = medicines_from("es", "warfarin", said, "3 días", "")
     assert [p for p in script.prompts if p == doctor_said(ES, "warfarin")] == [
         doctor_said(ES, "warfarin")
@@ -723,18 +759,23 @@ def test_a_hold_that_is_not_days_or_hours_is_asked_again(said: str) -> None:
     ],
 )
 def test_yes_and_no_words(typed: str, meaning: bool) -> None:
+    """The yes and no words of both languages, in any case and with an accent or a full stop, are read as
+    meant, and Enter takes the default."""
     script = Script(typed)
     assert script.conversation("es").yes("start_save_handout", True) is meaning
     assert script.prompts == [yes_no(ES, "start_save_handout", True)]
 
 
 def test_enter_takes_the_default_no() -> None:
+    """Enter at "Replace it? [y/N]" means no, so a file is never replaced without an explicit yes."""
     script = Script("")
     assert script.conversation("en").yes("start_file_exists", False, file="plan.html") is False
     assert script.prompts == ["plan.html already exists. Replace it? [y/N]: "]
 
 
 def test_a_word_that_is_not_yes_or_no_is_asked_again() -> None:
+    """Words that are neither yes nor no are asked again each time, rather than being taken as one or the
+    other."""
     script = Script("ok", "sure", "s")
     assert script.conversation("es").yes("start_save_calendar", True) is True
     assert script.said == [ES("start_say_yes_or_no")] * 2
@@ -745,6 +786,8 @@ def test_a_word_that_is_not_yes_or_no_is_asked_again() -> None:
     ("kidney", "form"), [("80", "crcl-50-or-more"), ("50", "crcl-50-or-more"), ("30", "crcl-under-50")]
 )
 def test_the_kidney_number_picks_the_dabigatran_advice(kidney: str, form: str) -> None:
+    """The kidney number (CrCl) picks dabigatran's advice for 50 or more versus under 50, the boundary where
+    the usual hold changes."""
     found, script = medicines_from("en", "Pradaxa", "", kidney, "")
     [order] = found.medicines
     assert order.form is not None
@@ -755,12 +798,16 @@ def test_the_kidney_number_picks_the_dabigatran_advice(kidney: str, form: str) -
 
 @pytest.mark.parametrize("kidney", ["0", "201", "abc", "80.5", "-5"])
 def test_a_kidney_number_out_of_range_is_asked_again(kidney: str) -> None:
+    """A kidney number that is out of range, not a number or not whole is asked again, so a made-up value
+    never chooses the advice."""
     found, script = medicines_from("en", "Pradaxa", "", kidney, "60", "")
     assert script.said.count(EN("start_crcl_range")) == 1
     assert found.crcl == 60
 
 
 def test_an_unknown_kidney_number_needs_the_doctor() -> None:
+    """Without a kidney number there is no usual dabigatran advice, so kyphoprep asks for the doctor's
+    interval and plans that."""
     found, script = medicines_from("es", "Pradaxa", "", "", "4 días", "")
     assert ES("start_need_doctor", medicine="Pradaxa (dabigatran)") in script.said
     [order] = found.medicines
@@ -770,6 +817,8 @@ def test_an_unknown_kidney_number_needs_the_doctor() -> None:
 
 
 def test_a_near_miss_is_kept_only_when_typed_the_same_way_twice() -> None:
+    """A name close to a known medicine is questioned first and kept as an unknown medicine only when typed
+    the same way again, so a typo is not silently planned."""
     found, script = medicines_from("en", "warfrin", "warfrin", "", "")
     assert script.said[1] == EN("start_medicine_near", medicine="warfrin", choices="warfarin")
     assert script.said[2] == EN("start_medicine_unknown", medicine="warfrin")
@@ -779,12 +828,15 @@ def test_a_near_miss_is_kept_only_when_typed_the_same_way_twice() -> None:
 
 
 def test_the_same_medicine_twice_is_refused() -> None:
+    """The same medicine under another brand name is refused, since two plans for one medicine would clash."""
     found, script = medicines_from("es", "warfarin", "5 días", "Jantoven", "")
     assert [order.name for order in found.medicines] == ["warfarin"]
     assert ES("start_not_understood", reason=ES("start_check_answer")) in script.said
 
 
 def test_language_and_procedure_choices() -> None:
+    """Language and procedure can be chosen by name, and an out-of-range number is answered with the numbers
+    to pick from."""
     script = Script("3", "español", "vertebroplasty")
     talk = Conversation(script.ask, script.said.append, now=lambda zone: parse_today(TODAY, zone))
     assert talk.language(None) == "es"
@@ -817,6 +869,8 @@ def test_a_kidney_number_in_other_digits_is_asked_again(kidney: str) -> None:
 
 
 def test_a_choice_in_other_digits_is_asked_again() -> None:
+    """A procedure number typed in Arabic-Indic or fullwidth digits is asked again in 0-9 instead of being
+    read as a choice."""
     script = Script("\u0662", "\uff12", "2")
     talk = Conversation(script.ask, script.said.append, now=lambda zone: parse_today(TODAY, zone))
     talk.language("en")
@@ -825,6 +879,8 @@ def test_a_choice_in_other_digits_is_asked_again() -> None:
 
 
 def test_a_language_number_in_other_digits_is_asked_again() -> None:
+    """A language number in other digits is asked again with the request in both languages, since the language
+    is not chosen yet."""
     script = Script("\u0662", "2")
     talk = Conversation(script.ask, script.said.append, now=lambda zone: parse_today(TODAY, zone))
     assert talk.language(None) == "es"
@@ -832,5 +888,7 @@ def test_a_language_number_in_other_digits_is_asked_again() -> None:
 
 
 def test_end_of_input_stops_the_conversation() -> None:
+    """End of input while a question waits raises Stop, the signal that ends the conversation without writing
+    anything."""
     with pytest.raises(Stop):
         Script("2026-12-03 7:30").conversation("en").when_and_zone(Answers(), CHICAGO, None)

@@ -1745,6 +1745,8 @@ def make_files(root: Path, files: Mapping[str, bytes | None]) -> None:
 def test_hostile_input_is_refused_and_changes_nothing(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: Case
 ) -> None:
+    """Each hostile input in CASES ends with its documented exit code and exact message, without a
+    traceback, and leaves every file in the folder as it was."""
     make_files(tmp_path, {**BASE_FILES, **case.files})
     if case.setup is not None:
         case.setup(tmp_path)

@@ -19,9 +19,9 @@ START = datetime(2026, 12, 3, 7, 30, tzinfo=CHICAGO)
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=CHICAGO)
 
 
-def utc(*parts: int) -> datetime:
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """A UTC instant."""
-    return datetime(*parts, tzinfo=UTC)
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def plan_for(*meds: str, crcl: int | None = None, now: datetime = NOW) -> Plan:

@@ -10,7 +10,7 @@ import pytest
 from kyphoprep.core.models import Hold
 from kyphoprep.errors import InputError
 from kyphoprep.io.med_options import parse_hold
-from kyphoprep.io.typed_input import now_from_epoch, parse_today, parse_when, quoted, system_zone
+from kyphoprep.io.typed_input import DateOrder, now_from_epoch, parse_today, parse_when, quoted, system_zone
 
 EXPECTED = datetime(2026, 12, 3, 13, 30, tzinfo=UTC)  # 07:30 in Chicago
 
@@ -33,10 +33,12 @@ EXPECTED = datetime(2026, 12, 3, 13, 30, tzinfo=UTC)  # 07:30 in Chicago
 )
 def test_accepted_forms(text: str) -> None:
     """ISO and natural forms all mean 07:30 on Dec 3 2026 in Chicago (checked in UTC)."""
-    order = None
-    if text.endswith(("--mdy", "--dmy")):
-        text, order = text[:-6], text[-3:]
-    moment = parse_when(text, "America/Chicago", date_order=order)  # type: ignore[arg-type]
+    order: DateOrder | None = None
+    if text.endswith(" --mdy"):
+        text, order = text[:-6], "mdy"
+    elif text.endswith(" --dmy"):
+        text, order = text[:-6], "dmy"
+    moment = parse_when(text, "America/Chicago", date_order=order)
     assert moment.astimezone(UTC) == EXPECTED
     assert str(moment.tzinfo) == "America/Chicago"
 
@@ -148,6 +150,8 @@ def test_messages_quote_at_most_60_characters() -> None:
     ],
 )
 def test_an_impossible_date_or_time_says_which_part_to_check(text: str, check: str) -> None:
+    """An impossible hour, minute, second, month, day or year is refused with the part that is wrong and
+    what to check, so the person can fix the one thing."""
     with pytest.raises(InputError) as refused:
         parse_when(text, "America/Chicago")
     assert str(refused.value) == f"'{text}' is not a real date or time {check}"
@@ -201,6 +205,8 @@ def test_a_hold_of_many_digits_is_out_of_range(text: str, limit: str) -> None:
 
 
 def test_a_hold_with_leading_zeros() -> None:
+    """A hold with thousands of leading zeros is read as the number it is, without a slow or failing
+    conversion."""
     assert parse_hold("0" * 5000 + "5d", "x").amount == 5
 
 
@@ -214,12 +220,16 @@ SOFT_HYPHENED = "Universit\u00e4ts\u00adklinikum"
 
 @pytest.mark.parametrize("name", [PERSIAN_NAME, HINDI_NAME, f"Ana {FAMILY_EMOJI}", SOFT_HYPHENED])
 def test_joiners_and_soft_hyphens_are_part_of_names(name: str) -> None:
+    """Zero-width joiners, emoji sequences and soft hyphens are kept in names, since removing them would
+    misspell Persian, Hindi and other names."""
     from kyphoprep.io.typed_input import clean_text
 
     assert clean_text(name, "--patient") == name
 
 
 def test_a_name_with_a_joiner_reaches_the_handout_and_the_calendar() -> None:
+    """Names with joiners and soft hyphens reach the handout and the calendar unchanged, so the patient and
+    driver see their names as written."""
     from typer.testing import CliRunner
 
     from kyphoprep.cli.app import app
@@ -248,6 +258,8 @@ def test_a_name_with_a_joiner_reaches_the_handout_and_the_calendar() -> None:
     ],
 )
 def test_digits_other_than_0_to_9_are_found(text: str, found: str | None) -> None:
+    """Digits from other scripts (fullwidth, Arabic-Indic, Devanagari, superscripts) are found in typed
+    text, so they can be refused with a clear reason instead of being misread."""
     from kyphoprep.io.text_rules import foreign_digit
 
     assert foreign_digit(text) == found
@@ -263,12 +275,16 @@ def test_digits_other_than_0_to_9_are_found(text: str, found: str | None) -> Non
     ],
 )
 def test_undecoded_bytes_are_read_as_utf8_or_refused(text: str, read: str | None) -> None:
+    """Text whose bytes the C locale left undecoded is read as UTF-8 when it is valid UTF-8 and refused
+    otherwise, never guessed as Latin-1."""
     from kyphoprep.io.text_rules import as_utf8
 
     assert as_utf8(text) == read
 
 
 def test_digits_in_a_hold_must_be_0_to_9() -> None:
+    """A hold typed with a non-ASCII digit is refused with the digit and its code point named, and how to
+    type it with 0-9."""
     with pytest.raises(InputError) as refused:
         parse_hold("\u0665 days", "warfarin")
     assert str(refused.value) == (
@@ -278,6 +294,8 @@ def test_digits_in_a_hold_must_be_0_to_9() -> None:
 
 
 def test_a_bad_tz_does_not_matter_when_the_zone_is_given() -> None:
+    """A TZ environment value that is not an IANA name does not matter when --tz gives the zone, so an odd
+    system setting cannot block a plan."""
     from typer.testing import CliRunner
 
     from kyphoprep.cli.app import app

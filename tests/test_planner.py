@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from kyphoprep.core.models import Hold, MedicineOrder, PlanRequest
+from kyphoprep.core.models import Hold, MedicineOrder, Plan, PlannedStep, PlanRequest
 from kyphoprep.core.planner import local_instant
 from kyphoprep.data.protocols import load_builtin_protocol
 from tests.plan_model import planned
 
 
-def utc(*args: int) -> datetime:
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """A UTC instant."""
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
-def make_plan(zone: str, start: datetime, now: datetime, *medicines: MedicineOrder, arrive: int = 90):
+def make_plan(zone: str, start: datetime, now: datetime, *medicines: MedicineOrder, arrive: int = 90) -> Plan:
     """A kyphoplasty plan for *start* (local wall time in *zone*)."""
     protocol = load_builtin_protocol("kyphoplasty")
     request = PlanRequest(
@@ -32,14 +33,14 @@ def make_plan(zone: str, start: datetime, now: datetime, *medicines: MedicineOrd
     return planned(request)
 
 
-def step(plan, step_id: str):  # type: ignore[no-untyped-def]
+def step(plan: Plan, step_id: str) -> PlannedStep:
     """The planned step *step_id*."""
     return next(s for s in plan.steps if s.id == step_id)
 
 
-def med(name: str, amount: int, unit: str) -> MedicineOrder:
+def med(name: str, amount: int, unit: Literal["days", "hours"]) -> MedicineOrder:
     """A doctor's hold."""
-    return MedicineOrder(name, Hold(amount, unit, f"{amount}{unit[0]}"))  # type: ignore[arg-type]
+    return MedicineOrder(name, Hold(amount, unit, f"{amount}{unit[0]}"))
 
 
 NOW = utc(2026, 11, 21, 12)

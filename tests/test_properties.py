@@ -134,7 +134,7 @@ def zone_times(draw: st.DrawFn, zones: list[str] = ZONES) -> tuple[str, datetime
     """A zone and a local wall time: uniform, or near one of the zone's daylight-saving changes."""
     zone_name = draw(st.sampled_from(zones))
     changes = transitions(zone_name)
-    if changes and draw(st.booleans()):
+    if len(changes) > 0 and draw(st.booleans()):
         change = draw(st.sampled_from(changes))
         return zone_name, change.wall + timedelta(minutes=draw(near_minutes)), change
     return zone_name, draw(local_times), None
@@ -432,8 +432,8 @@ def check_rules(case: Case, request: PlanRequest) -> Plan:
                 and order.rule is not None
                 and order.rule.counting == "weekly"
             )
-            expected = hold.amount if weekly else hold.amount + 1
-            assert (case.when.date() - last.start.astimezone(zone).date()).days == expected
+            days_before = hold.amount if weekly else hold.amount + 1
+            assert (case.when.date() - last.start.astimezone(zone).date()).days == days_before
     return plan
 
 

@@ -434,7 +434,8 @@ if __name__ == "__main__":
         text = DOC.read_text(encoding="utf-8")
         for _name in SCHEMA_NAMES:
             pattern = rf"<!-- fields:{_name} -->\n.*?\n<!-- /fields:{_name} -->"
-            text = re.sub(pattern, lambda _match, n=_name: _block(n), text, flags=re.DOTALL)
+            literal = _block(_name).replace("\\", "\\\\")  # a replacement string reads backslashes
+            text = re.sub(pattern, literal, text, flags=re.DOTALL)
         DOC.write_text(text, encoding="utf-8")
     else:
         print("\n\n".join(_block(_name) for _name in SCHEMA_NAMES))
@@ -452,6 +453,7 @@ def test_schema_command_prints_the_shipped_schema(runner: CliRunner, name: str) 
 
 
 def test_schema_command_refuses_an_unknown_name(runner: CliRunner) -> None:
+    """``kyphoprep schema`` with a name it has no schema for exits 2 and lists the names it has."""
     result = runner.invoke(app, ["schema", "roster"])
     assert result.exit_code == 2
     assert "'roster' is not one of 'plan', 'meds'" in result.stderr

@@ -50,12 +50,16 @@ def test_spanish_dates_and_times(clock: time, spanish: str, english: str) -> Non
 
 
 def test_a_day_heading_starts_with_a_capital_letter() -> None:
+    """A Spanish date that heads a day starts with a capital letter while one inside a sentence does not,
+    as Spanish writes them."""
     assert ES.heading_date(date(2027, 3, 16)) == "Martes, 16 de marzo de 2027"
     assert ES.date(date(2027, 3, 16), year=False) == "martes, 16 de marzo"
     assert EN.heading_date(date(2027, 3, 16)) == "Tuesday, March 16, 2027"
 
 
 def test_a_time_at_the_end_of_a_sentence_gets_one_full_stop() -> None:
+    """A Spanish time ending in "p. m." at the end of a sentence gets no second full stop, so the handout
+    never shows ".."."""
     pickup = ES(
         "caregiver_pickup",
         patient="Ana",
@@ -73,6 +77,8 @@ def test_a_time_at_the_end_of_a_sentence_gets_one_full_stop() -> None:
 
 @pytest.mark.parametrize("output_format", ["text", "terminal", "html", "caregiver", "ics", "json"])
 def test_every_format_is_in_spanish(runner: CliRunner, output_format: str) -> None:
+    """Every output format with --lang es has the Spanish dates and wording and no English day or month
+    names left over."""
     result = runner.invoke(app, [*PLAN, "--med", "warfarin=5d", "--format", output_format])
     assert result.exit_code == 0, result.output
     # Unfold calendar lines and undo their escaped commas.
@@ -87,6 +93,8 @@ def test_every_format_is_in_spanish(runner: CliRunner, output_format: str) -> No
 
 
 def test_the_settings_file_can_choose_spanish(runner: CliRunner, tmp_path: Path) -> None:
+    """A settings file's language = "es" gives a Spanish plan, and --lang en on the command line still
+    gives an English one."""
     config = tmp_path / "clinic.toml"
     config.write_text('[clinic]\nname = "Centro"\n[defaults]\nlanguage = "es"\n', encoding="utf-8")
     spanish = runner.invoke(app, [*PLAN[:-2], "--config", str(config), "--format", "text"])
@@ -97,6 +105,8 @@ def test_the_settings_file_can_choose_spanish(runner: CliRunner, tmp_path: Path)
 
 
 def test_batch_in_spanish_uses_each_rows_protocol_in_spanish(runner: CliRunner, tmp_path: Path) -> None:
+    """batch --lang es writes every row's plan and caregiver sheet in Spanish, each with its own row's
+    procedure."""
     roster = tmp_path / "roster.csv"
     roster.write_text(
         "patient_id,when,tz,procedure\n"
@@ -145,6 +155,8 @@ def _protocol_with(step_extra: str, top_extra: str = "") -> str:
 
 
 def test_a_protocol_with_spanish_plans_in_spanish() -> None:
+    """A protocol file with Spanish words for every step plans in Spanish with those words, nothing
+    missing."""
     text = _protocol_with(
         'es.title = "Paso uno"\nes.detail = "Hágalo."\n',
         'es.name = "Demostración"\nes.summary = "Una demostración."\n',
@@ -175,6 +187,8 @@ def test_a_protocol_with_spanish_plans_in_spanish() -> None:
     ],
 )
 def test_protocols_check_reports_spanish_mistakes(extra: str, field: str, message: str) -> None:
+    """``protocols check`` names the step and field of each mistake in a Spanish translation (a misspelt
+    key, an empty or over-long title, the wrong number of items)."""
     problems = check_protocol_text(_protocol_with(extra), "demo.toml")
     assert [(p.step, p.field, str(p)) for p in problems] == [
         ("one", field, f"demo.toml, step 'one', field '{field}': {message}")
@@ -182,6 +196,8 @@ def test_protocols_check_reports_spanish_mistakes(extra: str, field: str, messag
 
 
 def test_catalogue_spanish_mistakes_are_reported() -> None:
+    """A misspelt Spanish key in the medicine catalogue is refused with the medicine and field named, and
+    once fixed the Spanish instruction is used."""
     catalogue = """\
 format = 1
 [reminders]

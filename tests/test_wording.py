@@ -130,6 +130,8 @@ def test_catalogue_texts_are_in_every_language(language: str) -> None:
 
 
 def test_a_protocol_without_spanish_is_refused_in_spanish_with_what_is_missing() -> None:
+    """A protocol missing Spanish for a step is refused for --lang es with the step named and how to add
+    the words, rather than mixing English into a Spanish plan."""
     from dataclasses import replace
 
     from kyphoprep.errors import ChecklistError
@@ -241,6 +243,8 @@ def test_english_titles_signs_and_headings_are_grade_8_or_below() -> None:
 
 
 def test_spanish_step_texts_and_headings_score_60_or_more() -> None:
+    """Every Spanish step text and heading scores at least 60 for reading ease (Fernández Huerta), so the
+    Spanish handout stays as plain as the English one."""
     texts = {**step_texts("es"), **headings("es")}
     assert len(texts) > 100
     scored = {f"{kind}: {text}": round(spanish_ease(text), 1) for text, kind in texts.items()}
