@@ -57,7 +57,7 @@ def test_a_name_missing_from_the_twin_says_how_to_remake_it() -> None:
         builtin_data("new.toml")
 
 
-def plan_json(home: Path, **extra: str) -> dict[str, object]:
+def plan_json(home: Path, **extra: str) -> dict[str, Any]:
     """``kyphoprep plan ... --format json`` in a fresh process whose home folder is *home*."""
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "TZ": "UTC", **extra}
     env.update(coverage_env())
