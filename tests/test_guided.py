@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import io
 import os
+import platform
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -137,6 +139,8 @@ class Session:
     def interrupt(self, prompt: str) -> list[str]:
         """At *prompt*, press Ctrl+C; the lines shown since the last answer."""
         shown = self.expect(prompt)
+        assert self.child.pid is not None
+        wait_until_reading(self.child.pid)
         self.child.sendintr()
         return shown
 
@@ -147,6 +151,29 @@ class Session:
         assert self.child.signalstatus is None, self.transcript
         assert self.child.exitstatus is not None, self.transcript
         return self.child.exitstatus
+
+
+# The number of the read() system call, where /proc/PID/syscall says what a process waits in.
+READ_SYSCALL = {"x86_64": 0, "aarch64": 63}.get(platform.machine())
+
+
+def wait_until_reading(pid: int, timeout: float = 10.0) -> None:
+    """Wait until the process *pid* waits in read(), that is, for the person's answer.
+
+    A Ctrl+C that comes after the prompt is printed but before the program reaches read() is
+    only noticed at the next key: a person never presses it that fast, but a test does, and on a
+    loaded machine it hung about one run in twelve. Where /proc cannot tell, wait a moment.
+    """
+    deadline = time.monotonic() + timeout
+    path = Path(f"/proc/{pid}/syscall")
+    while READ_SYSCALL is not None and time.monotonic() < deadline:
+        try:
+            if path.read_text().split()[0] == str(READ_SYSCALL):
+                return
+        except (OSError, IndexError):
+            break
+        time.sleep(0.02)
+    time.sleep(0.5)
 
 
 Start = Callable[..., Session]
