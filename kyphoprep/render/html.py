@@ -145,7 +145,9 @@ QR_SIZE = "0.85in"
 
 def _qr_svg(payload: str, label: str) -> str:
     """*payload* as an inline SVG QR code whose text alternative is *label* (the reminder in words)."""
-    code = segno.make(payload, error="l", boost_error=False)
+    # make_qr, not make: a short text would become a Micro QR code, which phone cameras and zbar
+    # do not read; UTF-8 with an ECI header, or a reader takes "Última" for Shift JIS.
+    code = segno.make_qr(payload, error="l", boost_error=False, encoding="utf-8", eci=True)
     svg = code.svg_inline(scale=1, border=2, omitsize=True, svgclass="qr", lineclass=None, title=label)
     return svg.replace("<svg ", f'<svg role="img" aria-label="{_attr(label)}" ', 1)
 
@@ -247,13 +249,8 @@ class HtmlRenderer:
             when = _key_when(step, words)
             payload = reminder_ics(plan, step_uid(plan, step))
             label = words("key_code_label", what=event_title(plan, step), when=when)
-            mark = (
-                _checkbox(step.title)
-                if step.actionable
-                else '<span class="bullet" aria-hidden="true">•</span>'
-            )
             rows.append(
-                f'<tr><td class="mark">{mark}</td><td class="when">{_text(when)}</td>'
+                f'<tr><td class="when">{_text(when)}</td>'
                 f'<td class="what">{_text(step.title)}</td>'
                 f'<td class="code">{_qr_svg(payload, label)}</td></tr>'
             )
@@ -273,7 +270,6 @@ class HtmlRenderer:
         head = "".join(
             f'<th scope="col" class="{cls}">{_text(text)}</th>'
             for cls, text in (
-                ("mark", words("key_column_done")),
                 ("when", words("key_column_when")),
                 ("what", words("key_column_what")),
                 ("code", words("key_column_code")),
@@ -340,15 +336,25 @@ class HtmlRenderer:
 
     def _day(self, group: DayGroup, cited: Citations, words: Words) -> list[str]:
         past = [step for step in group.steps if step.past]
-        lines = ['<section class="day">', f"<h3>{_text(group.heading)}</h3>"]
+        rows = []
         if past:
-            titles = "; ".join(step.title for step in past)
-            lines.append(f'<p class="past-line">{_text(words("past_collapsed", titles=titles))}</p>')
-        for step in group.steps:
-            if not step.past:
-                lines += self._step(step, cited, words)
-        lines.append("</section>")
-        return lines
+            text = words("past_collapsed", titles="; ".join(step.title for step in past))
+            rows.append(
+                f'<tr class="past-row"><td colspan="2"><p class="past-line">{_text(text)}</p></td></tr>'
+            )
+        rows += [line for step in group.steps if not step.past for line in self._step(step, cited, words)]
+        return [
+            '<section class="day">',
+            '<table class="steps">',
+            "<thead><tr>",
+            f'<th colspan="2" scope="colgroup"><span class="day-heading">{_text(group.heading)}</span></th>',
+            "</tr></thead>",
+            "<tbody>",
+            *rows,
+            "</tbody>",
+            "</table>",
+            "</section>",
+        ]
 
     def _step(self, step: PlannedStep, cited: Citations, words: Words) -> list[str]:
         mark = (
@@ -357,9 +363,9 @@ class HtmlRenderer:
         what = f'<span class="time">{_text(step_time(step, words))}</span> — {_text(step.title)}'
         refs = f'<span class="refs">{cited.marks(step.sources)}</span>'
         lines = [
-            '<div class="step">',
-            f'<div class="mark">{mark}</div>',
-            '<div class="body">',
+            '<tr class="step">',
+            f'<td class="mark">{mark}</td>',
+            "<td>",
             f'<p class="what">{what}</p>',
             f'<p class="detail">{_text(step.detail)} {refs}</p>',
         ]
@@ -367,7 +373,7 @@ class HtmlRenderer:
             lines.append('<ul class="items">')
             lines += [f"<li>{_checkbox(item)} {_text(item)}</li>" for item in step.items]
             lines.append("</ul>")
-        lines += ["</div>", "</div>"]
+        lines += ["</td>", "</tr>"]
         return lines
 
     def _bring(self, plan: Plan, words: Words) -> list[str]:
