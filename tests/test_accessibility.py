@@ -73,6 +73,7 @@ class Audit:
 
 @pytest.fixture(scope="module")
 def audit() -> Audit:
+    """The module's one set of findings, filled on first use."""
     return Audit()
 
 
