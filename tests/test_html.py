@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from kyphoprep.cli.app import app
 from kyphoprep.i18n.words import Words, words_for
-from kyphoprep.render.html import FONTS, css_string
+from kyphoprep.render.html import FONTS, QR_SIZE, css_string
 from tests.pdf_tools import page_sizes, page_texts, print_to_pdf, squeeze
 from tests.scenarios import SCENARIOS
 
@@ -213,36 +213,41 @@ def test_every_text_of_the_plan_appears(runner: CliRunner, name: str) -> None:
     data = plan_data(runner, name)
     words = words_of(data)
     text = visible_text(render(runner, name))
-    expected = [step_line(words, step) for step in data["steps"]]
-    expected += [step["detail"] for step in data["steps"]]
-    expected += [item for step in data["steps"] for item in step["items"]]
+    # A step already past when the plan was made is one title in its day's "already past" line.
+    current = [step for step in data["steps"] if not step["past"]]
+    expected = [step_line(words, step) for step in current]
+    expected += [step["detail"] for step in current]
+    expected += [item for step in current for item in step["items"]]
+    expected += [step["title"] for step in data["steps"] if step["past"]]
     for medicine in data["inputs"]["medicines"]:
         expected += [medicine["name_in_language"], medicine["what_to_do"], medicine["last_dose_text"]]
     expected += [sign["text"] for level in ("call", "emergency") for sign in data["warning_signs"][level]]
     expected += [warning["message"] for warning in data["warnings"]]
     expected += [words("heading_bring"), words("heading_after_care"), words("heading_call")]
-    expected += [words("heading_emergency"), words("end_of_plan"), words("calendar_tip")]
+    expected += [words("heading_emergency"), words("end_of_plan"), words("heading_key_dates")]
     expected += [
         value for key in ("patient", "driver", "facility", "phone") if (value := data["inputs"][key])
     ]
     missing = [phrase for phrase in expected if one_line(phrase) not in text]
     assert missing == []
+    # The calendar-import tip belongs with the calendar (the .ics, the README), not on paper.
+    assert one_line(words("calendar_tip")) not in text
 
 
 @pytest.mark.parametrize("name", CHECKED)
 def test_days_are_grouped_and_after_care_is_set_apart(runner: CliRunner, name: str) -> None:
-    """One section per day with its steps in order: plan days first, then after-care days in their box."""
+    """One section per day with its steps in order: plan days first, then the after-care days."""
     data = plan_data(runner, name)
     words = words_of(data)
     page = render(runner, name).decode("utf-8")
-    before_after_care, after_care = page.split('<section class="box-set after-care">')
+    before_after_care, after_care = page.split('<section class="after-care">')
     for part, in_after_care in ((before_after_care, False), (after_care, True)):
         sections = re.findall(r'<section class="day">(.*?)</section>', part, flags=re.DOTALL)
         found = [
             (_inner(section, "span", "day-heading")[0], _inner(section, "p", "what")) for section in sections
         ]
         expected = [
-            (group.heading, [_shown(words, step) for step in group.steps])
+            (group.heading, [_shown(words, step) for step in group.steps if not step["past"]])
             for group in day_groups(data)
             if group.after_care is in_after_care
         ]
@@ -295,7 +300,8 @@ def test_self_contained(runner: CliRunner, name: str) -> None:
 
 
 def test_print_sizes_contrast_and_paper(runner: CliRunner) -> None:
-    """Body text >= 14pt, headings >= 18pt, nothing under 14pt, black on white, no fixed paper size."""
+    """Body text >= 14pt, headings >= 18pt, nothing under 14pt but the sources (>= 11pt), black on
+    white, no fixed paper size."""
     page = render(runner, "us-chicago")
     rules = css_rules(style_of(page))
     assert points(rules["body"]["font-size"]) >= 14
@@ -304,10 +310,12 @@ def test_print_sizes_contrast_and_paper(runner: CliRunner) -> None:
     assert used_headings, "the handout has headings"
     for heading in [*sorted(used_headings), ".day-heading"]:
         assert points(rules[heading]["font-size"]) >= 18, heading
-    assert points(rules[".what"]["font-size"]) >= 14
-    sizes = re.findall(r"font-size:\s*([^;]+);", style_of(page))
+    assert points(rules[".what"].get("font-size", rules["body"]["font-size"])) >= 14
+    small = {".refs", ".sources", ".made-by", ".month .tag"}
+    sizes = {selector: points(rule["font-size"]) for selector, rule in rules.items() if "font-size" in rule}
     assert sizes
-    assert all(points(size) >= 14 for size in sizes)
+    assert {selector for selector, size in sizes.items() if size < 14} <= small
+    assert all(size >= 11 for size in sizes.values())
     colours = re.findall(r"(?:^|[\s;{])(?:color|background):\s*([^;]+);", style_of(page))
     assert colours
     assert set(colours) <= {"#000", "#fff"}, "black on white only"
@@ -343,14 +351,15 @@ def test_checkboxes(runner: CliRunner, name: str) -> None:
     tags = parse(render(runner, name)).tags
     boxes = [attrs for tag, attrs in tags if tag == "input"]
     assert all(attrs.get("type") == "checkbox" for attrs in boxes)
-    actions = sum(step["actionable"] for step in data["steps"])
-    items = sum(len(step["items"]) for step in data["steps"])
+    current = [step for step in data["steps"] if not step["past"]]  # past ones are one line, no box
+    actions = sum(step["actionable"] for step in current)
+    items = sum(len(step["items"]) for step in current)
     medicines = len(data["inputs"]["medicines"])
     blank_rows = sum(1 for tag, attrs in tags if tag == "tr" and attrs.get("class") == "blank")
     assert blank_rows >= 4
     assert len(boxes) == actions + items + medicines + blank_rows + 1  # + "My allergies"
-    names = {step["title"] for step in data["steps"] if step["actionable"]}
-    names |= {item for step in data["steps"] for item in step["items"]}
+    names = {step["title"] for step in current if step["actionable"]}
+    names |= {item for step in current for item in step["items"]}
     names |= {medicine["name_in_language"] for medicine in data["inputs"]["medicines"]}
     names.add(words_of(data)("bring_other"))
     names.add(words_of(data)("bring_allergies"))
@@ -373,14 +382,20 @@ def test_warnings_come_first(runner: CliRunner) -> None:
     assert 'class="warnings"' not in render(runner, "us-chicago").decode("utf-8")
 
 
-def test_past_steps_are_marked(runner: CliRunner) -> None:
-    """Each past step shows the PAST marker and the note to call the care team."""
+def test_past_steps_are_one_line_per_day(runner: CliRunner) -> None:
+    """Steps already past when the plan was made are one line per day, naming them, with what to do."""
     data = plan_data(runner, "too-late")
-    text = visible_text(render(runner, "too-late"))
-    past = sum(step["past"] for step in data["steps"])
-    assert past > 0
-    assert text.count(" PAST ") == past
-    assert text.count(one_line(words_for("en")("past_note"))) == past
+    words = words_of(data)
+    page = render(runner, "too-late").decode("utf-8")
+    lines = _inner(page, "p", "past-line")
+    expected = [
+        one_line(words("past_collapsed", titles="; ".join(s["title"] for s in group.steps if s["past"])))
+        for group in day_groups(data)
+        if any(s["past"] for s in group.steps)
+    ]
+    assert lines == expected
+    assert len(lines) >= 2
+    assert words("past_marker") not in visible_text(page.encode())
 
 
 @pytest.mark.parametrize(
@@ -421,6 +436,7 @@ def test_style_is_handout_css_filled_in(
         footer_right=css_string(right),
         header_right=css_string(top),
         fonts=FONTS,
+        qr_size=QR_SIZE,
     )
     assert style_of(render(runner, name)) == "\n" + filled
 
@@ -446,10 +462,12 @@ def test_output_file_by_extension(runner: CliRunner, tmp_path: Path) -> None:
 # --- Printed with Chromium ------------------------------------------------------------------------
 
 EXPECTED_PAGES = {
-    ("us-chicago", "letter"): 10,
-    ("us-chicago", "A4"): 10,
-}  # A4 9 -> 10: counting lines, allergy line
+    ("us-chicago", "letter"): 9,
+    ("us-chicago", "A4"): 8,
+}  # issue 15: 10 -> 9 (Letter) and 10 -> 8 (A4) with page 1's key dates and a compact day-by-day
 """The fixed scenario's page count: a change means the layout changed. Look at the pages, then update."""
+ISSUE_15_PAGES = 4
+"""Issue 15's goal for the warfarin plan: at most 4 pages, Letter and A4."""
 PAGE_RANGE = range(6, 25)
 """Any plan: large print takes pages, but a plan that runs past this has a layout fault."""
 
@@ -491,6 +509,13 @@ def test_page_count(runner: CliRunner, printed: Printed, name: str, paper: str) 
         assert len(pages) == EXPECTED_PAGES[(name, paper)], "the layout changed: look at the pages"
     assert len(pages) in PAGE_RANGE
     assert not any("file:" in page for page in pages), "no browser header or footer"
+
+
+@pytest.mark.xfail(reason="issue 15's 4-page goal is not reached yet: the texts need shortening", strict=True)
+@pytest.mark.parametrize("paper", ["letter", "A4"])
+def test_the_warfarin_plan_fits_in_four_pages(runner: CliRunner, printed: Printed, paper: str) -> None:
+    """Issue 15: the handout a nurse hands over is at most 4 pages, so the key facts are found at once."""
+    assert len(printed.get(runner, "us-chicago", paper)) <= ISSUE_15_PAGES
 
 
 @pytest.mark.parametrize(("name", "paper"), PRINTED)

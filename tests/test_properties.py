@@ -10,6 +10,7 @@ Profiles: "ci" (fixed, derandomized; the default) and "long" (HYPOTHESIS_PROFILE
 
 from __future__ import annotations
 
+import html
 import json
 import os
 from dataclasses import dataclass
@@ -534,13 +535,25 @@ def check_formats(case: Case, request: PlanRequest) -> None:
 
     # The HTML handout: steps before the procedure under "Day by day", after-care in its own box.
     document = renderer_for(OutputFormat.HTML).render(plan, options).decode()
+    # A step already past when the plan was made is not a line of its own there: its title is in its
+    # day's one "already past" line (and the day keeps its heading).
     parts = [
-        ("after" if s["category"] == "after-care" else "plan", wall, shown(s, wall, DASH, f" {past}"))
+        (
+            "after" if s["category"] == "after-care" else "plan",
+            wall,
+            "" if s["past"] else shown(s, wall, DASH, ""),
+        )
         for s, wall in zip(steps, walls, strict=True)
     ]
-    expected_html = _groups([p for p in parts if p[0] == "plan"], words)
-    expected_html += _groups([p for p in parts if p[0] == "after"], words)
+    expected_html = [
+        (part, heading, [line for line in lines if line])
+        for part, heading, lines in _groups([p for p in parts if p[0] == "plan"], words)
+        + _groups([p for p in parts if p[0] == "after"], words)
+    ]
     assert html_days(document) == expected_html
+    for s in steps:
+        if s["past"]:
+            assert html.escape(s["title"], quote=False) in document, s["id"]
 
     # The caregiver sheet: arrival, the procedure's start and end, pick-up window, 24 hours' stay.
     sheet = renderer_for(OutputFormat.CAREGIVER).render(plan, options).decode()

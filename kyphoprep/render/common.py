@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from kyphoprep import __version__
-from kyphoprep.core.models import Category, Plan, PlannedStep, Source
+from kyphoprep.core.models import Category, Intake, Plan, PlannedStep, Source
 from kyphoprep.i18n.words import Words, words_for
 
 
@@ -87,6 +87,23 @@ def bring_rows(plan: Plan) -> list[tuple[str, str, str]]:
 def step_time(step: PlannedStep, words: Words) -> str:
     """The clock time of a step, or "By this day" for a to-do whose time is only a reminder."""
     return words("by_this_day") if step.clock == "reminder" else words.time(step.start)
+
+
+STOPS_FOOD: frozenset[Intake] = frozenset({"liquids", "clear-liquids", "nothing"})
+"""Intakes that allow no more food: the step that starts the first of them is "stop eating"."""
+
+
+def key_steps(plan: Plan) -> list[PlannedStep]:
+    """The steps that decide whether the procedure goes ahead, in time order: every last dose,
+    when to stop eating, when to stop drinking, and when to arrive."""
+    food = [step for step in plan.steps if step.intake in STOPS_FOOD]
+    chosen = [step for step in plan.steps if step.dose == "last"]
+    chosen += food[:1] + [step for step in food if step.intake == "nothing"][:1]
+    chosen += [
+        step for step in plan.steps if step.timing.get("rule") == "arrival" and step.start == plan.arrival
+    ]
+    order = {id(step): index for index, step in enumerate(plan.steps)}
+    return sorted({id(step): step for step in chosen}.values(), key=lambda step: order[id(step)])
 
 
 def provenance(plan: Plan) -> dict[str, str]:

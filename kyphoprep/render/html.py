@@ -32,25 +32,30 @@ paper first:
 from __future__ import annotations
 
 import html
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 from string import Template
 
+import segno
+
 from kyphoprep.core.models import Category, Plan, PlannedStep
 from kyphoprep.i18n.words import Words
 from kyphoprep.render import RenderOptions
-from kyphoprep.render.calendar import removed_reminders
+from kyphoprep.render.calendar import event_title, removed_reminders, step_uid
 from kyphoprep.render.common import (
     Citations,
     DayGroup,
     bring_rows,
     days,
     header_rows,
+    key_steps,
     made_by,
     step_time,
     warning_signs,
     words_of,
 )
+from kyphoprep.render.ics import reminder_ics
 
 BLANK_BRING_ROWS = 4
 """Empty rows at the end of the "Bring this list" table, to add medicines by hand."""
@@ -58,7 +63,7 @@ BLANK_BRING_ROWS = 4
 COLUMNS = ("name", "what", "last")
 """Classes of the "Bring this list" columns named by the message ``bring_columns``."""
 
-FONTS = '"DejaVu Sans", Verdana, Arial, Helvetica, sans-serif'
+FONTS = 'Arial, "Liberation Sans", Helvetica, "DejaVu Sans", Verdana, sans-serif'
 
 STYLESHEET = Path(__file__).with_name("handout.css")
 """The handout's stylesheet, inlined into every page's ``<style>``. It is a :class:`string.Template`:
@@ -125,12 +130,31 @@ def _style(plan: Plan) -> str:
         footer_right=css_string(footer_right(plan)),
         header_right=css_string(header_right(plan)),
         fonts=FONTS,
+        qr_size=QR_SIZE,
     )
 
 
 def _checkbox(label: str) -> str:
     """A real checkbox, named for screen readers by what it ticks off."""
     return f'<input type="checkbox" aria-label="{_attr(label)}">'
+
+
+QR_SIZE = "0.85in"
+"""Printed size of a reminder's QR code: big enough for a phone camera at arm's length."""
+
+
+def _qr_svg(payload: str, label: str) -> str:
+    """*payload* as an inline SVG QR code whose text alternative is *label* (the reminder in words)."""
+    # make_qr, not make: a short text would become a Micro QR code, which phone cameras and zbar
+    # do not read; UTF-8 with an ECI header, or a reader takes "Última" for Shift JIS.
+    code = segno.make_qr(payload, error="l", boost_error=False, encoding="utf-8", eci=True)
+    svg = code.svg_inline(scale=1, border=2, omitsize=True, svgclass="qr", lineclass=None, title=label)
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{_attr(label)}" ', 1)
+
+
+def _key_when(step: PlannedStep, words: Words) -> str:
+    """``Friday, November 27`` and the time, or "By this day" for a to-do."""
+    return f"{words.date(step.start.date(), year=False)}, {step_time(step, words)}"
 
 
 class HtmlRenderer:
@@ -156,15 +180,22 @@ class HtmlRenderer:
             "</style>",
             "</head>",
             "<body>",
+            "<main>",
             *self._warnings(plan, words),
             *self._header(plan, words),
+            *self._key_dates(plan, words),
+            *self._month(plan, words),
             *self._removed(plan, words),
+            '<section class="plan">',
             f"<h2>{_text(words('heading_plan'))}</h2>",
+            f'<p class="first">{_text(words("care_team_first"))}</p>',
             *(line for group in days(plan, before) for line in self._day(group, cited, words)),
+            "</section>",
             *self._bring(plan, words),
             *self._after_care(plan, after, cited, words),
             *self._signs(plan, words),
             *self._closing(plan, cited, words),
+            "</main>",
             "</body>",
             "</html>",
             "",
@@ -175,8 +206,8 @@ class HtmlRenderer:
         if not plan.warnings:
             return []
         return [
-            '<section class="warnings">',
-            f"<h2>{_text(words('heading_warnings'))}</h2>",
+            '<section class="warnings" aria-labelledby="warnings">',
+            f'<h2 id="warnings">{_text(words("heading_warnings"))}</h2>',
             "<ul>",
             *(f"<li>{_text(warning.message)}</li>" for warning in plan.warnings),
             "</ul>",
@@ -199,7 +230,8 @@ class HtmlRenderer:
 
     def _header(self, plan: Plan, words: Words) -> list[str]:
         rows = (
-            f"<tr><th>{_text(label)}</th><td>{_text(value)}</td></tr>" for label, value in header_rows(plan)
+            f'<tr><th scope="row">{_text(label)}</th><td>{_text(value)}</td></tr>'
+            for label, value in header_rows(plan)
         )
         return [
             "<header>",
@@ -208,18 +240,117 @@ class HtmlRenderer:
             *rows,
             "</table>",
             "</header>",
-            f'<p class="first">{_text(words("care_team_first"))}</p>',
+        ]
+
+    def _key_dates(self, plan: Plan, words: Words) -> list[str]:
+        """Page 1: every date that decides whether the procedure goes ahead, each with its QR code."""
+        rows = []
+        for step in key_steps(plan):
+            when = _key_when(step, words)
+            payload = reminder_ics(plan, step_uid(plan, step))
+            label = words("key_code_label", what=event_title(plan, step), when=when)
+            rows.append(
+                f'<tr><td class="when">{_text(when)}</td>'
+                f'<td class="what">{_text(step.title)}</td>'
+                f'<td class="code">{_qr_svg(payload, label)}</td></tr>'
+            )
+        request = plan.request
+        pickup = words.time(plan.pickup_from)
+        until = f"{words.time(plan.stay_until)}, {words.date(plan.stay_until.date(), year=False)}"
+        if request.driver:
+            who = words("key_driver", driver=request.driver, pickup=pickup, until=until)
+        else:
+            who = words("key_no_driver", pickup=pickup, until=until)
+        if request.phone:
+            call = words(
+                "key_phone", clinic=request.facility or words("caregiver_the_clinic"), phone=request.phone
+            )
+        else:
+            call = words("key_no_phone")
+        head = "".join(
+            f'<th scope="col" class="{cls}">{_text(text)}</th>'
+            for cls, text in (
+                ("when", words("key_column_when")),
+                ("what", words("key_column_what")),
+                ("code", words("key_column_code")),
+            )
+        )
+        return [
+            '<section class="key" aria-labelledby="key-dates">',
+            f'<h2 id="key-dates">{_text(words("heading_key_dates"))}</h2>',
+            (
+                '<p class="legend"><span class="box-sample" aria-hidden="true"></span> '
+                f"{_text(words('key_legend'))} {_text(words('key_scan'))}</p>"
+            ),
+            '<table class="key-dates">',
+            f"<thead><tr>{head}</tr></thead>",
+            "<tbody>",
+            *rows,
+            "</tbody>",
+            "</table>",
+            f'<p class="who">{_text(who)}</p>',
+            f'<p class="call">{_text(call)}</p>',
+            "</section>",
+        ]
+
+    def _month(self, plan: Plan, words: Words) -> list[str]:
+        """A small month grid from the first step to the procedure, each day with something to do boxed."""
+        first = plan.steps[0].start.date()
+        last = plan.request.procedure_start.date()
+        first = min(first, last)
+        acting = {step.start.date() for step in plan.steps if step.actionable}
+        start = first - timedelta(days=first.weekday())
+        end = last + timedelta(days=6 - last.weekday())
+        names = words.names("weekdays")
+        head = "".join(f'<th scope="col"><abbr title="{_attr(n)}">{_text(n[:3])}</abbr></th>' for n in names)
+        weeks = []
+        day = start
+        while day <= end:
+            cells = []
+            for _ in range(7):
+                if first <= day <= last:
+                    classes = ["in"]
+                    if day in acting:
+                        classes.append("act")
+                    text = str(day.day)
+                    if day == last:
+                        classes.append("procedure")
+                        text += f' <span class="tag">{_text(words("month_procedure"))}</span>'
+                    label = words.date(day, year=False)
+                    cells.append(f'<td class="{" ".join(classes)}" title="{_attr(label)}">{text}</td>')
+                else:
+                    cells.append("<td></td>")
+                day += timedelta(days=1)
+            weeks.append("<tr>" + "".join(cells) + "</tr>")
+        months = sorted({(d.year, d.month) for d in (first, last)})
+        caption = " \N{EN DASH} ".join(f"{words.month_name(m)} {y}" for y, m in months)
+        return [
+            '<table class="month">',
+            f"<caption>{_text(caption)}. {_text(words('month_caption'))}</caption>",
+            f"<thead><tr>{head}</tr></thead>",
+            "<tbody>",
+            *weeks,
+            "</tbody>",
+            "</table>",
         ]
 
     def _day(self, group: DayGroup, cited: Citations, words: Words) -> list[str]:
+        past = [step for step in group.steps if step.past]
+        rows = []
+        if past:
+            text = words("past_collapsed", titles="; ".join(step.title for step in past))
+            rows.append(
+                f'<tr class="past-row"><td colspan="2"><p class="past-line">{_text(text)}</p></td></tr>'
+            )
+        rows += [line for step in group.steps if not step.past for line in self._step(step, cited, words)]
         return [
             '<section class="day">',
             '<table class="steps">',
             "<thead><tr>",
-            f'<th colspan="2"><span class="day-heading">{_text(group.heading)}</span></th>',
+            f'<th colspan="2" scope="colgroup"><span class="day-heading">{_text(group.heading)}</span></th>',
             "</tr></thead>",
             "<tbody>",
-            *(line for step in group.steps for line in self._step(step, cited, words)),
+            *rows,
             "</tbody>",
             "</table>",
             "</section>",
@@ -230,9 +361,7 @@ class HtmlRenderer:
             _checkbox(step.title) if step.actionable else '<span class="bullet" aria-hidden="true">•</span>'
         )
         what = f'<span class="time">{_text(step_time(step, words))}</span> — {_text(step.title)}'
-        if step.past:
-            what += f' <span class="past">{_text(words("past_marker"))}</span>'
-        refs = f'<span class="refs">{_text(words("label_sources"))}: {cited.marks(step.sources)}</span>'
+        refs = f'<span class="refs">{cited.marks(step.sources)}</span>'
         lines = [
             '<tr class="step">',
             f'<td class="mark">{mark}</td>',
@@ -242,27 +371,31 @@ class HtmlRenderer:
         ]
         if step.items:
             lines.append('<ul class="items">')
-            lines += [f"<li>{_checkbox(item)}{_text(item)}</li>" for item in step.items]
+            lines += [f"<li>{_checkbox(item)} {_text(item)}</li>" for item in step.items]
             lines.append("</ul>")
-        if step.past:
-            lines.append(f'<p class="past-note">{_text(words("past_note"))}</p>')
         lines += ["</td>", "</tr>"]
         return lines
 
     def _bring(self, plan: Plan, words: Words) -> list[str]:
         names = [name.strip() for name in words("bring_columns").split("|")]
         columns = "".join(
-            f'<th class="{cls}">{_text(name)}</th>' for cls, name in zip(COLUMNS, names, strict=True)
+            f'<th scope="col" class="{cls}">{_text(name)}</th>'
+            for cls, name in zip(COLUMNS, names, strict=True)
         )
         rows = bring_rows(plan)
+        done = f'<span class="hidden">{_text(words("key_column_done"))}</span>'
         other = _checkbox(words("bring_other"))
         allergies = words("bring_allergies")
-        lines = [f"<h2>{_text(words('heading_bring'))}</h2>", f"<p>{_text(words('bring_intro'))}</p>"]
+        lines = [
+            '<section class="bring-list">',
+            f"<h2>{_text(words('heading_bring'))}</h2>",
+            f"<p>{_text(words('bring_intro'))}</p>",
+        ]
         if not rows:
             lines.append(f"<p><strong>{_text(words('bring_none'))}</strong></p>")
         lines += [
             '<table class="bring">',
-            f'<thead><tr><th class="box"></th>{columns}</tr></thead>',
+            f'<thead><tr><th scope="col" class="box">{done}</th>{columns}</tr></thead>',
             "<tbody>",
             *(
                 f'<tr><td class="box">{_checkbox(name)}</td><td>{_text(name)}</td>'
@@ -273,7 +406,8 @@ class HtmlRenderer:
             * BLANK_BRING_ROWS,
             "</tbody>",
             "</table>",
-            f'<p class="allergies">{_checkbox(allergies)}{_text(allergies)}</p>',
+            f'<p class="allergies">{_checkbox(allergies)} {_text(allergies)}</p>',
+            "</section>",
         ]
         return lines
 
@@ -281,7 +415,7 @@ class HtmlRenderer:
         self, plan: Plan, steps: tuple[PlannedStep, ...], cited: Citations, words: Words
     ) -> list[str]:
         return [
-            '<section class="box-set after-care">',
+            '<section class="after-care">',
             f"<h2>{_text(words('heading_after_care'))}</h2>",
             *(line for group in days(plan, steps) for line in self._day(group, cited, words)),
             "</section>",
@@ -305,14 +439,15 @@ class HtmlRenderer:
 
     def _closing(self, plan: Plan, cited: Citations, words: Words) -> list[str]:
         return [
+            '<section class="closing">',
             f'<p class="first">{_text(words("care_team_first"))}</p>',
-            f"<p>{_text(words('calendar_tip'))}</p>",
             f"<h2>{_text(words('heading_sources'))}</h2>",
             '<ol class="sources">',
             *(f"<li>[{n}] {_text(citation)}</li>" for n, citation in cited.listed()),
             "</ol>",
             f'<p class="made-by">{_text(made_by(plan))}</p>',
             f'<p class="end">{_text(words("end_of_plan"))}</p>',
+            "</section>",
         ]
 
 

@@ -124,6 +124,39 @@ def _event(item: CalendarEvent, stamp: datetime, sequence: int, utc: bool) -> Ev
     return event
 
 
+def _alarm(plan: Plan, text: str) -> Alarm:
+    alarm = Alarm()
+    alarm.add("ACTION", "DISPLAY")
+    alarm.add("DESCRIPTION", Text(text))
+    alarm.add("TRIGGER", timedelta(minutes=-plan.reminder_minutes))
+    return alarm
+
+
+def reminder_ics(plan: Plan, uid: str) -> str:
+    """One event of the plan's calendar as a calendar of its own: what a reminder's QR code holds.
+
+    The same UID, title, times and alarm as in the ``.ics`` file, so importing both gives one event,
+    not two. Times are in UTC (no VTIMEZONE: the code must stay small enough to scan), and the
+    description is left out for the same reason: the handout beside the code says it.
+    """
+    events = calendar_events(plan)
+    item = next(event for event in events if event.uid == uid)
+    calendar = Calendar()
+    calendar.add("VERSION", "2.0")
+    calendar.add("PRODID", PRODID)
+    event = Event()
+    event.add("UID", item.uid)
+    event.add("DTSTAMP", content_stamp(plan, events))
+    event.add("DTSTART", item.start.astimezone(UTC))
+    event.add("DTEND", item.end.astimezone(UTC))
+    event.add("SUMMARY", Text(item.title))
+    if item.alarm is not None:
+        event.add_component(_alarm(plan, item.alarm))
+    calendar.add_component(event)
+    data: bytes = calendar.to_ical()
+    return data.decode("utf-8")
+
+
 class IcsRenderer:
     """Renders the plan as an iCalendar file."""
 
@@ -148,11 +181,7 @@ class IcsRenderer:
         for item in events:
             event = _event(item, stamp, plan.version, utc)
             if item.alarm is not None:
-                alarm = Alarm()
-                alarm.add("ACTION", "DISPLAY")
-                alarm.add("DESCRIPTION", Text(item.alarm))
-                alarm.add("TRIGGER", timedelta(minutes=-plan.reminder_minutes))
-                event.add_component(alarm)
+                event.add_component(_alarm(plan, item.alarm))
             calendar.add_component(event)
         data: bytes = calendar.to_ical()
         return data
