@@ -52,7 +52,8 @@ def weasyprint() -> ModuleType:
         logger = logging.getLogger(name)
         logger.addHandler(logging.NullHandler())
         logger.propagate = False
-    return module
+    imported: ModuleType = module
+    return imported
 
 
 @dataclass(frozen=True, slots=True)
