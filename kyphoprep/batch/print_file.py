@@ -374,7 +374,7 @@ def _join_pdf(
     for item in order:
         at = len(writer.pages)
         writer.append(str(piece_path(job, item.row)), import_outline=False)
-        writer.add_outline_item(item.label, at)
+        writer.add_outline_item(title=item.label, page_number=at)
     date = "D:" + pdf_date(about.moment).replace("-", "").replace(":", "").replace("T", "")
     metadata = {
         "/Title": title(len(order)),

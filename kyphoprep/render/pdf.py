@@ -18,16 +18,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from types import ModuleType
-from typing import Any
 
 from kyphoprep.core.models import Plan
-from kyphoprep.errors import MissingPartError
+from kyphoprep.errors import InternalError, MissingPartError
 from kyphoprep.render import OutputFormat, RenderOptions, renderer_for
 from kyphoprep.render.common import words_of
 
 INSTALL = "pip install 'kyphoprep[pdf]'"
 PANGO_PACKAGES = "apt-get install libpango-1.0-0 libpangoft2-1.0-0"
 """The Debian (and Ubuntu) packages WeasyPrint loads Pango from."""
+PAPER_CSS = "@page { size: letter; }\n"
+"""A PDF has one paper size: US Letter (the HTML handout leaves it to the print dialog)."""
 
 
 @cache
@@ -87,15 +88,21 @@ def identifier_for(plan_id: str) -> bytes:
     return hashlib.sha256(f"kyphoprep-pdf:{plan_id}".encode()).hexdigest()[:32].encode()
 
 
-def html_to_pdf(html: bytes, info: PdfInfo, *, extra_css: str | None = None) -> bytes:
-    """*html* (a page made by kyphoprep, fetching nothing) as PDF bytes, with *info* as its metadata.
+def html_to_pdf(html: bytes, info: PdfInfo, *, extra_css: str = "") -> bytes:
+    """*html* (a page made by kyphoprep, fetching nothing) as PDF bytes on Letter paper, with *info*.
 
-    *extra_css*, when given, is a stylesheet applied after the page's own (the day's print file
-    adds the procedure time to each page's header with it).
+    *extra_css* is added after the page's own style, so it wins over it (the day's print file
+    puts the procedure time in each page's header with it). It goes into the page itself: a
+    stylesheet given to WeasyPrint apart from the page would be a user stylesheet, which the
+    page's own rules override.
     """
     module = weasyprint()
-    stylesheets: list[Any] = [] if extra_css is None else [module.CSS(string=extra_css)]
-    document = module.HTML(string=html.decode("utf-8")).render(stylesheets=stylesheets)
+    text = html.decode("utf-8")
+    at = text.lower().find("</head>")
+    if at < 0:
+        raise InternalError("The handout has no </head>, so it cannot be made a PDF. Please report it.")
+    text = f"{text[:at]}<style>\n{PAPER_CSS}{extra_css}</style>\n{text[at:]}"
+    document = module.HTML(string=text).render()
     metadata = document.metadata
     metadata.authors = [info.author] if info.author else []
     metadata.created = metadata.modified = pdf_date(info.moment)
