@@ -467,9 +467,7 @@ def test_page_rules_are_split_from_the_rest() -> None:
         ("", '@page { margin: 1in; @top-right { content: "a } b { c"; } }'),
         (":first", "\n@page :first { margin: 2in; }"),
     ]
-    assert (
-        rest == "/* @page { not a rule } */ p { color: #000; }\n\n@media print { h1 { font-size: 20pt; } }\n"
-    )
+    assert rest == "/* @page { not a rule } */ p { color: #000; }\n@media print { h1 { font-size: 20pt; } }\n"
     assert print_file.renamed_page_rule("", pages[0][1], "kp-row-2").startswith(
         "@page kp-row-2 { margin: 1in;"
     )
