@@ -436,6 +436,24 @@ def test_print_file_is_not_replaced_without_force(runner: CliRunner, tmp_path: P
     assert day.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
+def test_print_file_may_go_in_the_new_out_folder(runner: CliRunner, tmp_path: Path) -> None:
+    day = tmp_path / "plans" / "day.html"
+    result = batch(runner, tmp_path, "--format", "json", "--print-file", str(day))
+    assert result.exit_code == RowsFailedError.exit_code
+    assert day.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_print_file_in_a_missing_folder(runner: CliRunner, tmp_path: Path) -> None:
+    day = tmp_path / "nowhere" / "day.html"
+    result = batch(runner, tmp_path, "--format", "json", "--print-file", str(day))
+    assert result.exit_code == OutputError.exit_code
+    missing = tmp_path / "nowhere"
+    assert result.stderr == (
+        f"Error: The folder '{missing}' does not exist. Create it first or choose another place.\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["roster.csv"]
+
+
 def test_print_file_pieces_are_removed(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

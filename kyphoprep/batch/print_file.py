@@ -35,7 +35,7 @@ from typing import IO, Any
 
 from kyphoprep.core.models import Plan
 from kyphoprep.errors import InputError, InternalError, OutputError
-from kyphoprep.io.safe_write import check_target, shown, write_output_with
+from kyphoprep.io.safe_write import check_name, check_target, shown, write_output_with
 from kyphoprep.io.text_rules import printable
 from kyphoprep.render import OutputFormat, format_for_file
 from kyphoprep.render.common import words_of
@@ -213,10 +213,18 @@ def html_piece(handout: bytes, row: int, header: str, language: str) -> dict[str
 # --- the whole file (in the main process) ---------------------------------------------------
 
 
-def check_print_target(name: str, *, force: bool) -> OutputFormat:
-    """The print file's kind, once its name is sure to be writable; checked before any row is planned."""
+def check_print_target(name: str, *, force: bool, out_dir: str) -> OutputFormat:
+    """The print file's kind, once its name is sure to be writable; checked before any row is planned.
+
+    Its folder may be *out_dir* before that is made: then only the name is checked here, and the
+    command checks again once the folder is there.
+    """
     kind = print_format(name)
-    check_target(name, force=force)
+    folder = Path(name).parent
+    if folder.exists() or folder.is_symlink() or folder.absolute() != Path(out_dir).absolute():
+        check_target(name, force=force)
+    else:
+        check_name(name)
     return kind
 
 

@@ -189,7 +189,7 @@ def batch(
     with reported_errors():
         wanted = _formats(formats)
         check_out_name(out)
-        print_kind = None if print_file is None else check_print_target(print_file, force=force)
+        print_kind = None if print_file is None else check_print_target(print_file, force=force, out_dir=out)
         if OutputFormat.PDF in wanted or print_kind is OutputFormat.PDF:
             weasyprint()  # missing: said once, before any row is planned
         if replaces is not None and not os.path.isdir(replaces):
@@ -211,6 +211,10 @@ def batch(
             # folder is made) only without it. With --today, each row reads it in its own zone.
             now = clock_now() if today is None else parse_today(today, "UTC")
             prepare_out_dir(out)  # last: a run that fails before planning changes nothing on disk
+            if print_file is not None:
+                check_print_target(
+                    print_file, force=force, out_dir=out
+                )  # again: its folder may be --out, just made
             started = time.time() - 1  # file times may be rounded down to the second
             remove_stale_temporary_files(out, started)
             stream.seek(0)
