@@ -78,6 +78,13 @@ class InputError(KyphoprepError):
     meaning = "bad input"
 
 
+class MissingPartError(KyphoprepError):
+    """An optional part kyphoprep needs for what was asked is not installed (WeasyPrint for PDF)."""
+
+    exit_code = 2
+    meaning = "an optional part is not installed (PDF: pip install 'kyphoprep[pdf]')"
+
+
 class WarningsError(KyphoprepError):
     """``--strict``: the plan was written, but it carries warnings someone must act on."""
 

@@ -120,3 +120,51 @@ def page_texts(pdf: Path) -> list[str]:
 def squeeze(text: str) -> str:
     """*text* in NFKC with every whitespace character removed."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def require_weasyprint() -> None:
+    """Skip a test without WeasyPrint (or the Pango it loads), except under CI, where it fails."""
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as exc:
+        reason = f"PDF output needs WeasyPrint and Pango (pip install 'kyphoprep[pdf]'): {exc}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + "; CI must install them")
+        pytest.skip(reason)
+
+
+def pdf_metadata(pdf: Path | bytes) -> dict[str, str]:
+    """The PDF's document information, and its catalogue's /Lang as "/Lang"."""
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf) if isinstance(pdf, bytes) else pdf)
+    info = {key: str(value) for key, value in (reader.metadata or {}).items()}
+    lang = reader.trailer["/Root"].get("/Lang")
+    if lang is not None:
+        info["/Lang"] = str(lang)
+    return info
+
+
+def unembedded_fonts(pdf: Path) -> list[str]:
+    """The fonts the PDF uses without embedding them (an empty list when every font is embedded)."""
+    from pypdf import PdfReader
+
+    missing = []
+    for page in PdfReader(pdf).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descendants = font.get("/DescendantFonts")
+            described = descendants[0].get_object() if descendants else font
+            descriptor = described["/FontDescriptor"].get_object()
+            if not any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
+                missing.append(str(font["/BaseFont"]))
+    return missing
+
+
+def raw_page_texts(pdf: Path) -> list[str]:
+    """Each page's text as pypdf extracts it (lines kept)."""
+    from pypdf import PdfReader
+
+    return [page.extract_text() for page in PdfReader(pdf).pages]

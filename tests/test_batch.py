@@ -157,7 +157,7 @@ def test_format_subsets(runner: CliRunner, tmp_path: Path, formats: str, extensi
     assert result.stderr == f"Done: 3 of 3 rows planned, {3 * len(extensions)} files written to {out}.\n"
 
 
-@pytest.mark.parametrize("formats", ["pdf", "text,pdf", "terminal", ",", ""])
+@pytest.mark.parametrize("formats", ["docx", "text,docx", "terminal", ",", ""])
 def test_bad_format(runner: CliRunner, tmp_path: Path, formats: str) -> None:
     """A format batch cannot write (pdf, terminal) or an empty list is refused before anything is made,
     with the formats that can be chosen."""
@@ -165,7 +165,7 @@ def test_bad_format(runner: CliRunner, tmp_path: Path, formats: str) -> None:
     result = run_batch(runner, write_roster(tmp_path, ROSTER), out, "--format", formats)
     assert result.exit_code == InputError.exit_code
     assert result.stderr == (
-        f"Error: --format '{formats}': choose one or more of text, ics, json, html, caregiver, "
+        f"Error: --format '{formats}': choose one or more of text, ics, json, html, caregiver, pdf, "
         "separated by commas (such as text,ics).\n"
     )
     assert not out.exists()

@@ -17,7 +17,8 @@ from tests.scenarios import SCENARIOS
 
 EXIT_CODES = (
     "Exit codes: 0 done; 1 nothing found (meds), or input ended before the last question (start); "
-    "2 bad input, or usage error (an unknown option or a bad value); 3 plan written with warnings "
+    "2 bad input, or an optional part is not installed (PDF: pip install 'kyphoprep[pdf]'), or usage "
+    "error (an unknown option or a bad value); 3 plan written with warnings "
     "(--strict); 4 error in a protocol or catalogue file, or error in a clinic settings file; 5 output "
     "file error; 6 some roster rows failed (batch), the others were written; 70 a bug in kyphoprep, "
     "please report it; 130 stopped (Ctrl+C)."

@@ -1241,10 +1241,10 @@ ROSTERS = [
     ),
     case(
         "roster-bad-format",
-        [*ROSTER[:-2], "--format", "text,pdf"],
+        [*ROSTER[:-2], "--format", "text,docx"],
         2,
-        "Error: --format 'text,pdf': choose one or more of text, ics, json, html, caregiver, separated by "
-        "commas (such as text,ics).",
+        "Error: --format 'text,docx': choose one or more of text, ics, json, html, caregiver, pdf, separated "
+        "by commas (such as text,ics).",
         files={"roster.csv": GOOD_ROSTER},
     ),
     case(

@@ -25,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, TypeVar
 
+from kyphoprep.batch.print_file import Printed, PrintJob, Unprinted, piece_path, reason_shown, write_piece
 from kyphoprep.core.planner import build_plan, default_plan_id
 from kyphoprep.data.protocols import builtin_protocol_names, is_protocol_path
 from kyphoprep.data.settings import Overrides, Settings, make_request, resolve_settings
@@ -82,6 +83,8 @@ class BatchJob:
     config: ClinicConfig | None = None
     replaces_dir: str | None = None
     """--replaces DIR: the folder of the earlier batch, whose ``<id>.json`` each row replaces."""
+    print_job: PrintJob | None = None
+    """--print-file: where each row also leaves its piece of the day's print file."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,10 @@ class RowResult:
     warnings: tuple[str, ...] = ()
     reported: bool = False
     """True when the error was already reported on another row (a shared id is reported once)."""
+    printed: Printed | None = None
+    """With --print-file: where this row's handout goes in the print file."""
+    shown_reason: str | None = None
+    """With an error: the reason as the print file's cover page says it (nothing medical)."""
 
     @property
     def ok(self) -> bool:
@@ -110,9 +117,17 @@ class BatchSummary:
     failed: int = 0
     with_warnings: int = 0
     files: int = 0
+    printed: list[Printed] = field(default_factory=list)
+    """With --print-file: the rows whose handouts go in it (small: no patient data but a header)."""
+    unprinted: list[Unprinted] = field(default_factory=list)
+    """With --print-file: the failed rows, for its cover page."""
 
     def add(self, result: RowResult) -> None:
         self.rows += 1
+        if result.printed is not None:
+            self.printed.append(result.printed)
+        if not result.ok and result.shown_reason is not None:
+            self.unprinted.append(Unprinted(result.row, result.patient_id, result.shown_reason))
         if result.ok:
             self.written += 1
             self.files += len(result.files)
@@ -173,14 +188,18 @@ class RowPlanner:
 
     def run(self, item: RosterRow | RowError) -> RowResult:
         if isinstance(item, RowError):
-            return RowResult(item.row, item.patient_id, error=str(item))
+            shown_reason = reason_shown(item.column, item.reason, output=False)
+            return RowResult(item.row, item.patient_id, error=str(item), shown_reason=shown_reason)
         try:
             return self._run(item)
         except RowError as exc:
-            return RowResult(item.number, item.patient_id, error=str(exc))
+            # Raised by _run without a column only when a file cannot be written.
+            shown_reason = reason_shown(exc.column, exc.reason, output=exc.column is None)
+            return RowResult(item.number, item.patient_id, error=str(exc), shown_reason=shown_reason)
         except KyphoprepError as exc:
             error = RowError(item.number, item.patient_id, None, str(exc))
-            return RowResult(item.number, item.patient_id, error=str(error))
+            shown_reason = reason_shown(None, str(exc), output=False)
+            return RowResult(item.number, item.patient_id, error=str(error), shown_reason=shown_reason)
 
     def _run(self, row: RosterRow) -> RowResult:
         patient_id = row.patient_id
@@ -205,7 +224,8 @@ class RowPlanner:
         if clash is not None:
             # Reported once, on the first of the rows: a list on every row grows with the square.
             if row.number != clash[0]:
-                return RowResult(row.number, patient_id, error=f"(same id as row {clash[0]})", reported=True)
+                same = f"same id as row {clash[0]}"
+                return RowResult(row.number, patient_id, error=f"({same})", reported=True, shown_reason=same)
             shown_rows = [str(n) for n in clash[:SHOWN_CLASHES]]
             more = len(clash) - len(shown_rows)
             rows = (
@@ -250,12 +270,22 @@ class RowPlanner:
             )
         overwrite = self.job.force or incomplete
         written: list[Path] = []
+        printed: Printed | None = None
         try:
             marker.touch()
+            handout: bytes | None = None
             for output_format, target in zip(self.job.formats, targets, strict=True):
                 data = renderer_for(OutputFormat(output_format)).render(plan, RenderOptions())
+                if output_format == OutputFormat.HTML:
+                    handout = data
                 write_output(data, str(target), force=overwrite)
                 written.append(target)
+            if self.job.print_job is not None:
+                # Part of the row: a row whose piece cannot be made is not written either.
+                if handout is None:
+                    handout = renderer_for(OutputFormat.HTML).render(plan, RenderOptions())
+                written.append(piece_path(self.job.print_job, row.number))
+                printed = write_piece(self.job.print_job, plan, patient_id, row.number, handout)
             marker.unlink()
         except BaseException as exc:
             # A row is whole or absent: what this row wrote goes again (disk full, Ctrl-C, a signal).
@@ -274,6 +304,7 @@ class RowPlanner:
             patient_id,
             files=tuple(t.name for t in targets),
             warnings=tuple(w.message for w in plan.warnings),
+            printed=printed,
         )
 
     def _replacing(self, request: PlanRequest, stem: str) -> PlanRequest:

@@ -11,6 +11,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from kyphoprep.batch.print_file import (
+    PrintJob,
+    PrintSummary,
+    check_print_target,
+    make_folder,
+    remove_folder,
+    write_print_file,
+)
 from kyphoprep.batch.runner import (
     FORMATS,
     STOP_SIGNALS,
@@ -47,6 +55,8 @@ from kyphoprep.errors import STOPPED_EXIT, InputError, RowsFailedError, Warnings
 from kyphoprep.io.roster import Roster
 from kyphoprep.io.text_rules import printable
 from kyphoprep.io.typed_input import DATE_ORDERS, parse_today, system_zone
+from kyphoprep.render import OutputFormat
+from kyphoprep.render.pdf import weasyprint
 
 if TYPE_CHECKING:
     from kyphoprep.batch.runner import RowResult
@@ -70,6 +80,7 @@ BATCH_EPILOG = (
     "Examples:\n\n"
     "  kyphoprep batch today.csv --out plans/\n\n"
     "  kyphoprep batch today.csv --out plans/ --format text,ics --config clinic.toml\n\n"
+    "  kyphoprep batch today.csv --out plans/ --format pdf,ics --print-file day.pdf\n\n"
     "  clinic-export | kyphoprep batch - --out plans/ --today 2026-11-21 --force\n\n" + BATCH_EXIT_CODES
 )
 PROGRESS_LINES_FROM = 1000  # smaller rosters finish before a progress line would help
@@ -102,7 +113,7 @@ def batch(
             metavar="FORMATS",
             help=(
                 "Comma-separated: text, ics, json, html (large-print handout), caregiver (a summary "
-                "for the driver)."
+                "for the driver), pdf (the handout as PDF; pip install 'kyphoprep[pdf]')."
             ),
         ),
     ] = "text,ics,json",
@@ -126,6 +137,19 @@ def batch(
             help=(
                 "The folder of an earlier batch. Each row's plan replaces DIR/<patient_id>.json when there "
                 "is one: its calendar cancels the reminders that are gone. DIR may be --out (with --force)."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    print_file: Annotated[
+        str | None,
+        typer.Option(
+            "--print-file",
+            metavar="FILE",
+            help=(
+                "Also write ONE file (.pdf or .html) with every patient's handout, in appointment order, "
+                "each on new pages headed with the patient's name and procedure time, to print the day at "
+                "once. Rows that failed are listed on a cover page. Replaced only with --force."
             ),
             show_default=False,
         ),
@@ -165,6 +189,9 @@ def batch(
     with reported_errors():
         wanted = _formats(formats)
         check_out_name(out)
+        print_kind = None if print_file is None else check_print_target(print_file, force=force, out_dir=out)
+        if OutputFormat.PDF in wanted or print_kind is OutputFormat.PDF:
+            weasyprint()  # missing: said once, before any row is planned
         if replaces is not None and not os.path.isdir(replaces):
             raise InputError(
                 f"--replaces '{printable(replaces)}' is not a folder. Give the folder of the earlier batch "
@@ -184,9 +211,14 @@ def batch(
             # folder is made) only without it. With --today, each row reads it in its own zone.
             now = clock_now() if today is None else parse_today(today, "UTC")
             prepare_out_dir(out)  # last: a run that fails before planning changes nothing on disk
+            if print_file is not None:
+                check_print_target(
+                    print_file, force=force, out_dir=out
+                )  # again: its folder may be --out, just made
             started = time.time() - 1  # file times may be rounded down to the second
             remove_stale_temporary_files(out, started)
             stream.seek(0)
+            print_job = None if print_kind is None else PrintJob(print_kind, make_folder())
             job = BatchJob(
                 settings=settings,
                 out_dir=out,
@@ -200,9 +232,18 @@ def batch(
                 given=given,
                 config=clinic,
                 replaces_dir=replaces,
+                print_job=print_job,
             )
             workers = jobs if jobs is not None else (os.cpu_count() or 1)
-            summary = _run(plan_rows(Roster(stream, name), job, ids, jobs=workers), ids.total, job, started)
+            try:
+                summary = _run(
+                    plan_rows(Roster(stream, name), job, ids, jobs=workers), ids.total, job, started
+                )
+                if print_file is not None and print_job is not None:
+                    _write_print_file(print_file, force, print_job, summary, job)
+            finally:
+                if print_job is not None:
+                    remove_folder(print_job.folder)
         sys.stderr.write(_summary_line(summary, out) + "\n")
         _check_summary(summary, strict)
 
@@ -216,6 +257,27 @@ def _formats(formats: str) -> tuple[str, ...]:
             "separated by commas (such as text,ics)."
         )
     return wanted
+
+
+def _write_print_file(
+    target: str, force: bool, print_job: PrintJob, summary: BatchSummary, job: BatchJob
+) -> None:
+    """The day's print file, from the pieces the rows left; one line on stderr says it was written."""
+    write_print_file(
+        target,
+        force=force,
+        job=print_job,
+        printed=summary.printed,
+        failed=summary.unprinted,
+        about=PrintSummary(language=job.settings.language, author=job.settings.facility, moment=job.now),
+    )
+    failed = len(summary.unprinted)
+    cover = f"; {failed} failed row{'s' if failed != 1 else ''} listed on its cover" if failed else ""
+    handouts = len(summary.printed)
+    sys.stderr.write(
+        f"Wrote {printable(target)}: {handouts} handout{'s' if handouts != 1 else ''} in appointment "
+        f"order{cover}.\n"
+    )
 
 
 def _default_zone(settings: Settings) -> str | None:

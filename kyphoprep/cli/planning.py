@@ -19,7 +19,7 @@ from kyphoprep.core.models import FASTING_RULES, Plan, PlanRequest
 from kyphoprep.core.planner import build_plan
 from kyphoprep.data.clinic_file import ClinicConfig, load_config
 from kyphoprep.data.settings import Overrides, Settings, resolve_settings
-from kyphoprep.errors import WarningsError
+from kyphoprep.errors import InputError, WarningsError
 from kyphoprep.i18n.words import words_for
 from kyphoprep.io.safe_write import write_output
 from kyphoprep.io.text_rules import printable
@@ -80,6 +80,11 @@ def use_color() -> bool:
 
 def emit(plan_request: PlanRequest, output_format: OutputFormat, output: str, force: bool) -> Plan:
     """Plan, render and write one plan; say its warnings on stderr when the output may go unread."""
+    if output == "-" and FORMATS[output_format].binary and sys.stdout.isatty():
+        raise InputError(
+            f"--format {output_format.value} makes a file, not text for the screen. Give a file name, "
+            f"such as -o plan{FORMATS[output_format].suffixes[0]}."
+        )
     plan = build_plan(plan_request, words_for(plan_request.language))
     options = RenderOptions()
     if output_format is OutputFormat.TERMINAL:

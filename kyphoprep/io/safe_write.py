@@ -17,7 +17,9 @@ import os
 import stat
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 from kyphoprep.errors import OutputError
 from kyphoprep.io.text_rules import has_control, printable
@@ -213,6 +215,15 @@ def write_output(data: bytes, target: str, *, force: bool) -> None:
         except OSError as exc:
             raise cannot("write to standard output", exc) from None
         return
+    write_output_with(lambda handle: handle.write(data), target, force=force)
+
+
+def write_output_with(fill: Callable[[IO[bytes]], object], target: str, *, force: bool) -> None:
+    """Write what *fill* writes to the open file it is given to the file *target*, atomically.
+
+    For an output too large to hold in memory at once (the batch's print file); as ``write_output``,
+    the file takes its name only once it is whole, and replaces another only with *force*.
+    """
     path = check_target(target, force=force)
     folder = path.parent
     try:
@@ -225,7 +236,7 @@ def write_output(data: bytes, target: str, *, force: bool) -> None:
     temporary = Path(handle.name)
     try:
         with handle:
-            handle.write(data)
+            fill(handle)
             handle.flush()
             os.fsync(handle.fileno())
         # Temporary files are private (0600); the result gets the usual permissions.

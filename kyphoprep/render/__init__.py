@@ -24,6 +24,7 @@ class OutputFormat(StrEnum):
     JSON = "json"
     HTML = "html"
     CAREGIVER = "caregiver"
+    PDF = "pdf"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,8 @@ class FormatInfo:
     None: it is only for the screen."""
     read_as_written: bool = False
     """A person reads it as it is printed, warnings first, so they are not said again on stderr."""
+    binary: bool = False
+    """Bytes that are not text (a PDF): never written to a terminal."""
 
 
 FORMATS: dict[OutputFormat, FormatInfo] = {
@@ -58,6 +61,12 @@ FORMATS: dict[OutputFormat, FormatInfo] = {
         "a short summary for the driver",
         (".caregiver.txt",),
         read_as_written=True,
+    ),
+    OutputFormat.PDF: FormatInfo(
+        "kyphoprep.render.pdf",
+        "the large-print handout as a PDF (needs pip install 'kyphoprep[pdf]')",
+        (".pdf",),
+        binary=True,
     ),
 }
 FILE_FORMATS: tuple[OutputFormat, ...] = tuple(f for f, info in FORMATS.items() if info.suffixes)
