@@ -22,6 +22,7 @@ import subprocess
 import tempfile
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -141,7 +142,9 @@ def pdf_metadata(pdf: Path | bytes) -> dict[str, str]:
 
     reader = PdfReader(io.BytesIO(pdf) if isinstance(pdf, bytes) else pdf)
     info = {key: str(value) for key, value in (reader.metadata or {}).items()}
-    lang = reader.trailer["/Root"].get("/Lang")
+    root = reader.trailer["/Root"].get_object()
+    assert isinstance(root, dict)
+    lang = root.get("/Lang")
     if lang is not None:
         info["/Lang"] = str(lang)
     return info
@@ -153,7 +156,8 @@ def unembedded_fonts(pdf: Path) -> list[str]:
 
     missing = []
     for page in PdfReader(pdf).pages:
-        for font in page["/Resources"]["/Font"].values():
+        resources: Any = page["/Resources"]
+        for font in resources["/Font"].values():
             font = font.get_object()
             descendants = font.get("/DescendantFonts")
             described = descendants[0].get_object() if descendants else font
