@@ -19,7 +19,6 @@ Typical use in a test::
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import tempfile
@@ -28,8 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
-
+from tests.missing_tools import skip_or_fail
 from tests.pdf_tools import chromium_path
 
 A11Y_DIR = Path(__file__).resolve().parent / "a11y"
@@ -77,9 +75,7 @@ def require_axe() -> tuple[str, str]:
         missing.append(f"axe-core and playwright-core (bash {SETUP.relative_to(A11Y_DIR.parent.parent)})")
     if missing:
         reason = "the accessibility check needs " + " and ".join(missing)
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason + "; CI must install it")
-        pytest.skip(reason)
+        skip_or_fail(reason)
     assert chromium is not None
     assert node is not None
     return chromium, node

@@ -15,7 +15,6 @@ Typical use in a test::
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import shutil
 import subprocess
@@ -24,7 +23,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.missing_tools import skip_or_fail
 
 PRINT_TIMEOUT_S = 60.0
 PAPERS = {"letter": (612, 792), "A4": (595, 842)}
@@ -50,9 +49,7 @@ def require_print_tools() -> str:
         missing.append("pypdf (pip install pypdf)")
     if missing:
         reason = "printing to PDF needs " + " and ".join(missing)
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason + "; CI must install it")
-        pytest.skip(reason)
+        skip_or_fail(reason)
     assert chromium is not None
     return chromium
 
@@ -129,9 +126,7 @@ def require_weasyprint() -> None:
         import weasyprint  # noqa: F401
     except (ImportError, OSError) as exc:
         reason = f"PDF output needs WeasyPrint and Pango (pip install 'kyphoprep[pdf]'): {exc}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason + "; CI must install them")
-        pytest.skip(reason)
+        skip_or_fail(reason)
 
 
 def pdf_metadata(pdf: Path | bytes) -> dict[str, str]:
