@@ -245,9 +245,11 @@ class HtmlRenderer:
     def _key_dates(self, plan: Plan, words: Words) -> list[str]:
         """Page 1: every date that decides whether the procedure goes ahead, each with its QR code."""
         rows = []
-        for step in key_steps(plan):
+        steps = key_steps(plan)
+        payloads = reminder_ics(plan, [step_uid(plan, step) for step in steps])
+        for step in steps:
             when = _key_when(step, words)
-            payload = reminder_ics(plan, step_uid(plan, step))
+            payload = payloads[step_uid(plan, step)]
             label = words("key_code_label", what=event_title(plan, step), when=when)
             rows.append(
                 f'<tr><td class="when">{_text(when)}</td>'

@@ -132,21 +132,27 @@ def _alarm(plan: Plan, text: str) -> Alarm:
     return alarm
 
 
-def reminder_ics(plan: Plan, uid: str) -> str:
-    """One event of the plan's calendar as a calendar of its own: what a reminder's QR code holds.
+def reminder_ics(plan: Plan, uids: list[str]) -> dict[str, str]:
+    """Events of the plan's calendar, each as a calendar of its own: what a reminder's QR code holds.
 
     The same UID, title, times and alarm as in the ``.ics`` file, so importing both gives one event,
     not two. Times are in UTC (no VTIMEZONE: the code must stay small enough to scan), and the
-    description is left out for the same reason: the handout beside the code says it.
+    description is left out for the same reason: the handout beside the code says it. The calendar
+    is worked out once for all of *uids*.
     """
     events = calendar_events(plan)
-    item = next(event for event in events if event.uid == uid)
+    stamp = content_stamp(plan, events)
+    by_uid = {event.uid: event for event in events}
+    return {uid: _one_event(plan, by_uid[uid], stamp) for uid in uids}
+
+
+def _one_event(plan: Plan, item: CalendarEvent, stamp: datetime) -> str:
     calendar = Calendar()
     calendar.add("VERSION", "2.0")
     calendar.add("PRODID", PRODID)
     event = Event()
     event.add("UID", item.uid)
-    event.add("DTSTAMP", content_stamp(plan, events))
+    event.add("DTSTAMP", stamp)
     event.add("DTSTART", item.start.astimezone(UTC))
     event.add("DTEND", item.end.astimezone(UTC))
     event.add("SUMMARY", Text(item.title))
