@@ -20,8 +20,10 @@ import shutil
 import subprocess
 import tempfile
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from tests.missing_tools import skip_or_fail
 
@@ -167,3 +169,48 @@ def raw_page_texts(pdf: Path) -> list[str]:
     from pypdf import PdfReader
 
     return [page.extract_text() for page in PdfReader(pdf).pages]
+
+
+PAGE_MARGINS_PT = (0.45 * 72, 0.7 * 72)
+"""The handout's top and bottom page margins (``@page { margin: 0.45in 0.5in 0.7in }`` in
+handout.css): text above or below them is the page header or footer, not the body."""
+
+
+@dataclass(frozen=True)
+class PrintedLine:
+    """One line of body text on a printed page, with its vertical place in PDF points from the top."""
+
+    text: str
+    """The line's words, squeezed (see :func:`squeeze`)."""
+    top: float
+    bottom: float
+
+
+def body_lines(pdf: Path) -> tuple[float, list[list[PrintedLine]]]:
+    """The page height and each page's body lines from top to bottom, read by poppler's
+    ``pdftotext -bbox-layout`` (a line's words with their boxes). The margin boxes are left out."""
+    if shutil.which("pdftotext") is None:
+        skip_or_fail("poppler's pdftotext is not installed (Debian: poppler-utils)")
+    out = subprocess.run(
+        ["pdftotext", "-bbox-layout", str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        timeout=PRINT_TIMEOUT_S,
+    ).stdout
+    # The XHTML has a DOCTYPE and a namespace; strip both so ElementTree reads plain tags.
+    markup = re.sub(rb"<!DOCTYPE[^>]*>", b"", out).replace(b' xmlns="http://www.w3.org/1999/xhtml"', b"")
+    root = ElementTree.fromstring(markup)
+    top_margin, bottom_margin = PAGE_MARGINS_PT
+    pages: list[list[PrintedLine]] = []
+    height = 0.0
+    for page in root.iter("page"):
+        height = float(page.attrib["height"])
+        lines = []
+        for line in page.iter("line"):
+            top, bottom = float(line.attrib["yMin"]), float(line.attrib["yMax"])
+            if bottom <= top_margin + 1 or top >= height - bottom_margin - 1:
+                continue
+            text = squeeze("".join(word.text or "" for word in line.iter("word")))
+            lines.append(PrintedLine(text, top, bottom))
+        pages.append(sorted(lines, key=lambda line: line.top))
+    return height, pages

@@ -116,7 +116,7 @@ def test_every_last_dose_date_explains_how_it_was_counted() -> None:
     step = by_id(plan)["medicine-apixaban"]
     counting = (
         "How we counted: no Eliquis (apixaban) from Saturday, November 28 to Thursday, December 3. That "
-        "is the 5 days before the day of the procedure, and the day itself."
+        "is 5 days before the procedure day, and that day."
     )
     assert counting in step.detail
     assert plan.medicines[0].counting == counting
@@ -144,7 +144,7 @@ def test_the_bring_list_and_json_show_the_counting(runner: CliRunner) -> None:
         (
             "longest",
             27,
-            "This plan uses 5 days, the long end. This kind of care has a high risk of bleeding.",
+            "This plan uses the long end, 5 days, as the risk of bleeding is high.",
         ),
         ("shortest", 29, "This plan uses 3 days, the short end. Your clinic chose it."),
     ],
@@ -185,7 +185,8 @@ def test_weekly_glp1_keeps_the_dose_a_week_before_and_restarts_on_the_usual_day(
     steps = by_id(plan_for("Ozempic"))
     last = steps["medicine-semaglutide"]
     assert last.start.astimezone(UTC) == utc(2026, 11, 26, 14, 0)
-    assert "Your last weekly dose of Ozempic (semaglutide) may be on Thursday, November 26" in last.detail
+    weekly = "Take your last weekly dose of Ozempic (semaglutide) on Thursday, November 26 or before"
+    assert weekly in last.detail
     restart = steps["restart-semaglutide"]
     assert restart.title == "Next dose of Ozempic (semaglutide) on your usual day"
     assert restart.clock == "reminder"  # not "8:30 AM after the procedure"
@@ -351,7 +352,7 @@ def test_a_bisphosphonate_due_on_the_procedure_morning_moves_to_the_next_morning
     step = steps["medicine-alendronate"]
     assert step.title == "Fosamax (alendronate): skip a dose due that morning — confirm with doctor"
     assert "Is a dose of Fosamax (alendronate) due on Thursday, December 3?" in step.detail
-    assert "Take it the next morning, Friday, December 4, instead." in step.detail
+    assert "Take it on Friday, December 4, then go back to your usual day." in step.detail
     assert "restart-alendronate" not in steps
 
 

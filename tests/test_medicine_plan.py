@@ -106,9 +106,9 @@ def test_range_says_which_end_the_plan_uses_and_that_it_is_unconfirmed() -> None
     """Apixaban (grade C, 3 to 5 days) shows the range, the 5 days used, and 'unconfirmed'."""
     step = medicine_steps(plan_for("apixaban"))["medicine-apixaban"]
     assert (
-        "Usual advice: stop apixaban 3 to 5 days before (unconfirmed). Check this with your doctor. "
-        "The usual advice is a range: 3 to 5 days. This plan uses 5 days, the long end. This kind of care "
-        "has a high risk of bleeding. Your clinic may choose the short end. Some doctors use a shorter "
+        "Usual advice: stop 3 to 5 days before (unconfirmed). Check this with your doctor. "
+        "The usual advice is a range: 3 to 5 days. This plan uses the long end, 5 days, as the risk of "
+        "bleeding is high. Your clinic may choose less. Some doctors use a shorter "
         "stop of 2 days (PAUSE study)." in step.detail
     )
     summary = plan_for("apixaban").medicines[0]
@@ -149,7 +149,7 @@ def test_daily_glp1_is_skipped_on_the_day_with_both_advices() -> None:
     skip = steps["medicine-semaglutide"]
     assert skip.title == "No Rybelsus (semaglutide) on the day, until it is done — confirm with doctor"
     assert skip.start.astimezone(UTC) == utc(2026, 12, 3, 2, 0)  # Dec 2 20:00 CST
-    assert "Older advice (2023) is to skip it on the day" in skip.detail
+    assert "Older advice (2023): skip it on the day" in skip.detail
     liquid = steps["liquid-diet-semaglutide"]
     assert liquid.start.astimezone(UTC) == utc(2026, 12, 2, 13, 30)  # exactly 24 h before
     assert liquid.end.astimezone(UTC) == utc(2026, 12, 3, 13, 30)

@@ -36,6 +36,7 @@ from tests.scenarios import SCENARIOS
 
 TODAY = "2026-11-21"
 LETTER = (612, 792)
+A4 = (595, 842)
 INSTALL_MESSAGE = (
     "Error: PDF output needs WeasyPrint, which is not installed: pip install 'kyphoprep[pdf]' (it also "
     "needs Pango from the system: on Debian or Ubuntu, apt-get install libpango-1.0-0 libpangoft2-1.0-0).\n"
@@ -90,6 +91,23 @@ def test_the_pdf_is_the_handout_on_letter_paper(runner: CliRunner, tmp_path: Pat
     expected_pages = len(weasyprint.HTML(string=letter).render().pages)
     assert page_sizes(pdf) == [LETTER] * expected_pages
     assert expected_pages > 1  # so "every page" below means more than one
+
+
+def test_paper_a4_lays_the_pdf_out_on_a4(runner: CliRunner, tmp_path: Path) -> None:
+    """--paper a4 (any case) gives every page the A4 size; the default stays Letter."""
+    require_weasyprint()
+    pdf = plan_pdf(runner, tmp_path, "us-chicago", "--paper", "A4")
+    sizes = page_sizes(pdf)
+    assert set(sizes) == {A4} and len(sizes) > 1
+
+
+def test_an_unknown_paper_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+    """--paper B5 is refused in one line, with exit 2, before anything is written."""
+    target = tmp_path / "plan.pdf"
+    result = invoke(runner, [*SCENARIOS["us-chicago"], "--paper", "B5", "-o", str(target)])
+    assert result.exit_code == 2
+    assert "Invalid value for '--paper': 'B5' is not one of 'letter', 'a4'." in result.stderr
+    assert not target.exists()
 
 
 def test_page_one_has_the_arrival_time(runner: CliRunner, tmp_path: Path) -> None:
@@ -398,6 +416,17 @@ def test_print_file_is_the_same_bytes_twice(runner: CliRunner, tmp_path: Path) -
     assert batch(runner, first, "--format", "ics", "--print-file", str(first / "day.pdf")).exit_code == 6
     assert batch(runner, second, "--format", "ics", "--print-file", str(second / "day.pdf")).exit_code == 6
     assert (first / "day.pdf").read_bytes() == (second / "day.pdf").read_bytes()
+
+
+def test_print_file_on_a4(runner: CliRunner, tmp_path: Path) -> None:
+    """batch --paper a4: the day's print file and each patient's PDF are on A4, cover included."""
+    require_weasyprint()
+    day = tmp_path / "day.pdf"
+    result = batch(runner, tmp_path, "--format", "pdf", "--paper", "a4", "--print-file", str(day))
+    assert result.exit_code == 6, result.output  # the roster has rows that fail: they are on the cover
+    assert set(page_sizes(day)) == {A4}
+    pdfs = sorted(tmp_path.glob("plans/*.pdf"))
+    assert pdfs and all(set(page_sizes(pdf)) == {A4} for pdf in pdfs)
 
 
 def test_print_file_without_failures_has_no_cover(runner: CliRunner, tmp_path: Path) -> None:

@@ -58,6 +58,8 @@ class PrintJob:
 
     kind: OutputFormat
     folder: str
+    paper: str = "letter"
+    """A PDF print file's paper (see ``render.PAPERS``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +128,8 @@ def write_piece(job: PrintJob, plan: Plan, patient_id: str, row: int, handout: b
     if job.kind is OutputFormat.PDF:
         from kyphoprep.render.pdf import PdfInfo, html_to_pdf
 
-        path.write_bytes(html_to_pdf(handout, PdfInfo.of_plan(plan), extra_css=_header_rule("", header)))
+        pdf = html_to_pdf(handout, PdfInfo.of_plan(plan), extra_css=_header_rule("", header), paper=job.paper)
+        path.write_bytes(pdf)
     else:
         path.write_text(json.dumps(html_piece(handout, row, header, words_of(plan).language)), "utf-8")
     return Printed(plan.request.procedure_start.astimezone(UTC).isoformat(), row, header)
@@ -378,7 +381,7 @@ def _join_pdf(
             f"<style>\n{_cover_css()}</style>\n</head>\n<body>\n"
             f"{cover_html(failed, len(order))}</body>\n</html>\n"
         )
-        writer.append(io.BytesIO(html_to_pdf(cover.encode(), info)), import_outline=False)
+        writer.append(io.BytesIO(html_to_pdf(cover.encode(), info, paper=job.paper)), import_outline=False)
     for item in order:
         at = len(writer.pages)
         writer.append(str(piece_path(job, item.row)), import_outline=False)

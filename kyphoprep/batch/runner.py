@@ -85,6 +85,8 @@ class BatchJob:
     """--replaces DIR: the folder of the earlier batch, whose ``<id>.json`` each row replaces."""
     print_job: PrintJob | None = None
     """--print-file: where each row also leaves its piece of the day's print file."""
+    paper: str = "letter"
+    """--paper: the PDF files' paper (see ``render.PAPERS``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,8 +276,9 @@ class RowPlanner:
         try:
             marker.touch()
             handout: bytes | None = None
+            options = RenderOptions(paper=self.job.paper)
             for output_format, target in zip(self.job.formats, targets, strict=True):
-                data = renderer_for(OutputFormat(output_format)).render(plan, RenderOptions())
+                data = renderer_for(OutputFormat(output_format)).render(plan, options)
                 if output_format == OutputFormat.HTML:
                     handout = data
                 write_output(data, str(target), force=overwrite)

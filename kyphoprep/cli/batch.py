@@ -41,6 +41,7 @@ from kyphoprep.cli.options import (
     FacilityOption,
     FastingOption,
     LanguageOption,
+    PaperOption,
     PhoneOption,
     ProtocolOption,
     ReminderOption,
@@ -154,6 +155,7 @@ def batch(
             show_default=False,
         ),
     ] = None,
+    paper: PaperOption = None,
     tz: TzOption = None,
     date_order: DateOrderOption = None,
     protocol: ProtocolOption = None,
@@ -218,7 +220,7 @@ def batch(
             started = time.time() - 1  # file times may be rounded down to the second
             remove_stale_temporary_files(out, started)
             stream.seek(0)
-            print_job = None if print_kind is None else PrintJob(print_kind, make_folder())
+            print_job = None if print_kind is None else PrintJob(print_kind, make_folder(), paper or "letter")
             job = BatchJob(
                 settings=settings,
                 out_dir=out,
@@ -233,6 +235,7 @@ def batch(
                 config=clinic,
                 replaces_dir=replaces,
                 print_job=print_job,
+                paper=paper or "letter",
             )
             workers = jobs if jobs is not None else (os.cpu_count() or 1)
             try:

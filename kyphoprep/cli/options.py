@@ -16,7 +16,7 @@ from kyphoprep.core.models import FASTING_RULES
 from kyphoprep.errors import exit_codes_help
 from kyphoprep.i18n.languages import CODES, LANGUAGES, SOURCE_LANGUAGE
 from kyphoprep.io.typed_input import DATE_ORDERS
-from kyphoprep.render import FILE_FORMATS, FORMATS, OutputFormat
+from kyphoprep.render import FILE_FORMATS, FORMATS, PAPERS, OutputFormat
 
 T = TypeVar("T", bound=str)
 EXIT_CODES_HELP = exit_codes_help()
@@ -73,6 +73,16 @@ OutputOption = Annotated[
     str,
     typer.Option(
         "--output", "-o", help="Write to this file; '-' means the screen (standard output).", metavar="PATH"
+    ),
+]
+PaperOption = Annotated[
+    str | None,
+    typer.Option(
+        "--paper",
+        metavar=_metavar(PAPERS),
+        callback=one_of(PAPERS),
+        help="The paper a PDF is laid out on: letter or a4. Default: letter. The HTML handout prints on any.",
+        show_default=False,
     ),
 ]
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace the -o file if it already exists.")]

@@ -22,6 +22,7 @@ from kyphoprep.cli.options import (
     FormatOption,
     LanguageOption,
     OutputOption,
+    PaperOption,
     PhoneOption,
     ProtocolOption,
     ReminderOption,
@@ -144,6 +145,7 @@ def plan(
     today: TodayOption = None,
     output_format: FormatOption = None,
     output: OutputOption = "-",
+    paper: PaperOption = None,
     force: ForceOption = False,
     replaces: ReplacesOption = None,
 ) -> None:
@@ -173,7 +175,7 @@ def plan(
         )
         if replaces is not None:
             request = replacing(request, replaces)
-        made = emit(request, choose_format(output_format, output), output, force)
+        made = emit(request, choose_format(output_format, output), output, force, paper)
         check_strict(made, strict)
 
 
@@ -187,6 +189,7 @@ def example(
     today: TodayOption = None,
     output_format: FormatOption = None,
     output: OutputOption = "-",
+    paper: PaperOption = None,
     force: ForceOption = False,
 ) -> None:
     """Show a sample plan for a made-up patient, two weeks from today at 7:30 AM."""
@@ -211,4 +214,4 @@ def example(
             patient="Alex Example",
             driver="Sam Example",
         )
-        emit(request, choose_format(output_format, output), output, force)
+        emit(request, choose_format(output_format, output), output, force, paper)

@@ -78,7 +78,9 @@ def use_color() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
-def emit(plan_request: PlanRequest, output_format: OutputFormat, output: str, force: bool) -> Plan:
+def emit(
+    plan_request: PlanRequest, output_format: OutputFormat, output: str, force: bool, paper: str | None = None
+) -> Plan:
     """Plan, render and write one plan; say its warnings on stderr when the output may go unread."""
     if output == "-" and FORMATS[output_format].binary and sys.stdout.isatty():
         raise InputError(
@@ -86,7 +88,7 @@ def emit(plan_request: PlanRequest, output_format: OutputFormat, output: str, fo
             f"such as -o plan{FORMATS[output_format].suffixes[0]}."
         )
     plan = build_plan(plan_request, words_for(plan_request.language))
-    options = RenderOptions()
+    options = RenderOptions(paper=paper or "letter")
     if output_format is OutputFormat.TERMINAL:
         width = min(shutil.get_terminal_size((88, 24)).columns, 100)
         options = RenderOptions(color=output == "-" and use_color(), width=width)

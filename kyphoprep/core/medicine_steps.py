@@ -217,7 +217,7 @@ class MedicineSteps:
                 self._counting = words(
                     "count_days",
                     medicine=name,
-                    days=hold.amount,
+                    hold=words.hold(hold),
                     first=words.date(last_day + timedelta(days=1), year=False),
                     procedure=words.date(procedure_day, year=False),
                 )

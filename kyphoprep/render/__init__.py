@@ -86,10 +86,16 @@ def file_name(stem: str, output_format: OutputFormat) -> str:
     return stem + FORMATS[output_format].suffixes[0]
 
 
+PAPERS = ("letter", "a4")
+"""The paper sizes a PDF can be laid out on (the HTML handout prints on either)."""
+
+
 @dataclass(frozen=True, slots=True)
 class RenderOptions:
     """Settings that only some renderers use."""
 
+    paper: str = "letter"
+    """PDF only: one of :data:`PAPERS`."""
     color: bool = False
     """Terminal only: use colour and styles (off for NO_COLOR or a non-terminal)."""
     width: int = 80

@@ -57,8 +57,10 @@ from kyphoprep.render.common import (
 )
 from kyphoprep.render.ics import reminder_ics
 
-BLANK_BRING_ROWS = 4
+BLANK_BRING_ROWS = 2
 """Empty rows at the end of the "Bring this list" table, to add medicines by hand."""
+BLANK_ROWS_WITHOUT_MEDICINES = 4
+"""As many when the plan lists no medicine, so the person writes them all down."""
 
 COLUMNS = ("name", "what", "last")
 """Classes of the "Bring this list" columns named by the message ``bring_columns``."""
@@ -188,7 +190,6 @@ class HtmlRenderer:
             *self._removed(plan, words),
             '<section class="plan">',
             f"<h2>{_text(words('heading_plan'))}</h2>",
-            f'<p class="first">{_text(words("care_team_first"))}</p>',
             *(line for group in days(plan, before) for line in self._day(group, cited, words)),
             "</section>",
             *self._bring(plan, words),
@@ -229,16 +230,14 @@ class HtmlRenderer:
         ]
 
     def _header(self, plan: Plan, words: Words) -> list[str]:
-        rows = (
-            f'<tr><th scope="row">{_text(label)}</th><td>{_text(value)}</td></tr>'
-            for label, value in header_rows(plan)
-        )
+        # Two columns of label and value: the nine facts take five lines, not nine, on page 1.
+        rows = (f"<div><dt>{_text(k)}</dt> <dd>{_text(v)}</dd></div>" for k, v in header_rows(plan))
         return [
             "<header>",
             f"<h1>{_text(_title(plan))}</h1>",
-            '<table class="facts">',
+            '<dl class="facts">',
             *rows,
-            "</table>",
+            "</dl>",
             "</header>",
         ]
 
@@ -292,6 +291,8 @@ class HtmlRenderer:
             "</table>",
             f'<p class="who">{_text(who)}</p>',
             f'<p class="call">{_text(call)}</p>',
+            # Once, on page 1 where every reader looks, rather than twice further on.
+            f'<p class="first">{_text(words("care_team_first"))}</p>',
             "</section>",
         ]
 
@@ -362,14 +363,15 @@ class HtmlRenderer:
         mark = (
             _checkbox(step.title) if step.actionable else '<span class="bullet" aria-hidden="true">•</span>'
         )
-        what = f'<span class="time">{_text(step_time(step, words))}</span> — {_text(step.title)}'
+        # The title runs into its text, in bold: a step is one paragraph, which saves a line a step.
+        title = step.title if step.title[-1:] in ".?!" else f"{step.title}."
+        what = f'<span class="time">{_text(step_time(step, words))}</span> — {_text(title)}'
         refs = f'<span class="refs">{cited.marks(step.sources)}</span>'
         lines = [
             '<tr class="step">',
             f'<td class="mark">{mark}</td>',
             "<td>",
-            f'<p class="what">{what}</p>',
-            f'<p class="detail">{_text(step.detail)} {refs}</p>',
+            f'<p class="detail"><strong class="what">{what}</strong> {_text(step.detail)} {refs}</p>',
         ]
         if step.items:
             lines.append('<ul class="items">')
@@ -405,7 +407,7 @@ class HtmlRenderer:
                 for name, what, last in rows
             ),
             *[f'<tr class="blank"><td class="box">{other}</td><td></td><td></td><td></td></tr>']
-            * BLANK_BRING_ROWS,
+            * (BLANK_BRING_ROWS if rows else BLANK_ROWS_WITHOUT_MEDICINES),
             "</tbody>",
             "</table>",
             f'<p class="allergies">{_checkbox(allergies)} {_text(allergies)}</p>',
@@ -427,7 +429,7 @@ class HtmlRenderer:
         call = _text(words("heading_call"))
         if plan.request.phone:
             call += f' ({_text(words("label_call"))} <span class="phone">{_text(plan.request.phone)}</span>)'
-        lines: list[str] = []
+        lines: list[str] = ['<div class="signs-pair">']  # side by side: half the height of two stacked boxes
         for level, heading in (("call", call), ("emergency", _text(words("heading_emergency")))):
             lines += [
                 f'<section class="signs {level}">',
@@ -437,12 +439,11 @@ class HtmlRenderer:
                 "</ul>",
                 "</section>",
             ]
-        return lines
+        return [*lines, "</div>"]
 
     def _closing(self, plan: Plan, cited: Citations, words: Words) -> list[str]:
         return [
             '<section class="closing">',
-            f'<p class="first">{_text(words("care_team_first"))}</p>',
             f"<h2>{_text(words('heading_sources'))}</h2>",
             '<ol class="sources">',
             *(f"<li>[{n}] {_text(citation)}</li>" for n, citation in cited.listed()),

@@ -21,14 +21,19 @@ from types import ModuleType
 
 from kyphoprep.core.models import Plan
 from kyphoprep.errors import InternalError, MissingPartError
-from kyphoprep.render import OutputFormat, RenderOptions, renderer_for
+from kyphoprep.render import PAPERS, OutputFormat, RenderOptions, renderer_for
 from kyphoprep.render.common import words_of
 
 INSTALL = "pip install 'kyphoprep[pdf]'"
 PANGO_PACKAGES = "apt-get install libpango-1.0-0 libpangoft2-1.0-0"
 """The Debian (and Ubuntu) packages WeasyPrint loads Pango from."""
-PAPER_CSS = "@page { size: letter; }\n"
-"""A PDF has one paper size: US Letter (the HTML handout leaves it to the print dialog)."""
+
+
+def paper_css(paper: str) -> str:
+    """The rule that gives a PDF its paper size (the HTML handout leaves it to the print dialog)."""
+    if paper not in PAPERS:
+        raise InternalError(f"Unknown paper size {paper!r}. Please report it.")
+    return f"@page {{ size: {paper}; }}\n"
 
 
 @cache
@@ -88,8 +93,8 @@ def identifier_for(plan_id: str) -> bytes:
     return hashlib.sha256(f"kyphoprep-pdf:{plan_id}".encode()).hexdigest()[:32].encode()
 
 
-def html_to_pdf(html: bytes, info: PdfInfo, *, extra_css: str = "") -> bytes:
-    """*html* (a page made by kyphoprep, fetching nothing) as PDF bytes on Letter paper, with *info*.
+def html_to_pdf(html: bytes, info: PdfInfo, *, extra_css: str = "", paper: str = "letter") -> bytes:
+    """*html* (a page made by kyphoprep, fetching nothing) as PDF bytes on *paper*, with *info*.
 
     *extra_css* is added after the page's own style, so it wins over it (the day's print file
     puts the procedure time in each page's header with it). It goes into the page itself: a
@@ -101,7 +106,7 @@ def html_to_pdf(html: bytes, info: PdfInfo, *, extra_css: str = "") -> bytes:
     at = text.lower().find("</head>")
     if at < 0:
         raise InternalError("The handout has no </head>, so it cannot be made a PDF. Please report it.")
-    text = f"{text[:at]}<style>\n{PAPER_CSS}{extra_css}</style>\n{text[at:]}"
+    text = f"{text[:at]}<style>\n{paper_css(paper)}{extra_css}</style>\n{text[at:]}"
     document = module.HTML(string=text).render()
     metadata = document.metadata
     metadata.authors = [info.author] if info.author else []
@@ -118,7 +123,8 @@ class PdfRenderer:
     def render(self, plan: Plan, options: RenderOptions) -> bytes:
         """Return the PDF of the HTML handout."""
         weasyprint()  # before the HTML is made: a missing WeasyPrint is said first
-        return html_to_pdf(renderer_for(OutputFormat.HTML).render(plan, options), PdfInfo.of_plan(plan))
+        html = renderer_for(OutputFormat.HTML).render(plan, options)
+        return html_to_pdf(html, PdfInfo.of_plan(plan), paper=options.paper)
 
 
 RENDERER = PdfRenderer()
