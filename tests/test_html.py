@@ -327,7 +327,7 @@ def test_print_sizes_contrast_and_paper(runner: CliRunner) -> None:
     for heading in [*sorted(used_headings), ".day-heading"]:
         assert points(rules[heading]["font-size"]) >= 18, heading
     assert points(rules[".what"].get("font-size", rules["body"]["font-size"])) >= 14
-    small = {".refs", ".sources", ".made-by", ".month .tag"}
+    small = {".refs", ".sources", ".made-by"}
     sizes = {selector: points(rule["font-size"]) for selector, rule in rules.items() if "font-size" in rule}
     assert sizes
     assert {selector for selector, size in sizes.items() if size < 14} <= small

@@ -186,10 +186,11 @@ class HtmlRenderer:
             *self._warnings(plan, words),
             *self._header(plan, words),
             *self._key_dates(plan, words),
-            *self._month(plan, words),
             *self._removed(plan, words),
             '<section class="plan">',
             f"<h2>{_text(words('heading_plan'))}</h2>",
+            # Once, where the steps begin (it was also at the end: one is read, two take paper).
+            f'<p class="first">{_text(words("care_team_first"))}</p>',
             *(line for group in days(plan, before) for line in self._day(group, cited, words)),
             "</section>",
             *self._bring(plan, words),
@@ -289,10 +290,12 @@ class HtmlRenderer:
             *rows,
             "</tbody>",
             "</table>",
+            # The month floats right of who drives and whom to call, so page 1 holds them all.
+            *self._month(plan, words),
             f'<p class="who">{_text(who)}</p>',
             f'<p class="call">{_text(call)}</p>',
-            # Once, on page 1 where every reader looks, rather than twice further on.
-            f'<p class="first">{_text(words("care_team_first"))}</p>',
+            f'<p class="month-key">{_text(words("month_caption"))}</p>',
+            '<div class="clear"></div>',
             "</section>",
         ]
 
@@ -318,7 +321,7 @@ class HtmlRenderer:
                     text = str(day.day)
                     if day == last:
                         classes.append("procedure")
-                        text += f' <span class="tag">{_text(words("month_procedure"))}</span>'
+                        text += f' <span class="hidden">{_text(words("month_procedure"))}</span>'
                     label = words.date(day, year=False)
                     cells.append(f'<td class="{" ".join(classes)}" title="{_attr(label)}">{text}</td>')
                 else:
@@ -329,7 +332,7 @@ class HtmlRenderer:
         caption = " \N{EN DASH} ".join(f"{words.month_name(m)} {y}" for y, m in months)
         return [
             '<table class="month">',
-            f"<caption>{_text(caption)}. {_text(words('month_caption'))}</caption>",
+            f"<caption>{_text(caption)}</caption>",
             f"<thead><tr>{head}</tr></thead>",
             "<tbody>",
             *weeks,
