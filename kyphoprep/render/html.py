@@ -62,6 +62,10 @@ BLANK_BRING_ROWS = 2
 BLANK_ROWS_WITHOUT_MEDICINES = 4
 """As many when the plan lists no medicine, so the person writes them all down."""
 
+LONG_DAY_STEPS = 4
+"""A day with more steps than this may run onto the next page, between steps, its date repeated:
+kept whole, a long day leaves half a page blank before it (the short days stay whole)."""
+
 COLUMNS = ("name", "what", "last")
 """Classes of the "Bring this list" columns named by the message ``bring_columns``."""
 
@@ -348,9 +352,10 @@ class HtmlRenderer:
             rows.append(
                 f'<tr class="past-row"><td colspan="2"><p class="past-line">{_text(text)}</p></td></tr>'
             )
-        rows += [line for step in group.steps if not step.past for line in self._step(step, cited, words)]
+        shown = [step for step in group.steps if not step.past]
+        rows += [line for step in shown for line in self._step(step, cited, words)]
         return [
-            '<section class="day">',
+            '<section class="day long">' if len(shown) > LONG_DAY_STEPS else '<section class="day">',
             '<table class="steps">',
             "<thead><tr>",
             f'<th colspan="2" scope="colgroup"><span class="day-heading">{_text(group.heading)}</span></th>',
