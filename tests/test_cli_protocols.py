@@ -170,7 +170,7 @@ def test_show_kyphoplasty_has_every_step_and_the_fasting_rules(runner: CliRunner
         "  Calendar alarms: 30 minutes before each step (reminder_minutes)",
         "  Last-day medicine reminders: 8:00 AM (medicine_reminder_at)",
         (
-            "1. checkup-visit: Check-up visit before the day of your procedure\n"
+            "1. checkup-visit: Check-up visit before the day\n"
             "   When: 7 days before, 9:00 AM\n"
             "   Lasts: 30 minutes\n   Category: prepare\n"
         ),

@@ -76,7 +76,7 @@ def test_day_todos_read_by_this_day_and_real_times_keep_their_clock(runner: CliR
     assert {step_id for step_id in reminders if steps[step_id].clock == "reminder"} == reminders
     assert {steps[s].clock for s in ("arrive", "no-food-or-drink", "procedure")} == {"exact"}
     text = runner.invoke(app, ["plan", *WHEN, "--med", "warfarin", "-f", "text"]).stdout
-    assert "[ ] By this day - Check-up visit before the day of your procedure" in text
+    assert "[ ] By this day - Check-up visit before the day" in text
     assert "[ ] By this day - Stop smoking, or smoke less" in text
     assert "9:00 AM - Check-up visit" not in text
     assert "[ ] 11:30 AM - Arrive for check-in" in text
@@ -85,7 +85,7 @@ def test_day_todos_read_by_this_day_and_real_times_keep_their_clock(runner: CliR
 def test_the_calendar_keeps_a_reminder_time_labelled_as_a_reminder(runner: CliRunner) -> None:
     """In the .ics a to-do keeps its alarm time, and its description says it is not an appointment."""
     ics = re.sub(r"\r?\n ", "", runner.invoke(app, ["plan", *WHEN, "-f", "ics"]).stdout)
-    event = ics.split("SUMMARY:Check-up visit before the day of your procedure")[1].split("END:VEVENT")[0]
+    event = ics.split("SUMMARY:Check-up visit before the day")[1].split("END:VEVENT")[0]
     assert "kyphoprep chose the time of this reminder. It is not an appointment." in event
     arrive = ics.split("SUMMARY:Arrive for check-in")[1].split("END:VEVENT")[0]
     assert "It is not an appointment" not in arrive

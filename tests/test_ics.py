@@ -140,7 +140,7 @@ def test_alarms_ring_only_when_there_is_something_to_do(runner: CliRunner) -> No
     ringing = [(e.decoded("DTSTART"), str(e["SUMMARY"])) for e in events if e.walk("VALARM")]
     assert len(events) == 27
     assert [(moment.strftime("%m-%d %H:%M"), title) for moment, title in ringing] == [
-        ("11-26 09:00", "Check-up visit before the day of your procedure"),
+        ("11-26 09:00", "Check-up visit before the day"),
         ("11-27 08:00", "Medicine reminder: open it to read more"),
         ("11-30 10:00", "Medicine reminder: open it to read more"),
         ("12-01 09:00", "Feeling sick? Call the clinic"),
