@@ -241,7 +241,9 @@ def test_dtstamp_is_deterministic_and_follows_the_content(runner: CliRunner) -> 
     # --today gives midnight in the plan's zone (06:00 UTC), plus seconds from the content.
     assert re.fullmatch(r"20261120T0600\d\dZ", first)
     moved = [*CHICAGO]
-    moved[1] = "2026-12-03 09:00"
+    # The seconds take one of 60 values, so any two plans share them 1 time in 60: these three
+    # differ with today's texts (9:00 and clopidogrel both gave :09 after the 2026-12-03 texts).
+    moved[1] = "2026-12-03 09:30"
     other_medicine = [*CHICAGO[:-2], "--med", "clopidogrel=5d", *CHICAGO[-2:]]
     assert len({first, stamp(moved), stamp(other_medicine)}) == 3
 
