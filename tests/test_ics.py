@@ -146,12 +146,12 @@ def test_alarms_ring_only_when_there_is_something_to_do(runner: CliRunner) -> No
         ("12-01 09:00", "Feeling sick? Call the clinic"),
         ("12-02 18:00", "Pack your bag for tomorrow"),
         ("12-03 00:00", "Nothing to eat or drink after midnight"),
-        ("12-03 05:00", "Take only the medicines you were told to"),
+        ("12-03 05:00", "Take only medicines you were told to"),
         ("12-03 06:00", "Arrive for check-in"),
         ("12-03 14:30", "Medicine reminder: open it to read more"),
         ("12-04 09:00", "Start light activity, a bit at a time"),
         ("12-05 09:00", "You can take the bandage off today"),
-        ("01-14 09:00", "6 weeks today: ask before heavy lifting"),
+        ("01-14 09:00", "6 weeks: ask before heavy lifting"),
     ]
     arrival = next(e for e in events if str(e["SUMMARY"]) == "Arrive for check-in").decoded("DTSTART")
     home = arrival + timedelta(hours=5, minutes=30)  # procedure ends 8:30, plus 3 hours of recovery
