@@ -393,7 +393,7 @@ def test_new_leg_weakness_is_an_emergency_warning_sign() -> None:
     """Clinical reference section 7: new weakness in a leg."""
     signs = {sign.id: sign for sign in load_builtin_protocol("kyphoplasty").warning_signs}
     assert signs["leg-weakness"].level == "emergency"
-    assert signs["leg-weakness"].text == "You have new weakness in one leg or both legs"
+    assert signs["leg-weakness"].text == "You have new leg weakness"
 
 
 @pytest.mark.parametrize("output_format", ["text", "html", "json", "ics"])
