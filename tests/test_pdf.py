@@ -118,7 +118,7 @@ def test_page_one_has_the_arrival_time(runner: CliRunner, tmp_path: Path) -> Non
     words = words_for("en")
     arrival = words.time(datetime.fromisoformat(data["procedure"]["arrival"]))
     first = page_texts(plan_pdf(runner, tmp_path))[0]
-    assert squeeze(f"{words('label_arrive')} {arrival}") in first
+    assert squeeze(f"{words('label_arrive')}: {arrival}") in first  # the label's colon is the CSS's
     assert squeeze(data["procedure"]["start_text"]) in first
 
 

@@ -401,12 +401,14 @@ class HtmlRenderer:
         allergies = words("bring_allergies")
         lines = [
             '<section class="bring-list">',
+            '<div class="bring-head">',
             f"<h2>{_text(words('heading_bring'))}</h2>",
             f"<p>{_text(words('bring_intro'))}</p>",
         ]
         if not rows:
             lines.append(f"<p><strong>{_text(words('bring_none'))}</strong></p>")
         lines += [
+            "</div>",
             '<table class="bring">',
             f'<thead><tr><th scope="col" class="box">{done}</th>{columns}</tr></thead>',
             "<tbody>",
