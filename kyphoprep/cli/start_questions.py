@@ -354,7 +354,7 @@ class Conversation:
                 self.say(self.words("start_medicine_unknown", medicine=probe.name))
             spec = name if match is not None else f"{OTHER_PREFIX}{name}"
             if hold is not None:
-                order = self._said_with_name(spec, hold, probe.name)
+                order = self._said_with_name(spec, hold, probe.name_in(self.words.language))
                 if order is not None:
                     return order
             return self._instruction(name, match, probe.name, answers)

@@ -174,5 +174,8 @@ def key_dates_lines(plan: Plan) -> list[str]:
     )
     lines += ["", f"{words('heading_key_dates')}:"]
     for step in key_steps(plan):
-        lines.append(f"  {words.date(step.start.date(), year=False)}, {step_time(step, words)}: {step.title}")
+        day = words.date(step.start.date(), year=False)
+        # A to-do of its day ("Last day to take warfarin") has no time to show.
+        when = day if step.clock == "reminder" else f"{day}, {step_time(step, words)}"
+        lines.append(f"  {when}: {step.title}")
     return lines
