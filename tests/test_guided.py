@@ -317,7 +317,11 @@ def test_english_from_start_to_saved_files(start: Start, tmp_path: Path, runner:
     s.expect(EN("start_goodbye") + "\r\n")
     assert s.finish() == 0
 
-    assert sorted(p.name for p in tmp_path.iterdir()) == [f"{STEM}.caregiver.txt", f"{STEM}.html", f"{STEM}.ics"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        f"{STEM}.caregiver.txt",
+        f"{STEM}.html",
+        f"{STEM}.ics",
+    ]
     html = plan_bytes(runner, *ENGLISH_PLAN, output_format="html")
     ics = plan_bytes(runner, *ENGLISH_PLAN, output_format="ics")
     caregiver = plan_bytes(runner, *ENGLISH_PLAN, output_format="caregiver")
@@ -1011,3 +1015,164 @@ def test_end_of_input_stops_the_conversation() -> None:
     anything."""
     with pytest.raises(Stop):
         Script("2026-12-03 7:30").conversation("en").when_and_zone(Answers(), CHICAGO, None)
+
+
+# --- At home: a daughter types what the doctor said, the way people say it ---------------------
+
+
+def test_at_home_dates_zones_and_medicines_as_people_say_them(
+    start: Start, tmp_path: Path, runner: CliRunner
+) -> None:
+    """ "next Thursday 7am", "Central time", "eliquis 2 days", "stop Plavix a week before" and "I don't know"
+    are each read, read back to confirm, and make the same handout as the exact ``kyphoprep plan`` options."""
+    s = start("start", "--lang", "en", "--today", TODAY)
+    s.answer(question(EN, "start_procedure", "1"), "")
+    s.answer(question(EN, "start_when"), "next Thursday 7am")
+    # Today is Saturday, November 21: next Thursday is the 26th.
+    s.answer(confirm_when(EN, "Thursday, November 26, 2026 at 7:00 AM"), "")
+    s.answer(question(EN, "start_zone", CHICAGO), "Central time")
+    s.answer(yes_no(EN, "start_zone_confirm", True, name="Central time", zone=CHICAGO), "y")
+    s.answer(question(EN, "start_medicine_first"), "eliquis 2 days")
+    # The doctor's interval came with the name: read back, and the doctor question is not asked.
+    confirm = yes_no(EN, "start_doctor_said_confirm", True, medicine="Eliquis (apixaban)", hold="2 days")
+    s.answer(confirm, "")
+    assert s.answer(question(EN, "start_medicine_next"), "stop Plavix a week before") == [
+        "Added: Eliquis (apixaban)."
+    ]
+    s.answer(
+        yes_no(EN, "start_doctor_said_confirm", True, medicine="Plavix (clopidogrel)", hold="7 days"), ""
+    )
+    assert s.answer(question(EN, "start_medicine_next"), "Xarelto") == ["Added: Plavix (clopidogrel)."]
+    # "I don't know" is the usual advice, as Enter is.
+    s.answer(doctor_said(EN, "Xarelto (rivaroxaban)"), "I don't know")
+    s.answer(question(EN, "start_medicine_next"), "")
+    s.answer(question(EN, "start_patient"), "Ann Lee")
+    s.answer(driver_question(EN), "Maria Lee")
+    s.answer(question(EN, "start_phone"), "")
+    key_dates = s.answer(yes_no(EN, "start_show_plan", True), "n")
+    # A warning comes first on the screen too: a week before the 26th has already passed.
+    assert key_dates == [
+        "",
+        "!!! IMPORTANT - READ THIS FIRST !!!",
+        "TOO LATE TO STOP PLAVIX (CLOPIDOGREL) ON TIME. If you took PLAVIX (CLOPIDOGREL) after Wednesday, "
+        + "November 18, call your care team before your procedure. Do not change your doses on your own.",
+        "",
+        "Procedure: Kyphoplasty, Thursday, November 26, 2026 at 7:00 AM",
+        "",
+        "Your key dates:",
+        "  Wednesday, November 18: Last day to take Plavix (clopidogrel)",
+        "  Sunday, November 22: Last day to take Xarelto (rivaroxaban) — confirm with doctor",
+        "  Monday, November 23: Last day to take Eliquis (apixaban)",
+        "  Thursday, November 26, 12:00 midnight: Nothing to eat or drink after midnight",
+        "  Thursday, November 26, 5:30 AM: Arrive for check-in",
+        "",
+    ]
+    s.answer(yes_no(EN, "start_save_handout", True), "")
+    s.answer(question(EN, "start_file_name", "kyphoplasty-plan-2026-11-26.html"), "")
+    s.answer(yes_no(EN, "start_save_calendar", True), "n")
+    s.answer(yes_no(EN, "start_save_caregiver", True, driver="Maria Lee"), "n")
+    s.expect(EN("start_goodbye"))
+    assert s.finish() == 0
+    expected = plan_bytes(
+        runner,
+        "2026-11-26 07:00",
+        "--tz",
+        CHICAGO,
+        "--med",
+        "Eliquis=2 days",
+        "--med",
+        "Plavix=7 days",
+        "--med",
+        "Xarelto",
+        "--patient",
+        "Ann Lee",
+        "--driver",
+        "Maria Lee",
+        output_format="html",
+    )
+    assert b"confirm with your doctor" in expected
+    assert (tmp_path / "kyphoplasty-plan-2026-11-26.html").read_bytes() == expected
+
+
+def test_en_casa_fechas_zonas_y_medicinas_como_se_dicen(start: Start) -> None:
+    """Spanish: "17 de diciembre de 2026 7:30", "hora del pacífico", "Eliquis 5d" and "no sé" are read and
+    read back in Spanish; a "no" to the zone asks it again."""
+    s = start("start", "--lang", "es", "--today", TODAY)
+    s.answer(question(ES, "start_procedure", "1"), "cifoplastia")
+    s.answer(question(ES, "start_when"), "17 de diciembre de 2026 7:30")
+    s.answer(confirm_when(ES, ES.moment(datetime(2026, 12, 17, 7, 30))), "sí")
+    zone = question(ES, "start_zone", CHICAGO)
+    s.answer(zone, "hora del pacífico")
+    pacific = yes_no(ES, "start_zone_confirm", True, name="Hora del pacífico", zone="America/Los_Angeles")
+    s.answer(pacific, "n")
+    assert s.answer(zone, "PST") == [ES("start_zone_again")]
+    s.answer(pacific, "s")
+    s.answer(question(ES, "start_medicine_first"), "Eliquis 5d")
+    # "no" to the interval read back: the doctor question is asked after all.
+    s.answer(yes_no(ES, "start_doctor_said_confirm", True, medicine="Eliquis (apixabán)", hold="5 días"), "n")
+    s.answer(doctor_said(ES, "Eliquis (apixaban)"), "no sé")
+    assert s.answer(question(ES, "start_medicine_next"), "") == ["Agregada: Eliquis (apixabán)."]
+    s.answer(question(ES, "start_patient"), "")
+    s.answer(driver_question(ES), "")
+    s.answer(question(ES, "start_phone"), "")
+    key_dates = s.answer(yes_no(ES, "start_show_plan", True), "n")
+    assert f"Procedimiento: Cifoplastia, {ES.moment(datetime(2026, 12, 17, 7, 30))}" in key_dates
+    assert (
+        "  viernes, 11 de diciembre: Último día para tomar Eliquis (apixabán) — confírmelo con su médico"
+        in key_dates
+    )
+    s.answer(yes_no(ES, "start_save_handout", True), "n")
+    s.answer(yes_no(ES, "start_save_calendar", True), "n")
+    s.answer(yes_no(ES, "start_save_caregiver_anyone", True), "n")
+    s.expect(ES("start_goodbye"))
+    assert s.finish() == 0
+
+
+def test_a_date_that_could_be_two_dates_is_asked_as_a_choice(start: Start) -> None:
+    """ "12/3 7:30" could be December 3 or March 12: kyphoprep shows both and asks which, never guessing."""
+    s = start("start", "--lang", "en", "--today", TODAY)
+    s.answer(question(EN, "start_procedure", "1"), "")
+    s.answer(question(EN, "start_when"), "12/3 7:30")
+    assert s.answer(question(EN, "start_form"), "2") == [
+        EN("start_date_which", typed="12/3"),
+        "  1  Thursday, December 3, 2026",
+        "  2  Friday, March 12, 2027",
+    ]
+    s.answer(confirm_when(EN, "Friday, March 12, 2027 at 7:30 AM"), "n")
+    s.answer(question(EN, "start_when"), "Dec 3 at 7:30 in the morning")
+    s.answer(confirm_when(EN, DEC_3), "y")
+    s.end_input(question(EN, "start_zone", CHICAGO))
+    assert s.finish() == 1
+
+
+def test_the_whole_plan_is_printed_when_the_output_is_not_a_terminal(tmp_path: Path) -> None:
+    """With standard output sent to a file, the plan is printed whole and the "show the whole plan?"
+    question is not asked (the answers below would fall one short if it were, and the run would stop)."""
+    out = tmp_path / "out.txt"
+    command = " ".join(f"'{part}'" for part in kyphoprep_command())
+    child = pexpect.spawn(
+        "/bin/sh",
+        ["-c", f"exec {command} start --lang en --today {TODAY} > '{out}'"],
+        encoding="utf-8",
+        timeout=30,
+        cwd=str(tmp_path),
+        env={
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "TZ": CHICAGO,
+            "NO_COLOR": "1",
+            "HOME": str(tmp_path),
+            **coverage_env(),
+        },
+        preexec_fn=_default_sigint,
+    )
+    # procedure, date, its confirmation, zone, no medicine, name, driver, phone, handout, calendar, sheet.
+    for reply in ["", "2026-12-03 7:30 AM", "", "", "", "", "Tom Lee", "", "n", "n", "n"]:
+        child.sendline(reply)
+    child.expect(pexpect.EOF)
+    child.close()
+    written = out.read_text(encoding="utf-8")
+    assert child.exitstatus == 0, written
+    assert "Your plan to get ready for kyphoplasty" in written
+    assert "Thursday, November 26, 2026\n" in written  # the day-by-day part, not only the key dates
+    assert EN("start_show_plan") not in written
+    assert written.rstrip().endswith(EN("start_goodbye"))
