@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import os
 import platform
+import re
 import signal
 import sys
 import time
@@ -26,8 +27,10 @@ from typer.testing import CliRunner
 
 from kyphoprep.cli.app import app
 from kyphoprep.cli.start import NOT_A_TERMINAL
-from kyphoprep.cli.start_questions import Answers, Conversation, Stop
+from kyphoprep.cli.start_questions import GUIDED_WORDS, Answers, Conversation, Stop
+from kyphoprep.data.builtin import builtin_data
 from kyphoprep.i18n.words import Words, words_for
+from kyphoprep.io.spoken_input import US_ZONES
 from kyphoprep.io.typed_input import parse_today
 from tests.child_env import coverage_env
 
@@ -65,7 +68,7 @@ DIC_3 = ES.moment(datetime(2026, 12, 3, 7, 30))
 
 
 def confirm_when(words: Words, when: str) -> str:
-    """The question that reads the date back: "Thursday, December 3, 2026 at 7:30 AM: is that right? [Y/n]"."""
+    """The question that reads the date back ("Thursday, December 3, 2026 at 7:30 AM: is that right?")."""
     return yes_no(words, "start_when_confirm", True, when=when)
 
 
@@ -1176,3 +1179,118 @@ def test_the_whole_plan_is_printed_when_the_output_is_not_a_terminal(tmp_path: P
     assert "Thursday, November 26, 2026\n" in written  # the day-by-day part, not only the key dates
     assert EN("start_show_plan") not in written
     assert written.rstrip().endswith(EN("start_goodbye"))
+
+
+# --- No command-line syntax in guided mode ---------------------------------------------------------
+
+# Written apart from start_questions' own net (_CLI_SYNTAX), so a hole in that one cannot hide one here:
+# an option (--tz), a value glued to a name (Eliquis=5d), a quoted option word ('continue'), "IANA".
+CLI_SYNTAX = re.compile(
+    r"(?<![\w-])--[a-z]|\b\w+=\w|'(?:continue|keep|seguir|other:[^']*)'|\bIANA\b|\bTZ=", re.IGNORECASE
+)
+
+
+@pytest.mark.parametrize(
+    "leak",
+    [
+        EN("error_hold_unreadable", name="Eliquis", given="5 weeks"),
+        ES("error_date_ambiguous", typed="03/04", first_date="a", second_date="b", year=2027),
+        EN("error_zone_unknown", zone="Mars"),
+        "or 'continue' if your doctor said",
+        "Eliquis=5d",
+    ],
+)
+def test_the_cli_syntax_check_finds_what_it_looks_for(leak: str) -> None:
+    """The check below finds the command-line words that guided mode showed before (so it can fail)."""
+    assert CLI_SYNTAX.search(leak) is not None
+
+
+def guided_message_keys() -> set[str]:
+    """Every message key guided mode can show: named in start.py or start_questions.py, the zone names,
+    and the guided words of the errors it meets."""
+    source = "".join(
+        (Path(__file__).parents[1] / "kyphoprep" / "cli" / name).read_text(encoding="utf-8")
+        for name in ("start.py", "start_questions.py")
+    )
+    keys = set(re.findall(r'"((?:start|calendar|heading|label)_[a-z_]+)"', source))
+    keys |= {f"zone_{zone}" for zone in US_ZONES} | set(GUIDED_WORDS.values())
+    return keys
+
+
+@pytest.mark.parametrize("words", [EN, ES], ids=["en", "es"])
+def test_no_guided_message_has_command_line_syntax(words: Words) -> None:
+    """No question, re-ask or notice of guided mode, in either language, shows an option, an '=' value,
+    a quoted option word or "IANA": a person at home types none of these."""
+    keys = guided_message_keys()
+    assert {"start_doctor_said", "start_hold_unreadable", "start_zone_unknown", "zone_central"} <= keys
+    table = builtin_data("messages.toml")[words.language]
+    leaks = {key: table[key] for key in sorted(keys) if CLI_SYNTAX.search(str(table[key]))}
+    assert leaks == {}
+
+
+WALK: list[tuple[str, list[str]]] = [
+    ("procedure", ["9", "1"]),
+    (
+        "when",
+        [
+            *["", "2026-13-40 7:30", "2020-01-03 7:30", "2028-06-03 7:30", "12/3 7:30", "5", "1"],
+            *["maybe", "n", "7:30", "2026-12-03", "next Thursday 7am", "y"],
+            *["Mars/Olympus", "Chicgo", "CST", "n", "EST", "y"],
+        ],
+    ),
+    (
+        "medicines",
+        [
+            *["metformn", "metformin", "5 months", "99 days", "5 \u0665 days", ""],
+            *["warfrin 5 days", "y", "n", "keep", "Coumadin"],
+            *["heparin", "", "9", "3", "24 hours"],
+            *["Pradaxa", "", "0", "", "2 days"],
+            *["bad*name!", "Xareltoo", "n", "I don't know", "aspirin 400 days", "keep", ""],
+        ],
+    ),
+    ("driver", [""]),
+    ("yes", ["perhaps", "n"]),
+]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_guided_question_and_reask_is_free_of_command_line_syntax(language: str) -> None:
+    """A walk through every question and every re-ask of guided mode (a bad number, date, zone, hold,
+    name, form, kidney number and yes/no; a date of two readings; a near miss; a medicine twice) shows no
+    command-line syntax in either language."""
+    words = words_for(language)
+    answers = [reply for _, replies in WALK for reply in replies]
+    script = Script(*answers)
+    talk = script.conversation(language)
+    found = Answers()
+    talk.procedure(["kyphoplasty", "vertebroplasty"], "kyphoplasty")
+    talk.when_and_zone(found, CHICAGO, None)
+    talk.medicines(found)
+    talk.optional_text("start_driver", hours=24)
+    talk.yes("start_save_handout", True)
+    assert script.answers == []  # every answer was asked for: the walk reached every question
+    shown = script.prompts + script.said
+    assert [line for line in shown if CLI_SYNTAX.search(line)] == []
+    # The walk met the re-asks it is for (each in the person's language).
+    for expected in [
+        words("start_pick_number", count=2),
+        words("start_date_which", typed="12/3"),
+        words("start_zone_unknown", zone="Mars/Olympus"),
+        words("start_zone_again"),
+        words("start_hold_unreadable", given="5 months"),
+        words("start_hold_range_days", given="99 days", limit=60),
+        words("start_digits_ascii"),
+        words("start_medicine_twice", medicine="warfarin" if language == "en" else "warfarina"),
+        words("start_medicine_bad_name", name="bad*name!", limit=60),
+        words("start_crcl_range"),
+        words("start_say_yes_or_no"),
+    ]:
+        assert any(expected in line for line in shown), expected
+    assert [order.name for order in found.medicines] == [
+        "metformin",
+        "warfarin",
+        "heparin",
+        "Pradaxa (dabigatran)",
+        "Xareltoo",
+        "aspirin",
+    ]

@@ -204,7 +204,8 @@ _MONTHS = {
 }
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _YEAR = re.compile(r"\b\d{4}\b", re.ASCII)
-_DAY_NUMBER = r"(\d{1,2})(?:st|nd|rd|th)?"
+# A day of the month, never the hour of a time ("December 7:30" has no day).
+_DAY_NUMBER = r"(?<![\d:])(\d{1,2})(?:st|nd|rd|th)?(?![\d:])"
 _MONTH_DAY = re.compile(rf"\b({_MONTH})\.?\s+{_DAY_NUMBER}\b,?", re.IGNORECASE | re.ASCII)
 _DAY_MONTH = re.compile(rf"\b{_DAY_NUMBER}\s+(?:of\s+)?({_MONTH})\b\.?,?", re.IGNORECASE | re.ASCII)
 _NUMERIC_NO_YEAR = re.compile(
