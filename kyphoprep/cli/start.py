@@ -13,7 +13,6 @@ import typer
 from kyphoprep.cli.options import EXIT_CODES_HELP, ConfigOption, DateOrderOption, LanguageOption, TodayOption
 from kyphoprep.cli.planning import now_for, read_config, use_color
 from kyphoprep.cli.reporting import reported_errors
-from kyphoprep.cli.start_questions import Answers, Conversation, Stop
 from kyphoprep.core.planner import build_plan
 from kyphoprep.data.protocols import builtin_protocol_names, load_protocol, protocol_in_language
 from kyphoprep.data.settings import Overrides, make_request, resolve_settings
@@ -23,9 +22,9 @@ from kyphoprep.io.safe_write import write_output
 from kyphoprep.io.text_rules import printable
 from kyphoprep.io.typed_input import system_zone
 from kyphoprep.render import OutputFormat, RenderOptions, renderer_for
-from kyphoprep.render.terminal import key_dates_lines
 
 if TYPE_CHECKING:
+    from kyphoprep.cli.start_questions import Answers, Conversation
     from kyphoprep.core.models import Plan
     from kyphoprep.data.clinic_file import ClinicConfig
 
@@ -68,6 +67,10 @@ def start(
 
 def run_guided(*, lang: str | None, date_order: str | None, config: str | None, today: str | None) -> None:
     """Ask the questions, show the plan, and offer to save the handout and the calendar."""
+    # Imported here: reading dates and zones as people say them compiles some sixty patterns,
+    # which only guided mode needs (every other command would pay for them at start-up).
+    from kyphoprep.cli.start_questions import Answers, Conversation, Stop
+
     conversation = Conversation(_ask, _say, now=lambda zone: now_for(today, zone))
     clinic = read_config(config)
     base = resolve_settings(Overrides(), clinic)
@@ -147,6 +150,8 @@ def _show(conversation: Conversation, plan: Plan) -> None:
     """The plan on the screen. On a terminal the key dates come first, and the whole plan (about
     170 lines, which would scroll them away) only if the person asks; elsewhere all of it."""
     if sys.stdout.isatty():
+        from kyphoprep.render.terminal import key_dates_lines  # imports rich, which only the screen needs
+
         conversation.say("")
         for line in key_dates_lines(plan):
             conversation.say(line)
