@@ -1294,3 +1294,40 @@ def test_every_guided_question_and_reask_is_free_of_command_line_syntax(language
         "Xareltoo",
         "aspirin",
     ]
+
+
+@pytest.mark.parametrize(
+    ("choice", "meant"), [("1", datetime(2027, 3, 4, 7, 30)), ("2", datetime(2027, 4, 3, 7, 30))]
+)
+def test_a_numeric_date_with_its_year_that_could_be_two_is_a_choice(choice: str, meant: datetime) -> None:
+    """ "03/04/2027" is March 4 or April 3: both are shown in Spanish, and the one picked is read back."""
+    start, script = when_in("es", "03/04/2027 7:30", choice, "", "")
+    assert start == meant.replace(tzinfo=ZoneInfo(CHICAGO))
+    assert script.said == [
+        ES("start_date_which", typed="03/04/2027"),
+        "  1  jueves, 4 de marzo de 2027",
+        "  2  sábado, 3 de abril de 2027",
+    ]
+    assert script.prompts[2] == confirm_when(ES, ES.moment(meant))
+
+
+@pytest.mark.parametrize(
+    "said", ["I don't know", "i dont know", "Not sure", "I\u2019m not sure", "no sé", "No lo sé", "no se"]
+)
+def test_i_do_not_know_is_the_usual_advice(said: str) -> None:
+    """ "I don't know" (any case, straight or curly apostrophe) and "no sé" to what the doctor said give the
+    catalogue's usual advice, as Enter does, which the plan labels "confirm with your doctor"."""
+    found, _ = medicines_from("es", "Eliquis", said, "")
+    [order] = found.medicines
+    assert order.hold is None
+    assert not order.keep_taking
+    assert order.hold_source == "catalogue"
+
+
+def test_the_procedure_may_be_picked_by_its_name_in_spanish() -> None:
+    """The Spanish menu names the procedures in Spanish, and "vertebroplastia" picks that one."""
+    script = Script("Vertebroplastia")
+    talk = script.conversation("es")
+    names = {"kyphoplasty": "Cifoplastia", "vertebroplasty": "Vertebroplastia"}
+    assert talk.procedure(["kyphoplasty", "vertebroplasty"], "kyphoplasty", names) == "vertebroplasty"
+    assert script.said == ["  1  Cifoplastia", "  2  Vertebroplastia"]
