@@ -325,7 +325,8 @@ class Conversation:
             typed = self.ask(key)
             if not typed:
                 return None
-            name, hold = split_medicine(typed)
+            # A name the catalogue knows as typed is never split ("... 5d" could end a brand's name).
+            name, hold = (typed, None) if catalogue.find(typed) is not None else split_medicine(typed)
             match = catalogue.find(name)
             if match is None:
                 near = catalogue.suggestions(name)
