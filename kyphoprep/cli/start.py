@@ -13,9 +13,8 @@ import typer
 from kyphoprep.cli.options import EXIT_CODES_HELP, ConfigOption, DateOrderOption, LanguageOption, TodayOption
 from kyphoprep.cli.planning import now_for, read_config, use_color
 from kyphoprep.cli.reporting import reported_errors
-from kyphoprep.cli.start_questions import Answers, Conversation, Stop
 from kyphoprep.core.planner import build_plan
-from kyphoprep.data.protocols import builtin_protocol_names
+from kyphoprep.data.protocols import builtin_protocol_names, load_protocol, protocol_in_language
 from kyphoprep.data.settings import Overrides, make_request, resolve_settings
 from kyphoprep.errors import INPUT_ENDED_EXIT, STOPPED_EXIT, InputError, OutputError
 from kyphoprep.i18n.words import words_for
@@ -25,6 +24,7 @@ from kyphoprep.io.typed_input import system_zone
 from kyphoprep.render import OutputFormat, RenderOptions, renderer_for
 
 if TYPE_CHECKING:
+    from kyphoprep.cli.start_questions import Answers, Conversation
     from kyphoprep.core.models import Plan
     from kyphoprep.data.clinic_file import ClinicConfig
 
@@ -33,8 +33,10 @@ START_EPILOG = (
     "  kyphoprep start\n\n"
     "  kyphoprep start --lang es\n\n"
     "It asks for the date and time of the procedure, the time zone, each medicine and what the "
-    "doctor said about it, the driver and the clinic's phone; shows the plan; and offers to save "
-    "a large-print handout (.html) and a calendar file (.ics). It never asks anything when its "
+    "doctor said about it, who drives you home and stays with you, and the clinic's phone; shows "
+    "the key dates, then the whole plan if you ask; and offers to save a large-print handout "
+    "(.html), a calendar file (.ics) and a sheet for the person who stays with you "
+    "(.caregiver.txt). It never asks anything when its "
     "input is not a terminal (exit code 2): scripts use 'kyphoprep plan'. If the input ends before "
     "the last question it stops with exit code 1, and Ctrl+C stops it with 130; no file is changed "
     "unless you said to save it.\n\n" + EXIT_CODES_HELP
@@ -65,6 +67,10 @@ def start(
 
 def run_guided(*, lang: str | None, date_order: str | None, config: str | None, today: str | None) -> None:
     """Ask the questions, show the plan, and offer to save the handout and the calendar."""
+    # Imported here: reading dates and zones as people say them compiles some sixty patterns,
+    # which only guided mode needs (every other command would pay for them at start-up).
+    from kyphoprep.cli.start_questions import Answers, Conversation, Stop
+
     conversation = Conversation(_ask, _say, now=lambda zone: now_for(today, zone))
     clinic = read_config(config)
     base = resolve_settings(Overrides(), clinic)
@@ -80,14 +86,19 @@ def run_guided(*, lang: str | None, date_order: str | None, config: str | None, 
         conversation.say(words("start_welcome"))
         conversation.say("")
         answers = Answers(language=language)
-        answers.protocol = conversation.procedure(builtin_protocol_names(), base.protocol.id)
+        names = builtin_protocol_names()
+        shown = {name: protocol_in_language(load_protocol(name), language).name for name in names}
+        answers.protocol = conversation.procedure(names, base.protocol.id, shown)
         conversation.when_and_zone(answers, default_zone, date_order)
         conversation.medicines(answers)
         answers.patient = conversation.optional_text("start_patient")
-        answers.driver = conversation.optional_text("start_driver")
+        hours = load_protocol(answers.protocol).companion_hours
+        answers.driver = conversation.optional_text("start_driver", hours=hours)
+        if answers.driver is None:
+            conversation.say(words("start_no_driver", hours=hours))
         answers.phone = conversation.optional_text("start_phone", base.phone)
         plan = _make_plan(answers, clinic, today)
-        _show(plan)
+        _show(conversation, plan)
         _offer_files(conversation, plan, saved)
         conversation.say(words("start_goodbye"))
     except (Stop, KeyboardInterrupt) as stopped:
@@ -135,7 +146,18 @@ def _make_plan(answers: Answers, clinic: ClinicConfig | None, today: str | None)
     return build_plan(request, words_for(request.language))
 
 
-def _show(plan: Plan) -> None:
+def _show(conversation: Conversation, plan: Plan) -> None:
+    """The plan on the screen. On a terminal the key dates come first, and the whole plan (about
+    170 lines, which would scroll them away) only if the person asks; elsewhere all of it."""
+    if sys.stdout.isatty():
+        from kyphoprep.render.terminal import key_dates_lines  # imports rich, which only the screen needs
+
+        conversation.say("")
+        for line in key_dates_lines(plan):
+            conversation.say(line)
+        conversation.say("")
+        if not conversation.yes("start_show_plan", True):
+            return
     width = min(shutil.get_terminal_size((88, 24)).columns, 100)
     data = renderer_for(OutputFormat.TERMINAL).render(plan, RenderOptions(color=use_color(), width=width))
     sys.stdout.write("\n")
@@ -147,13 +169,20 @@ def _offer_files(conversation: Conversation, plan: Plan, saved: list[str]) -> No
     """Offer the handout and the calendar; an existing file is replaced only if the person says so."""
     words = conversation.words
     stem = f"{plan.protocol.id}-plan-{plan.procedure_date.isoformat()}"
+    driver = plan.request.driver
     offers = [
         ("start_save_handout", OutputFormat.HTML, f"{stem}.html", "start_saved_handout"),
         ("start_save_calendar", OutputFormat.ICS, f"{stem}.ics", "start_saved_calendar"),
+        (
+            "start_save_caregiver" if driver else "start_save_caregiver_anyone",
+            OutputFormat.CAREGIVER,
+            f"{stem}.caregiver.txt",
+            "start_saved_caregiver",
+        ),
     ]
     for question, output_format, default, done in offers:
         conversation.say("")
-        if not conversation.yes(question, True):
+        if not conversation.yes(question, True, driver=driver):
             continue
         made = plan
         if output_format is OutputFormat.ICS and conversation.yes("start_full_titles", False):

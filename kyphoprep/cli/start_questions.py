@@ -22,24 +22,51 @@ from kyphoprep.errors import InputError, KyphoprepError
 from kyphoprep.i18n.languages import LANGUAGES, SOURCE_LANGUAGE
 from kyphoprep.i18n.words import Words, words_for
 from kyphoprep.io.med_options import MAX_CRCL, MIN_CRCL, OTHER_PREFIX, parse_medicine
+from kyphoprep.io.spoken_input import (
+    US_ZONES,
+    as_english,
+    plain,
+    split_medicine,
+    spoken_hold,
+    spoken_when,
+    spoken_zone,
+)
 from kyphoprep.io.text_rules import as_utf8, foreign_digit
-from kyphoprep.io.typed_input import check_procedure_window, clean_text, parse_when, resolve_zone
+from kyphoprep.io.typed_input import DateOrder, check_procedure_window, clean_text, parse_when, resolve_zone
 
 T = TypeVar("T")
 
 Ask = Callable[[str], str]
 Say = Callable[[str], None]
 
-# What people type in any language, read the same way whatever the conversation's language.
-_AS_ENGLISH = [
-    (re.compile(pattern, re.IGNORECASE), english)
-    for language in LANGUAGES.values()
-    for pattern, english in language.as_english
-]
-_KEEP_WORDS = {word for language in LANGUAGES.values() for word in language.keep}
+_KEEP_WORDS = {plain(word) for language in LANGUAGES.values() for word in language.keep}
+_DONT_KNOW = {plain(word) for language in LANGUAGES.values() for word in language.dont_know}
 _YES = {word for language in LANGUAGES.values() for word in language.yes}
 _NO = {word for language in LANGUAGES.values() for word in language.no}
 MAX_MEDICINES = 20
+
+# An error of `kyphoprep plan` said in guided mode in the words of guided mode: a person at home
+# types no options, so "--med 'Eliquis=5d'" or "IANA" would only confuse them.
+GUIDED_WORDS = {
+    "error_zone_unknown": "start_zone_unknown",
+    "error_zone_guess": "start_zone_guess",
+    "error_hold_unreadable": "start_hold_unreadable",
+    "error_hold_range_days": "start_hold_range_days",
+    "error_hold_range_hours": "start_hold_range_hours",
+    "error_hold_digits": "start_digits_ascii",
+    "error_when_digits": "start_digits_ascii",
+    "error_med_bad_name": "start_medicine_bad_name",
+    "error_not_utf8": "start_not_utf8",
+    "error_no_year": "start_when_unreadable",
+    "error_no_full_date": "start_when_unreadable",
+    "error_unreadable_when": "start_when_unreadable",
+    "error_when_empty": "start_when_empty",
+}
+"""Which guided-mode message says each error a guided answer can meet (the fields are the same)."""
+
+# What only a command line says: an option (--tz), a value glued to a name (warfarin=5d), a quoted
+# option word ('continue'), the database's name for zones. Never shown in guided mode.
+_CLI_SYNTAX = re.compile(r"--|\w=\w|'(?:continue|keep|other:[^']*)'|\bIANA\b|\bTZ=")
 
 
 @dataclass
@@ -117,9 +144,19 @@ class Conversation:
             self.say(self.words("start_not_understood", reason=self.reason(refusal)))
 
     def reason(self, error: KyphoprepError) -> str:
-        """The reason in the person's language; an error with no words in it gets a plain request."""
+        """The reason in the person's language and guided mode's words; else a plain request.
+
+        An error with no words in the person's language, or one that names command-line
+        options (an error of ``kyphoprep plan`` that guided mode has no words of its own for),
+        gets "check your answer and try again".
+        """
+        twin = GUIDED_WORDS.get(error.key or "")
+        if twin is not None:
+            return self.words.fill(twin, error.fields)
         if self.words.language == SOURCE_LANGUAGE or error.key is not None:
-            return error.in_language(self.words.language)
+            text = error.in_language(self.words.language)
+            if _CLI_SYNTAX.search(text) is None:
+                return text
         return self.words("start_check_answer")
 
     def yes(self, key: str, default: bool, **fields: object) -> bool:
@@ -159,11 +196,13 @@ class Conversation:
         self.words = words_for(given)
         return given
 
-    def procedure(self, names: list[str], default: str) -> str:
+    def procedure(self, names: list[str], default: str, shown: dict[str, str] | None = None) -> str:
+        """The procedure, picked from *names* by number or name; *shown* is each one's name in the
+        person's language (``Cifoplastia``), else the name itself with a capital."""
         if len(names) < 2:
             return default
         for number, name in enumerate(names, start=1):
-            self.say(f"  {number}  {name.capitalize()}")
+            self.say(f"  {number}  {(shown or {}).get(name, name.capitalize())}")
 
         def pick(answer: str) -> str:
             text = answer.casefold()
@@ -172,49 +211,95 @@ class Conversation:
                 return names[number - 1]
             if text in names:
                 return text
+            by_shown = {plain(label): name for name, label in (shown or {}).items()}
+            if plain(text) in by_shown:
+                return by_shown[plain(text)]
             raise _Refused(self.words("start_pick_number", count=len(names)))
 
-        shown = str(names.index(default) + 1) if default in names else None
-        return self.until_valid("start_procedure", pick, shown)
+        default_number = str(names.index(default) + 1) if default in names else None
+        return self.until_valid("start_procedure", pick, default_number)
 
     def when_and_zone(self, answers: Answers, default_zone: str | None, date_order: str | None) -> None:
-        """The date and time, then the zone; a time that cannot be in that zone asks the date again."""
+        """The date and time, then the zone; a time that cannot be in that zone asks the date again.
+
+        The date may be said as people say it ("next Thursday 7am"); whatever was typed, it is
+        shown back in full and confirmed, and a date that could be read two ways is asked about.
+        """
         # The date is checked at once (in the likely zone), so a typo is caught before the next question.
         likely_zone = default_zone or "UTC"
+        order: DateOrder | None = date_order  # type: ignore[assignment]  # "mdy", "dmy" or None
         while True:
-            answers.when = self.until_valid(
-                "start_when", lambda text: self._when(text, likely_zone, date_order)[0]
-            )
+            while True:
+                typed = self.ask("start_when")
+                try:
+                    answers.when, start = self._when(typed, likely_zone, order)
+                except KyphoprepError as exc:
+                    if exc.key != "error_date_ambiguous":
+                        self.explain(exc)
+                        continue
+                    chosen = self._date_order(exc)
+                    answers.when, start = self._settled_when(typed, likely_zone, chosen)
+                except _Refused as exc:
+                    self.explain(exc)
+                    continue
+                if self.yes("start_when_confirm", True, when=self.words.moment(start)):
+                    break
             answers.timezone = self.until_valid("start_zone", self._zone, default_zone)
             try:
-                answers.start = self._when(answers.when, answers.timezone, date_order)[1]
+                answers.start = self._when(answers.when, answers.timezone, None)[1]
                 return
             except (_Refused, KyphoprepError) as exc:
                 self.explain(exc)
 
-    def _when(self, text: str, zone: str, date_order: str | None) -> tuple[str, datetime]:
+    def _date_order(self, ambiguous: KyphoprepError) -> DateOrder:
+        """Which of the two readings of a date such as 03/04 the person means: month first or day first."""
+        first, second = ambiguous.fields["first_date"], ambiguous.fields["second_date"]
+        self.say(self.words("start_date_which", typed=ambiguous.fields["typed"]))
+        self.say(f"  1  {self.words.date(first)}")
+        self.say(f"  2  {self.words.date(second)}")
+
+        def pick(answer: str) -> DateOrder:
+            number = self._number(answer)
+            if number in (1, 2):
+                return "mdy" if number == 1 else "dmy"
+            raise _Refused(self.words("start_pick_number", count=2))
+
+        return self.until_valid("start_form", pick)
+
+    def _settled_when(self, typed: str, zone: str, order: DateOrder) -> tuple[str, datetime]:
+        """The date read in the order the person chose; a refusal is said and the date asked again."""
+        try:
+            return self._when(typed, zone, order)
+        except (_Refused, KyphoprepError) as exc:
+            self.explain(exc)
+            raise _Refused(self.words("start_when_again")) from None
+
+    def _when(self, text: str, zone: str, date_order: DateOrder | None) -> tuple[str, datetime]:
+        """The date and time *text* as exact text (read again later in the chosen zone) and as a moment."""
         if not text:
             raise _Refused(self.words("start_when_empty"))
-        typed = text
-        for pattern, english in _AS_ENGLISH:
-            typed = pattern.sub(english, typed)
-        start = parse_when(typed, zone, date_order=date_order)  # type: ignore[arg-type]
         now = self.now(zone)
+        exact = spoken_when(text, now.date(), date_order)
+        start = parse_when(exact, zone, date_order=date_order)
+        # The exact text, with no day/month order left to choose, is what the zone is applied to.
+        exact = start.strftime("%Y-%m-%d %H:%M")
         try:
             check_procedure_window(start, now)
         except InputError:
             if start < now:
                 raise _Refused(self.words("start_when_past", when=self.words.moment(start))) from None
             raise _Refused(self.words("start_when_far", when=self.words.moment(start))) from None
-        return text, start
+        return exact, start
 
     def _zone(self, text: str) -> str:
-        try:
-            return resolve_zone(text)
-        except InputError as exc:
-            if self.words.language == SOURCE_LANGUAGE:
-                raise
-            raise _Refused(self.words("start_zone_unknown", zone=text)) from exc
+        """The zone: a US zone as people say it ("central", "CST", "Chicago"), confirmed; else a zone name."""
+        key = spoken_zone(text)
+        if key is not None:
+            zone = US_ZONES[key]
+            if self.yes("start_zone_confirm", True, name=self.words(f"zone_{key}"), zone=zone):
+                return zone
+            raise _Refused(self.words("start_zone_again"))
+        return resolve_zone(text)
 
     def medicines(self, answers: Answers) -> None:
         self.say(self.words("start_medicines_intro"))
@@ -226,18 +311,31 @@ class Conversation:
             self.say(self.words("start_medicine_added", medicine=order.name_in(self.words.language)))
 
     def medicine(self, answers: Answers) -> MedicineOrder | None:
-        """One medicine with what the doctor said, or None when the person has no more."""
+        """One medicine with what the doctor said, or None when the person has no more.
+
+        The doctor's interval may come with the name ("Eliquis 2 days before", "stop Plavix a week
+        before"): it is confirmed, and the question of what the doctor said is then not asked.
+        A name close to a blood thinner's is asked about by name ("Do you mean Eliquis
+        (apixaban)?"); a name close to another medicine's is kept only when typed the same way again.
+        """
         catalogue = load_catalogue()
         refused_once: str | None = None
         while True:
             key = "start_medicine_first" if not answers.medicines else "start_medicine_next"
-            name = self.ask(key)
-            if not name:
+            typed = self.ask(key)
+            if not typed:
                 return None
+            # A name the catalogue knows as typed is never split ("... 5d" could end a brand's name).
+            name, hold = (typed, None) if catalogue.find(typed) is not None else split_medicine(typed)
             match = catalogue.find(name)
-            if match is None and name.casefold() != refused_once:
+            if match is None:
                 near = catalogue.suggestions(name)
-                if near:
+                thinners = [m for m in near if m.entry.blood_thinner]
+                if thinners:
+                    match = self._which_blood_thinner(thinners)
+                    if match is not None:
+                        name = match.spelled
+                elif near and name.casefold() != refused_once:
                     choices = " / ".join(describe_match(m) for m in near)
                     self.say(self.words("start_medicine_near", medicine=name, choices=choices))
                     refused_once = name.casefold()
@@ -250,24 +348,48 @@ class Conversation:
                 continue
             already = next((order for order in answers.medicines if order.key == probe.key), None)
             if already is not None:  # kyphoprep plan refuses a medicine given twice; so does this
-                self.explain(InputError(f"{already.name} is already on your list. Type each medicine once."))
+                shown_twice = already.name_in(self.words.language)
+                self.explain(_Refused(self.words("start_medicine_twice", medicine=shown_twice)))
                 continue
             if match is None:
                 self.say(self.words("start_medicine_unknown", medicine=probe.name))
+            spec = name if match is not None else f"{OTHER_PREFIX}{name}"
+            if hold is not None:
+                order = self._said_with_name(spec, hold, probe.name_in(self.words.language))
+                if order is not None:
+                    return order
             return self._instruction(name, match, probe.name, answers)
+
+    def _which_blood_thinner(self, near: list[NameMatch]) -> NameMatch | None:
+        """The blood thinner a near-miss name means, asked one by one; None: none of them."""
+        for match in near[:3]:
+            if self.yes("start_medicine_mean", True, medicine=describe_match(match)):
+                return match
+        return None
+
+    def _said_with_name(self, spec: str, hold: str, shown: str) -> MedicineOrder | None:
+        """The order for an interval typed with the name, once the person confirms it; else None."""
+        try:
+            order = parse_medicine(f"{spec}={hold}")
+        except KyphoprepError as exc:
+            self.explain(exc)
+            return None
+        assert order.hold is not None
+        if self.yes("start_doctor_said_confirm", True, medicine=shown, hold=self.words.hold(order.hold)):
+            return order
+        return None
 
     def _instruction(self, name: str, match: NameMatch | None, shown: str, answers: Answers) -> MedicineOrder:
         """What the doctor said about the medicine *name* (*shown* as *shown*), as its order."""
         spec = name if match is not None else f"{OTHER_PREFIX}{name}"
 
         def said(answer: str) -> str:
-            text = answer.casefold()
-            if text in _KEEP_WORDS:
+            word = plain(answer).strip(".!")
+            if word in _KEEP_WORDS:
                 return "continue"
-            for pattern, english in _AS_ENGLISH:
-                text = pattern.sub(english, text)
-            if not text:
-                return ""
+            if not word or word in _DONT_KNOW:
+                return ""  # the usual advice, labelled "confirm with your doctor" on the plan
+            text = spoken_hold(answer) or as_english(answer)
             parse_medicine(f"{spec}={text}")  # checks the hold the way --med does
             return text
 
@@ -317,11 +439,11 @@ class Conversation:
             return number
         raise _Refused(self.words("start_crcl_range"))
 
-    def optional_text(self, key: str, default: str | None = None) -> str | None:
+    def optional_text(self, key: str, default: str | None = None, **fields: object) -> str | None:
         def check(answer: str) -> str | None:
             return clean_text(answer, "answer") if answer else None
 
-        return self.until_valid(key, check, default)
+        return self.until_valid(key, check, default, **fields)
 
 
 class _Refused(Exception):

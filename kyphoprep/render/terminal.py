@@ -26,7 +26,15 @@ from kyphoprep.core.models import Plan, PlannedStep
 from kyphoprep.i18n.words import Words
 from kyphoprep.render import RenderOptions
 from kyphoprep.render.calendar import removed_reminders
-from kyphoprep.render.common import bring_rows, days, header_rows, step_time, warning_signs, words_of
+from kyphoprep.render.common import (
+    bring_rows,
+    days,
+    header_rows,
+    key_steps,
+    step_time,
+    warning_signs,
+    words_of,
+)
 
 NARROW = 60
 """Below this many columns the view is stacked, not boxed."""
@@ -152,3 +160,22 @@ class TerminalRenderer:
 
 
 RENDERER = TerminalRenderer()
+
+
+def key_dates_lines(plan: Plan) -> list[str]:
+    """The short view guided mode shows first: any warning, the procedure, then every date that
+    decides whether it goes ahead (the handout's first page), one line each, as plain text."""
+    words = words_of(plan)
+    lines: list[str] = []
+    for warning in plan.warnings:
+        lines += [f"!!! {words('heading_warnings')} !!!", warning.message, ""]
+    lines.append(
+        f"{words('label_procedure')}: {plan.protocol.name}, {words.moment(plan.request.procedure_start)}"
+    )
+    lines += ["", f"{words('heading_key_dates')}:"]
+    for step in key_steps(plan):
+        day = words.date(step.start.date(), year=False)
+        # A to-do of its day ("Last day to take warfarin") has no time to show.
+        when = day if step.clock == "reminder" else f"{day}, {step_time(step, words)}"
+        lines.append(f"  {when}: {step.title}")
+    return lines
