@@ -11,6 +11,8 @@ from __future__ import annotations
 import copy
 import json
 import shlex
+import subprocess
+import sys
 from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
@@ -423,3 +425,14 @@ def test_docs_examples_are_what_the_tool_writes_now(
             path.write_bytes(result.stdout_bytes)
         assert path.read_bytes() == result.stdout_bytes, f"{path} is out of date: pytest --update-golden"
         assert_valid_r4(json.loads(path.read_text(encoding="utf-8")))
+
+
+def test_the_fhir_renderer_is_imported_only_when_asked_for() -> None:
+    """Start-up: loading the command line imports neither the FHIR renderer nor the calendar's
+    module it uses (``protocols show --format fhir`` imports them when run)."""
+    code = (
+        "import sys, kyphoprep.cli.app; "
+        "print(sorted(m for m in sys.modules if m in ('kyphoprep.render.fhir', 'kyphoprep.render.calendar')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout == "[]\n"

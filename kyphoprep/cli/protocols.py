@@ -34,7 +34,6 @@ from kyphoprep.i18n.languages import SOURCE_LANGUAGE
 from kyphoprep.i18n.words import format_time, message, words_for
 from kyphoprep.io.text_rules import printable
 from kyphoprep.render.common import rule_words
-from kyphoprep.render.fhir import plan_definition_bytes
 
 if TYPE_CHECKING:
     from kyphoprep.core.models import Protocol, Source, StepSpec
@@ -124,6 +123,10 @@ def show(
     with reported_errors():
         loaded = load_protocol(protocol)
         if chosen_format == "fhir":
+            # Imported here, as render/__init__.py imports each format's module: only when asked for,
+            # so no other command pays for it at start-up.
+            from kyphoprep.render.fhir import plan_definition_bytes
+
             typer.echo(plan_definition_bytes(loaded), nl=False)
         elif chosen_format == "json":
             typer.echo(json.dumps(_protocol_dict(loaded), indent=2, ensure_ascii=False))
