@@ -10,8 +10,8 @@ The mapping, and why each choice was made, is in docs/fhir.md. In short:
   kyphoprep's step code system, the same code its PlanDefinition action carries;
 - a step whose time had passed when the plan was made has status ``unknown``: kyphoprep
   cannot know whether it was done, so it says neither "completed" nor "cancelled";
-- a medicine's step names the medicine as its ``productCodeableConcept`` (text only: the
-  catalogue has no RxNorm codes).
+- a step about a medicine's doses names the medicine as its ``productCodeableConcept`` (text
+  only: the catalogue has no RxNorm codes).
 """
 
 from __future__ import annotations
@@ -132,7 +132,8 @@ def _activity(plan: Plan, step: PlannedStep) -> dict[str, Any]:
         "status": "unknown" if step.past else "not-started",
         "scheduledPeriod": {"start": _iso(step.start), "end": _iso(step.end)},
     }
-    if step.medicine is not None:
+    if step.medicine is not None and step.dose is not None:
+        # A step about the medicine's doses; a lab check for it (INR) consumes no product.
         detail["productCodeableConcept"] = {"text": step.medicine.name_in(plan.request.language)}
     description = "\n".join(line for line in [step.detail, *(f"- {item}" for item in step.items)] if line)
     if description:  # FHIR allows no empty strings
