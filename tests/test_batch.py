@@ -165,7 +165,7 @@ def test_bad_format(runner: CliRunner, tmp_path: Path, formats: str) -> None:
     result = run_batch(runner, write_roster(tmp_path, ROSTER), out, "--format", formats)
     assert result.exit_code == InputError.exit_code
     assert result.stderr == (
-        f"Error: --format '{formats}': choose one or more of text, ics, json, html, caregiver, pdf, "
+        f"Error: --format '{formats}': choose one or more of text, ics, json, html, caregiver, pdf, fhir, "
         "separated by commas (such as text,ics).\n"
     )
     assert not out.exists()

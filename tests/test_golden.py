@@ -34,6 +34,7 @@ FORMATS = {
     "ics": "ics",
     "html": "html",
     "caregiver": "caregiver.txt",
+    "fhir": "fhir.json",
 }
 """Each output format and the ending of its golden files."""
 
@@ -49,6 +50,8 @@ KEPT: dict[str, tuple[str, ...]] = {
     "ics": ("clinic-asa", "south-sydney", "spanish-los-angeles"),
     # The warnings box with no patient, facility or phone; Spanish with all of them; the longest page.
     "html": ("catalogue-mix", "kidney-too-late", "spanish-los-angeles"),
+    # The CarePlan: steps already past (status "unknown") and the warning; Spanish.
+    "fhir": ("spanish-los-angeles", "too-late"),
 }
 """The scenarios whose golden files are kept, by format."""
 

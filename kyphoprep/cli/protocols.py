@@ -14,18 +14,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from kyphoprep.cli.options import one_of
 from kyphoprep.cli.reporting import reported_errors
 from kyphoprep.core.contradictions import check_protocol
 from kyphoprep.core.models import (
-    AfterProcedure,
-    Arrival,
-    BeforeProcedure,
     Category,
-    DaysAfter,
-    DaysBefore,
     MedicineOrder,
-    MidnightBefore,
-    ProcedureStart,
 )
 from kyphoprep.core.timing import describe_rule
 from kyphoprep.data.catalogue import load_catalogue
@@ -39,9 +33,10 @@ from kyphoprep.errors import ChecklistError
 from kyphoprep.i18n.languages import SOURCE_LANGUAGE
 from kyphoprep.i18n.words import format_time, message, words_for
 from kyphoprep.io.text_rules import printable
+from kyphoprep.render.common import rule_words
 
 if TYPE_CHECKING:
-    from kyphoprep.core.models import Protocol, Source, StepSpec, TimingRule
+    from kyphoprep.core.models import Protocol, Source, StepSpec
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -63,6 +58,7 @@ SHOW_EPILOG = (
     "  kyphoprep protocols show kyphoplasty\n\n"
     "  kyphoprep protocols show clinic/sacroplasty.toml\n\n"
     "  kyphoprep protocols show vertebroplasty --json\n\n"
+    "  kyphoprep protocols show kyphoplasty --format fhir > kyphoplasty.PlanDefinition.json\n\n"
     "Exit codes: 0 done; 2 no built-in protocol has that name; 4 the protocol file has a problem "
     "(run 'kyphoprep protocols check FILE' to see them all)."
 )
@@ -75,6 +71,8 @@ CHECK_EPILOG = (
     "  kyphoprep protocols check clinic/*.toml\n\n"
     "Exit codes: 0 every file is OK; 4 at least one file has a problem (or cannot be read)."
 )
+SHOW_FORMATS = ("text", "json", "fhir")
+"""What ``protocols show --format`` writes."""
 MIN_WIDTH = 60
 MAX_WIDTH = 100  # long lines of prose are hard to read
 
@@ -103,12 +101,34 @@ def show(
             show_default=False,
         ),
     ],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON for scripts (as --format json).")
+    ] = False,
+    output_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="<" + "|".join(SHOW_FORMATS) + ">",
+            callback=one_of(SHOW_FORMATS),
+            help="text (the default), json (for scripts) or fhir (a FHIR R4 PlanDefinition, in JSON).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Show a whole protocol: its defaults, every step with its timing and sources, and warning signs."""
+    if as_json and output_format not in (None, "json"):
+        raise typer.BadParameter(f"--json and --format {output_format} ask for two formats: give one.")
+    chosen_format = "json" if as_json else output_format or "text"
     with reported_errors():
         loaded = load_protocol(protocol)
-        if as_json:
+        if chosen_format == "fhir":
+            # Imported here, as render/__init__.py imports each format's module: only when asked for,
+            # so no other command pays for it at start-up.
+            from kyphoprep.render.fhir import plan_definition_bytes
+
+            typer.echo(plan_definition_bytes(loaded), nl=False)
+        elif chosen_format == "json":
             typer.echo(json.dumps(_protocol_dict(loaded), indent=2, ensure_ascii=False))
         else:
             typer.echo("\n".join(_show_lines(loaded, _width())))
@@ -227,40 +247,6 @@ def _list_lines(protocols: list[Protocol], width: int) -> list[str]:
         lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
         lines += _wrap(protocol.summary, width, "    ", "    ")
     return lines
-
-
-def rule_words(rule: TimingRule) -> str:
-    """A timing rule as a nurse would say it: ``7 days before, 9:00 AM``, ``at arrival``."""
-    match rule:
-        case DaysBefore(days=0, at=at) | DaysAfter(days=0, at=at):
-            return f"the procedure day, {format_time(at)}"
-        case DaysBefore(days=days, at=at):
-            return f"{_plural(days, 'day')} before, {format_time(at)}"
-        case DaysAfter(days=days, at=at):
-            return f"{_plural(days, 'day')} after, {format_time(at)}"
-        case MidnightBefore():
-            return "midnight before"
-        case BeforeProcedure(minutes=0) | ProcedureStart():
-            return "the procedure starts"
-        case BeforeProcedure(minutes=minutes):
-            return f"{_duration(minutes)} before the procedure"
-        case AfterProcedure(minutes=0):
-            return "the procedure ends"
-        case AfterProcedure(minutes=minutes):
-            return f"{_duration(minutes)} after the procedure ends"
-        case Arrival(minutes=0):
-            return "at arrival"
-        case Arrival(minutes=minutes):
-            # Written in minutes, as the file gives them ("60 minutes before arrival").
-            return f"{_plural(abs(minutes), 'minute')} {'before' if minutes < 0 else 'after'} arrival"
-    raise AssertionError(f"unhandled timing rule {rule!r}")  # pragma: no cover
-
-
-def _duration(minutes: int) -> str:
-    """``8 hours`` for whole hours, else ``90 minutes``."""
-    if minutes % 60 == 0:
-        return _plural(minutes // 60, "hour")
-    return _plural(minutes, "minute")
 
 
 def _wrap(text: str, width: int, indent: str, first: str | None = None) -> list[str]:

@@ -25,6 +25,7 @@ class OutputFormat(StrEnum):
     HTML = "html"
     CAREGIVER = "caregiver"
     PDF = "pdf"
+    FHIR = "fhir"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,9 @@ FORMATS: dict[OutputFormat, FormatInfo] = {
         "the large-print handout as a PDF (needs pip install 'kyphoprep[pdf]')",
         (".pdf",),
         binary=True,
+    ),
+    OutputFormat.FHIR: FormatInfo(
+        "kyphoprep.render.fhir", "a FHIR R4 CarePlan, for health records (JSON)", (".fhir.json",)
     ),
 }
 FILE_FORMATS: tuple[OutputFormat, ...] = tuple(f for f, info in FORMATS.items() if info.suffixes)

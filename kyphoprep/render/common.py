@@ -12,8 +12,22 @@ from dataclasses import dataclass
 from datetime import date
 
 from kyphoprep import __version__
-from kyphoprep.core.models import Category, Intake, Plan, PlannedStep, Source
-from kyphoprep.i18n.words import Words, words_for
+from kyphoprep.core.models import (
+    AfterProcedure,
+    Arrival,
+    BeforeProcedure,
+    Category,
+    DaysAfter,
+    DaysBefore,
+    Intake,
+    MidnightBefore,
+    Plan,
+    PlannedStep,
+    ProcedureStart,
+    Source,
+    TimingRule,
+)
+from kyphoprep.i18n.words import Words, format_time, words_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,3 +221,45 @@ def printed_citation(citation: str) -> str:
     if seed and seed.group(0) not in short:
         short += f" {seed.group(0)}"
     return short
+
+
+def rule_words(rule: TimingRule) -> str:
+    """A timing rule as a nurse would say it: ``7 days before, 9:00 AM``, ``at arrival`` (English).
+
+    ``kyphoprep protocols show`` prints it; the FHIR PlanDefinition quotes it as each action's
+    text equivalent.
+    """
+    match rule:
+        case DaysBefore(days=0, at=at) | DaysAfter(days=0, at=at):
+            return f"the procedure day, {format_time(at)}"
+        case DaysBefore(days=days, at=at):
+            return f"{_plural(days, 'day')} before, {format_time(at)}"
+        case DaysAfter(days=days, at=at):
+            return f"{_plural(days, 'day')} after, {format_time(at)}"
+        case MidnightBefore():
+            return "midnight before"
+        case BeforeProcedure(minutes=0) | ProcedureStart():
+            return "the procedure starts"
+        case BeforeProcedure(minutes=minutes):
+            return f"{_duration(minutes)} before the procedure"
+        case AfterProcedure(minutes=0):
+            return "the procedure ends"
+        case AfterProcedure(minutes=minutes):
+            return f"{_duration(minutes)} after the procedure ends"
+        case Arrival(minutes=0):
+            return "at arrival"
+        case Arrival(minutes=minutes):
+            # Written in minutes, as the file gives them ("60 minutes before arrival").
+            return f"{_plural(abs(minutes), 'minute')} {'before' if minutes < 0 else 'after'} arrival"
+    raise AssertionError(f"unhandled timing rule {rule!r}")  # pragma: no cover
+
+
+def _duration(minutes: int) -> str:
+    """``8 hours`` for whole hours, else ``90 minutes``."""
+    if minutes % 60 == 0:
+        return _plural(minutes // 60, "hour")
+    return _plural(minutes, "minute")
+
+
+def _plural(count: int, unit: str) -> str:
+    return f"{count} {unit}{'' if count == 1 else 's'}"
