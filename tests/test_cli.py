@@ -141,6 +141,40 @@ def test_terminal_colour_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> 
     assert common.use_color() is False
 
 
+@pytest.mark.parametrize(
+    ("env", "coloured"),
+    [
+        ({"NO_COLOR": None, "FORCE_COLOR": "1"}, True),
+        ({"NO_COLOR": None, "FORCE_COLOR": "1", "TERM": "dumb"}, True),
+        ({"NO_COLOR": "1", "FORCE_COLOR": "1"}, False),  # NO_COLOR wins
+        ({"NO_COLOR": None, "FORCE_COLOR": ""}, False),  # empty: not set
+        ({"NO_COLOR": None, "FORCE_COLOR": None}, False),  # not a terminal
+    ],
+)
+def test_force_color_colours_output_that_is_not_a_terminal(
+    runner: CliRunner, env: dict[str, str | None], coloured: bool
+) -> None:
+    """FORCE_COLOR turns colour on for the screen view even when stdout is not a terminal (a pager,
+    a CI log); NO_COLOR still wins, and the words are the same either way."""
+    args = [*SCENARIOS["us-chicago"], "--format", "terminal"]
+    result = runner.invoke(app, args, env={"TERM": "xterm", **env})
+    assert result.exit_code == 0, result.output
+    assert ("\x1b[" in result.stdout) is coloured
+    plain = runner.invoke(app, args).stdout
+    assert re.sub(r"\x1b\[[0-9;]*m", "", result.stdout) == plain
+
+
+def test_force_color_does_not_colour_files(runner: CliRunner, tmp_path: Path) -> None:
+    """FORCE_COLOR is about the screen: a terminal view written with -o, and the text handout, stay
+    free of escape codes."""
+    env = {"NO_COLOR": None, "FORCE_COLOR": "1"}
+    target = tmp_path / "plan.view"
+    written = runner.invoke(app, [*SCENARIOS["us-chicago"], "-f", "terminal", "-o", str(target)], env=env)
+    assert written.exit_code == 0, written.output
+    assert b"\x1b" not in target.read_bytes()
+    assert "\x1b" not in runner.invoke(app, [*SCENARIOS["us-chicago"], "-f", "text"], env=env).stdout
+
+
 def test_terminal_renderer_with_colour_has_styles_and_same_words() -> None:
     """The coloured view says the same words as the plain one."""
     from datetime import UTC, datetime

@@ -74,8 +74,17 @@ def choose_format(requested: str | None, output: str) -> OutputFormat:
 
 
 def use_color() -> bool:
-    # https://no-color.org: any non-empty NO_COLOR turns colour off.
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    """Colour for the screen view: on a terminal, or whenever FORCE_COLOR is set; never with NO_COLOR.
+
+    https://no-color.org: any non-empty NO_COLOR turns colour off, and it wins.
+    https://force-color.org: any non-empty FORCE_COLOR turns it on even when standard output is
+    not a terminal (a pager such as ``less -R``, a CI log) or TERM is dumb.
+    """
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
 
 
 def emit(plan_request: PlanRequest, output_format: OutputFormat, output: str, force: bool) -> Plan:
