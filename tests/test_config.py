@@ -772,13 +772,13 @@ def test_empty_file_means_all_built_in_defaults(runner: CliRunner, tmp_path: Pat
 
 # --- the settings folder: clinic.toml found without --config (issue 18) --------------------------
 
-CLINIC = '[clinic]\nname = "Found Clinic"\nphone = "555-0199"\n\n[defaults]\nfasting = "asa"\n'
+FOUND_CLINIC = '[clinic]\nname = "Found Clinic"\nphone = "555-0199"\n\n[defaults]\nfasting = "asa"\n'
 
 
 def test_the_settings_folder_file_is_used_and_named(runner: CliRunner, no_user_settings: Path) -> None:
     """$XDG_CONFIG_HOME/kyphoprep/clinic.toml is read when neither --config nor KYPHOPREP_CONFIG is
     given, and stderr names it; --quiet leaves the note out."""
-    found = write(no_user_settings / "kyphoprep", CLINIC)
+    found = write(no_user_settings / "kyphoprep", FOUND_CLINIC)
     result = plan(runner, "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -833,7 +833,7 @@ def test_batch_reads_the_settings_folder_file_too(
     runner: CliRunner, no_user_settings: Path, tmp_path: Path
 ) -> None:
     """batch reads the settings folder's file as plan does, and names it unless --quiet."""
-    write(no_user_settings / "kyphoprep", CLINIC)
+    write(no_user_settings / "kyphoprep", FOUND_CLINIC)
     roster = write(tmp_path, "patient_id,when,tz\nP-1,2026-12-03 07:30,America/Chicago\n", "r.csv")
     out = tmp_path / "out"
     args = ["batch", str(roster), "--out", str(out), "--format", "json", "--today", TODAY]

@@ -58,7 +58,7 @@ QuietOption = Annotated[
         "-q",
         help=(
             "Say nothing on stderr but errors and the plan's warnings: no 'Wrote' line, no note of the "
-            "settings file, no progress or summary."
+            "settings file, and for batch no progress or summary."
         ),
     ),
 ]

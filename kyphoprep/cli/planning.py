@@ -43,6 +43,8 @@ def now_for(today: str | None, zone: str) -> datetime:
 
 
 CONFIG_NAME = "clinic.toml"
+PLATFORM = sys.platform
+"""The platform whose settings folder is used (read once: tests replace this module's ``sys``)."""
 
 
 def config_folder(environ: Mapping[str, str], platform: str, home: Path | None) -> Path | None:
@@ -72,7 +74,7 @@ def default_config_path() -> Path | None:
         home: Path | None = Path.home()
     except (RuntimeError, KeyError):  # no HOME and no password entry: a bare container
         home = None
-    folder = config_folder(os.environ, sys.platform, home)
+    folder = config_folder(os.environ, PLATFORM, home)
     return None if folder is None else folder / CONFIG_NAME
 
 
