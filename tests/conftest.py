@@ -32,6 +32,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.fixture(autouse=True)
+def no_user_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test sees an empty settings folder, never the clinic.toml of whoever runs the suite.
+
+    kyphoprep reads ``$XDG_CONFIG_HOME/kyphoprep/clinic.toml`` when no --config is given
+    (``~/.config`` without the variable); so does every process a test starts, which inherits this.
+    """
+    folder = tmp_path_factory.mktemp("xdg-config")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder))
+    return folder
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     """A CLI runner with a fixed width, no colour and no SOURCE_DATE_EPOCH leaking in."""

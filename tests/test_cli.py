@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -139,6 +141,40 @@ def test_terminal_colour_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> 
     assert common.use_color() is False
 
 
+@pytest.mark.parametrize(
+    ("env", "coloured"),
+    [
+        ({"NO_COLOR": None, "FORCE_COLOR": "1"}, True),
+        ({"NO_COLOR": None, "FORCE_COLOR": "1", "TERM": "dumb"}, True),
+        ({"NO_COLOR": "1", "FORCE_COLOR": "1"}, False),  # NO_COLOR wins
+        ({"NO_COLOR": None, "FORCE_COLOR": ""}, False),  # empty: not set
+        ({"NO_COLOR": None, "FORCE_COLOR": None}, False),  # not a terminal
+    ],
+)
+def test_force_color_colours_output_that_is_not_a_terminal(
+    runner: CliRunner, env: dict[str, str | None], coloured: bool
+) -> None:
+    """FORCE_COLOR turns colour on for the screen view even when stdout is not a terminal (a pager,
+    a CI log); NO_COLOR still wins, and the words are the same either way."""
+    args = [*SCENARIOS["us-chicago"], "--format", "terminal"]
+    result = runner.invoke(app, args, env={"TERM": "xterm", **env})
+    assert result.exit_code == 0, result.output
+    assert ("\x1b[" in result.stdout) is coloured
+    plain = runner.invoke(app, args).stdout
+    assert re.sub(r"\x1b\[[0-9;]*m", "", result.stdout) == plain
+
+
+def test_force_color_does_not_colour_files(runner: CliRunner, tmp_path: Path) -> None:
+    """FORCE_COLOR is about the screen: a terminal view written with -o, and the text handout, stay
+    free of escape codes."""
+    env = {"NO_COLOR": None, "FORCE_COLOR": "1"}
+    target = tmp_path / "plan.view"
+    written = runner.invoke(app, [*SCENARIOS["us-chicago"], "-f", "terminal", "-o", str(target)], env=env)
+    assert written.exit_code == 0, written.output
+    assert b"\x1b" not in target.read_bytes()
+    assert "\x1b" not in runner.invoke(app, [*SCENARIOS["us-chicago"], "-f", "text"], env=env).stdout
+
+
 def test_terminal_renderer_with_colour_has_styles_and_same_words() -> None:
     """The coloured view says the same words as the plain one."""
     from datetime import UTC, datetime
@@ -192,3 +228,60 @@ def test_a_narrow_screen_wraps_and_never_cuts(runner: CliRunner, columns: str) -
     # The wide view keeps its boxes (so the check above is of the narrow layout).
     assert "╭" in wide
     assert "╭" not in shown
+
+
+def test_short_version_flag(runner: CliRunner) -> None:
+    """-V is --version: the same one line, exit 0."""
+    result = runner.invoke(app, ["-V"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"kyphoprep {__version__}\n"
+
+
+def test_completion_options_are_typers_own(runner: CliRunner) -> None:
+    """--show-completion prints typer's script for the shell named, and the script's completions
+    name kyphoprep's commands and options."""
+    shown = runner.invoke(app, ["--show-completion", "bash"], prog_name="kyphoprep")
+    assert shown.exit_code == 0, shown.output
+    assert "_KYPHOPREP_COMPLETE=complete_bash" in shown.stdout
+    assert "--install-completion" in runner.invoke(app, ["--help"]).stdout
+    for words, cword, expected in (("kyphoprep pl", "1", "plan"), ("kyphoprep plan x --fo", "3", "--format")):
+        env = {"_KYPHOPREP_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": cword}
+        completed = runner.invoke(app, [], env=env, prog_name="kyphoprep")
+        assert completed.exit_code == 0, completed.output
+        assert expected in completed.stdout.split()
+
+
+def _commands(group: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    """Every command path of the click *group*, the group itself and its sub-groups included."""
+    yield path
+    for name, command in getattr(group, "commands", {}).items():
+        yield from _commands(command, (*path, name))
+
+
+def test_every_command_help_has_examples(runner: CliRunner) -> None:
+    """Every command's --help, the tool's and each group's included, has an 'Examples:' section
+    with at least one kyphoprep command line in it."""
+    import typer.main
+
+    paths = list(_commands(typer.main.get_command(app)))
+    assert ("protocols", "check") in paths
+    assert len(paths) >= 10
+    missing = []
+    for path in paths:
+        text = runner.invoke(app, [*path, "--help"]).stdout
+        examples = text.partition("Examples:")[2]
+        if not re.search(r"^\s+kyphoprep\b", examples, re.MULTILINE):
+            missing.append(" ".join(("kyphoprep", *path)))
+    assert missing == []
+
+
+def test_a_bad_format_names_the_choices_without_click_or_pydantic_words(runner: CliRunner) -> None:
+    """--format bogus is one line naming the option and the choices; no 'Value error,' from pydantic
+    nor the usage block and 'Try ... for help' from click."""
+    result = runner.invoke(app, ["plan", "2026-12-03 07:30", "--format", "bogus"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert "'bogus' is not one of 'terminal', 'text'" in result.stderr
+    for leak in ("Value error", "Usage:", "Try ", "Traceback"):
+        assert leak not in result.stderr

@@ -768,3 +768,119 @@ def test_empty_file_means_all_built_in_defaults(runner: CliRunner, tmp_path: Pat
     without = plan(runner, *MEDICINES, "--format", "json")
     assert with_file.exit_code == 0, with_file.output
     assert with_file.stdout == without.stdout
+
+
+# --- the settings folder: clinic.toml found without --config (issue 18) --------------------------
+
+FOUND_CLINIC = '[clinic]\nname = "Found Clinic"\nphone = "555-0199"\n\n[defaults]\nfasting = "asa"\n'
+
+
+def test_the_settings_folder_file_is_used_and_named(runner: CliRunner, no_user_settings: Path) -> None:
+    """$XDG_CONFIG_HOME/kyphoprep/clinic.toml is read when neither --config nor KYPHOPREP_CONFIG is
+    given, and stderr names it; --quiet leaves the note out."""
+    found = write(no_user_settings / "kyphoprep", FOUND_CLINIC)
+    result = plan(runner, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["inputs"]["facility"], data["inputs"]["fasting"]) == ("Found Clinic", "asa")
+    assert (
+        result.stderr == f"Settings: {found} (the clinic settings file in kyphoprep's settings folder; "
+        "--config chooses another).\n"
+    )
+    quiet = plan(runner, "--format", "json", "--quiet")
+    assert quiet.exit_code == 0, quiet.output
+    assert quiet.stderr == ""
+    assert json.loads(quiet.stdout)["inputs"]["facility"] == "Found Clinic"
+
+
+def test_config_and_the_variable_beat_the_settings_folder(
+    runner: CliRunner, no_user_settings: Path, tmp_path: Path
+) -> None:
+    """--config, then KYPHOPREP_CONFIG, win over the settings folder's file, which is then not read
+    at all (a broken one there does not matter)."""
+    write(no_user_settings / "kyphoprep", "this is not TOML")
+    chosen = write(tmp_path / "mine", '[clinic]\nname = "Chosen"\n')
+    by_option = plan(runner, "--format", "json", "--config", str(chosen))
+    by_variable = plan(runner, "--format", "json", env={"KYPHOPREP_CONFIG": str(chosen)})
+    for result in (by_option, by_variable):
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["inputs"]["facility"] == "Chosen"
+        assert result.stderr == ""
+
+
+def test_no_file_in_the_settings_folder_is_no_error(runner: CliRunner, no_user_settings: Path) -> None:
+    """Most people have no settings file: an empty (or missing) settings folder changes nothing."""
+    result = plan(runner, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert json.loads(result.stdout)["inputs"]["facility"] is None
+
+
+@pytest.mark.parametrize("text", ["fasting = ", '[defaults]\nfastng = "asa"\n'])
+def test_a_bad_settings_folder_file_is_the_settings_error(
+    runner: CliRunner, no_user_settings: Path, text: str
+) -> None:
+    """A broken clinic.toml in the settings folder stops with the settings-file error (exit 4) and
+    names its path, as a broken --config file does; nothing goes to stdout."""
+    found = write(no_user_settings / "kyphoprep", text)
+    result = plan(runner, "--format", "json")
+    assert result.exit_code == ConfigError.exit_code == 4
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"Error: {found}")
+
+
+def test_batch_reads_the_settings_folder_file_too(
+    runner: CliRunner, no_user_settings: Path, tmp_path: Path
+) -> None:
+    """batch reads the settings folder's file as plan does, and names it unless --quiet."""
+    write(no_user_settings / "kyphoprep", FOUND_CLINIC)
+    roster = write(tmp_path, "patient_id,when,tz\nP-1,2026-12-03 07:30,America/Chicago\n", "r.csv")
+    out = tmp_path / "out"
+    args = ["batch", str(roster), "--out", str(out), "--format", "json", "--today", TODAY]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("Settings: ")
+    assert json.loads((out / "P-1.json").read_text(encoding="utf-8"))["inputs"]["facility"] == "Found Clinic"
+    quiet = runner.invoke(app, [*args, "--force", "-q"])
+    assert quiet.exit_code == 0, quiet.output
+    assert quiet.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("platform", "environ", "home", "expected"),
+    [
+        ("linux", {"XDG_CONFIG_HOME": "/x/conf"}, "/home/ann", "/x/conf/kyphoprep"),
+        ("linux", {}, "/home/ann", "/home/ann/.config/kyphoprep"),
+        ("linux", {"XDG_CONFIG_HOME": ""}, "/home/ann", "/home/ann/.config/kyphoprep"),
+        (
+            "linux",
+            {"XDG_CONFIG_HOME": "relative"},
+            "/home/ann",
+            "/home/ann/.config/kyphoprep",
+        ),  # XDG: ignored
+        ("freebsd14", {}, "/home/ann", "/home/ann/.config/kyphoprep"),
+        (
+            "darwin",
+            {"XDG_CONFIG_HOME": "/x"},
+            "/Users/ann",
+            "/Users/ann/Library/Application Support/kyphoprep",
+        ),
+        (
+            "win32",
+            {"APPDATA": "C:/Users/ann/AppData/Roaming"},
+            "C:/Users/ann",
+            "C:/Users/ann/AppData/Roaming/kyphoprep",
+        ),
+        ("win32", {}, "C:/Users/ann", "C:/Users/ann/AppData/Roaming/kyphoprep"),
+        ("linux", {}, None, None),
+    ],
+)
+def test_the_settings_folder_of_each_platform(
+    platform: str, environ: dict[str, str], home: str | None, expected: str | None
+) -> None:
+    """Linux and other Unix: $XDG_CONFIG_HOME (absolute only) else ~/.config; macOS: Application
+    Support; Windows: %APPDATA%; no home and no variable: none."""
+    from kyphoprep.cli.planning import config_folder
+
+    folder = config_folder(environ, platform, None if home is None else Path(home))
+    assert folder == (None if expected is None else Path(expected))

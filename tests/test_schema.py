@@ -334,7 +334,7 @@ def test_meds_schema_rejects_broken_entries(runner: CliRunner, case: str) -> Non
 
 # --- the field reference in docs/json-schema.md ------------------------------------------
 
-SCALAR_DEFS = {"isoTime": "time", "oneLine": "text"}
+SCALAR_DEFS = {"isoTime": "time", "utcTime": "UTC time", "oneLine": "text"}
 """$defs that are strings with a pattern, named as the docs name them."""
 
 

@@ -203,7 +203,12 @@ class RowPlanner:
             shown_reason = reason_shown(None, str(exc), output=False)
             return RowResult(item.number, item.patient_id, error=str(error), shown_reason=shown_reason)
 
-    def _run(self, row: RosterRow) -> RowResult:
+    def request(self, row: RosterRow) -> PlanRequest:
+        """*row*'s planner input, its id and cells checked as a batch checks them (for ``plan -``)."""
+        self._check_id(row)
+        return self._request(row)
+
+    def _check_id(self, row: RosterRow) -> None:
         patient_id = row.patient_id
         if not patient_id:
             raise RowError(
@@ -217,6 +222,10 @@ class RowPlanner:
                 "patient_id",
                 "The cell contains a line break or control character; type it on one line.",
             )
+
+    def _run(self, row: RosterRow) -> RowResult:
+        patient_id = row.patient_id
+        self._check_id(row)
         stem = file_stem(patient_id)
         if not stem:
             raise RowError(

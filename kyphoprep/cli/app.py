@@ -25,7 +25,15 @@ HELP = (
     "dose of each blood thinner your doctor said to stop, when to stop eating and drinking, "
     "who drives you home, what to bring, and how to recover. Prints a handout, or writes a "
     "calendar (.ics) or JSON file.\n\n"
-    "Your care team's instructions always come first.\n\n" + EXIT_CODES_HELP
+    "Your care team's instructions always come first."
+)
+EPILOG = (
+    "Examples:\n\n"
+    "  kyphoprep start\n\n"
+    "  kyphoprep plan '2026-12-03 07:30' --tz America/Chicago --med warfarin=5d\n\n"
+    "  kyphoprep batch today.csv --out plans/ --format text,ics,json\n\n"
+    "  kyphoprep plan --help\n\n"
+    "Shell completion: kyphoprep --install-completion (bash, zsh, fish or PowerShell).\n\n" + EXIT_CODES_HELP
 )
 
 
@@ -76,7 +84,11 @@ def _root(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", help="Show the version and exit.", callback=_version_callback, is_eager=True
+            "--version",
+            "-V",
+            help="Show the version and exit.",
+            callback=_version_callback,
+            is_eager=True,
         ),
     ] = False,
 ) -> None:
@@ -96,8 +108,9 @@ app = typer.Typer(
     name="kyphoprep",
     cls=_OneLineErrorsGroup,
     help=HELP,
+    epilog=EPILOG,
     invoke_without_command=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion: typer's own
     rich_markup_mode=None,
     pretty_exceptions_enable=False,  # a traceback could show patient details
 )

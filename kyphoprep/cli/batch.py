@@ -44,12 +44,13 @@ from kyphoprep.cli.options import (
     PaperOption,
     PhoneOption,
     ProtocolOption,
+    QuietOption,
     ReminderOption,
     TodayOption,
     TzOption,
     chosen,
 )
-from kyphoprep.cli.planning import clock_now, read_config, settings_given
+from kyphoprep.cli.planning import clock_now, note_settings_file, read_config, settings_given
 from kyphoprep.cli.reporting import reported_errors
 from kyphoprep.data.settings import resolve_settings
 from kyphoprep.errors import STOPPED_EXIT, InputError, RowsFailedError, WarningsError, exit_codes_help
@@ -182,6 +183,7 @@ def batch(
     ] = False,
     config: ConfigOption = None,
     today: TodayOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Write a plan for every patient on a CSV roster: one file per patient per format.
 
@@ -202,6 +204,7 @@ def batch(
         given = settings_given(locals())
         clinic = read_config(config)
         settings = resolve_settings(given, clinic)
+        note_settings_file(clinic, settings.language, quiet=quiet)
         if today is not None:
             parse_today(today, "UTC")  # a nonsense --today fails once, not on every row
         name = "standard input" if roster == "-" else roster
@@ -240,14 +243,15 @@ def batch(
             workers = jobs if jobs is not None else (os.cpu_count() or 1)
             try:
                 summary = _run(
-                    plan_rows(Roster(stream, name), job, ids, jobs=workers), ids.total, job, started
+                    plan_rows(Roster(stream, name), job, ids, jobs=workers), ids.total, job, started, quiet
                 )
                 if print_file is not None and print_job is not None:
-                    _write_print_file(print_file, force, print_job, summary, job)
+                    _write_print_file(print_file, force, print_job, summary, job, quiet)
             finally:
                 if print_job is not None:
                     remove_folder(print_job.folder)
-        sys.stderr.write(_summary_line(summary, out) + "\n")
+        if not quiet:
+            sys.stderr.write(_summary_line(summary, out) + "\n")
         _check_summary(summary, strict)
 
 
@@ -263,7 +267,7 @@ def _formats(formats: str) -> tuple[str, ...]:
 
 
 def _write_print_file(
-    target: str, force: bool, print_job: PrintJob, summary: BatchSummary, job: BatchJob
+    target: str, force: bool, print_job: PrintJob, summary: BatchSummary, job: BatchJob, quiet: bool
 ) -> None:
     """The day's print file, from the pieces the rows left; one line on stderr says it was written."""
     write_print_file(
@@ -274,6 +278,8 @@ def _write_print_file(
         failed=summary.unprinted,
         about=PrintSummary(language=job.settings.language, author=job.settings.facility, moment=job.now),
     )
+    if quiet:
+        return
     failed = len(summary.unprinted)
     cover = f"; {failed} failed row{'s' if failed != 1 else ''} listed on its cover" if failed else ""
     handouts = len(summary.printed)
@@ -293,12 +299,14 @@ def _default_zone(settings: Settings) -> str | None:
         return None  # then every row must fill in its tz column
 
 
-def _run(results: Iterator[RowResult], total: int, job: BatchJob, started: float) -> BatchSummary:
+def _run(
+    results: Iterator[RowResult], total: int, job: BatchJob, started: float, quiet: bool = False
+) -> BatchSummary:
     """Every row's result, reported as it comes; Ctrl+C, SIGTERM and SIGHUP stop in good order."""
     summary = BatchSummary()
     previous = {number: signal.signal(number, _stop_like_ctrl_c) for number in STOP_SIGNALS}
     try:
-        for result in _with_progress(results, total):
+        for result in _with_progress(results, total, quiet):
             summary.add(result)
     except KeyboardInterrupt:
         # The workers finish the row in hand, so every file written is whole.
@@ -352,9 +360,12 @@ def _report(result: RowResult, say: Callable[[str], object]) -> None:
         )
 
 
-def _with_progress(results: Iterator[RowResult], total: int) -> Iterator[RowResult]:
-    """Pass the results through, showing progress: a bar on a terminal, else a line every 10%."""
-    if sys.stderr.isatty() and os.environ.get("TERM") != "dumb":
+def _with_progress(results: Iterator[RowResult], total: int, quiet: bool = False) -> Iterator[RowResult]:
+    """Pass the results through, showing progress: a bar on a terminal, else a line every 10%.
+
+    With --quiet, only the rows that failed or have warnings are said.
+    """
+    if not quiet and sys.stderr.isatty() and os.environ.get("TERM") != "dumb":
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -370,7 +381,7 @@ def _with_progress(results: Iterator[RowResult], total: int) -> Iterator[RowResu
     step = max(total // 10, 1)
     for done, result in enumerate(results, start=1):
         _report(result, lambda line: sys.stderr.write(line + "\n"))
-        if total >= PROGRESS_LINES_FROM and done % step == 0 and done < total:
+        if not quiet and total >= PROGRESS_LINES_FROM and done % step == 0 and done < total:
             sys.stderr.write(f"Progress: {done} of {total} rows\n")
         yield result
 

@@ -51,6 +51,17 @@ def _listed(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " or " + items[-1] if len(items) > 1 else "".join(items)
 
 
+QuietOption = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help=(
+            "Say nothing on stderr but errors and the plan's warnings: no 'Wrote' line, no note of the "
+            "settings file, and for batch no progress or summary."
+        ),
+    ),
+]
 FormatOption = Annotated[
     str | None,
     typer.Option(
@@ -137,7 +148,12 @@ ConfigOption = Annotated[
     typer.Option(
         "--config",
         metavar="FILE",
-        help=f"Clinic settings file (TOML: [clinic] and [defaults]). Default: ${CONFIG_ENV}, if set.",
+        help=(
+            f"Clinic settings file (TOML: [clinic] and [defaults]). Default: ${CONFIG_ENV}, if set; else "
+            "clinic.toml in kyphoprep's settings folder, if it exists: $XDG_CONFIG_HOME/kyphoprep "
+            "(~/.config/kyphoprep) on Linux, ~/Library/Application Support/kyphoprep on macOS, "
+            "%APPDATA%\\kyphoprep on Windows. The file used is named on stderr (not with --quiet)."
+        ),
         show_default=False,
     ),
 ]

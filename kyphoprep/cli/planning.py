@@ -10,7 +10,9 @@ import os
 import shutil
 import sys
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from kyphoprep.cli.options import CONFIG_ENV, chosen
@@ -40,23 +42,85 @@ def now_for(today: str | None, zone: str) -> datetime:
     return parse_today(today, zone) if today is not None else clock_now()
 
 
+CONFIG_NAME = "clinic.toml"
+PLATFORM = sys.platform
+"""The platform whose settings folder is used (read once: tests replace this module's ``sys``)."""
+
+
+def config_folder(environ: Mapping[str, str], platform: str, home: Path | None) -> Path | None:
+    """kyphoprep's folder in the platform's place for a user's settings, or None if there is none.
+
+    Linux and other Unix: ``$XDG_CONFIG_HOME/kyphoprep`` (the XDG Base Directory rule: a relative
+    value is ignored), else ``~/.config/kyphoprep``; macOS: ``~/Library/Application Support/kyphoprep``;
+    Windows: ``%APPDATA%\\kyphoprep``. Written out here rather than taken from platformdirs: three
+    rules are less than a dependency, and platformdirs' macOS and Windows answers are the same.
+    """
+    if platform == "win32":
+        appdata = environ.get("APPDATA")
+        if appdata:
+            return Path(appdata) / "kyphoprep"
+        return None if home is None else home / "AppData" / "Roaming" / "kyphoprep"
+    if platform == "darwin":
+        return None if home is None else home / "Library" / "Application Support" / "kyphoprep"
+    xdg = environ.get("XDG_CONFIG_HOME")
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg) / "kyphoprep"
+    return None if home is None else home / ".config" / "kyphoprep"
+
+
+def default_config_path() -> Path | None:
+    """The settings file kyphoprep looks for when neither --config nor $KYPHOPREP_CONFIG is given."""
+    try:
+        home: Path | None = Path.home()
+    except (RuntimeError, KeyError):  # no HOME and no password entry: a bare container
+        home = None
+    folder = config_folder(os.environ, PLATFORM, home)
+    return None if folder is None else folder / CONFIG_NAME
+
+
 def read_config(path: str | None) -> ClinicConfig | None:
-    """The clinic settings from --config, else from $KYPHOPREP_CONFIG, else none."""
-    chosen = path if path is not None else os.environ.get(CONFIG_ENV) or None
-    if chosen is None:
+    """The clinic settings from --config, else $KYPHOPREP_CONFIG, else the settings folder's file, else none.
+
+    A file found in the settings folder is read like any other: a bad one stops the run (exit 4),
+    naming its path. One that is not there is no error: most people have none.
+    """
+    if path is not None:
+        return load_config(path, option="--config")
+    from_env = os.environ.get(CONFIG_ENV)
+    if from_env:
+        return load_config(from_env, option=CONFIG_ENV)
+    found = default_config_path()
+    if found is None or not os.path.lexists(found):  # a dangling link is said as "no such file"
         return None
+    return replace(load_config(str(found), option=str(found)), found_by_location=True)
 
-    return load_config(chosen, option="--config" if path is not None else CONFIG_ENV)
+
+def note_settings_file(config: ClinicConfig | None, language: str, *, quiet: bool) -> None:
+    """Say on stderr which settings file was used when kyphoprep found it by itself.
+
+    A file nobody named changes fasting rules and clinic details, so it is never applied silently.
+    """
+    if config is not None and config.found_by_location and not quiet:
+        sys.stderr.write(printable(words_for(language)("notice_settings_file", path=config.file)) + "\n")
 
 
-def settle(given: Overrides, config_path: str | None) -> Settings:
+def settle(given: Overrides, config_path: str | None, *, quiet: bool = False) -> Settings:
     """Settings for this run: the command line, then the settings file, then built-ins.
 
     From here on, errors are reported in the plan's language.
     """
-    settings = resolve_settings(given, read_config(config_path))
+    return settle_with_file(given, config_path, quiet=quiet)[0]
+
+
+def settle_with_file(
+    given: Overrides, config_path: str | None, *, quiet: bool = False
+) -> tuple[Settings, ClinicConfig | None]:
+    """``settle``, and the settings file they were settled from (``plan -`` settles a row again)."""
+    config = read_config(config_path)
+    settings = resolve_settings(given, config)
     report_errors_in(settings.language)
-    return settings
+    note_settings_file(config, settings.language, quiet=quiet)
+    return settings, config
 
 
 def zone_of(settings: Settings) -> str:
@@ -74,12 +138,27 @@ def choose_format(requested: str | None, output: str) -> OutputFormat:
 
 
 def use_color() -> bool:
-    # https://no-color.org: any non-empty NO_COLOR turns colour off.
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    """Colour for the screen view: on a terminal, or whenever FORCE_COLOR is set; never with NO_COLOR.
+
+    https://no-color.org: any non-empty NO_COLOR turns colour off, and it wins.
+    https://force-color.org: any non-empty FORCE_COLOR turns it on even when standard output is
+    not a terminal (a pager such as ``less -R``, a CI log) or TERM is dumb.
+    """
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
 
 
 def emit(
-    plan_request: PlanRequest, output_format: OutputFormat, output: str, force: bool, paper: str | None = None
+    plan_request: PlanRequest,
+    output_format: OutputFormat,
+    output: str,
+    force: bool,
+    paper: str | None = None,
+    *,
+    quiet: bool = False,
 ) -> Plan:
     """Plan, render and write one plan; say its warnings on stderr when the output may go unread."""
     if output == "-" and FORMATS[output_format].binary and sys.stdout.isatty():
@@ -94,7 +173,7 @@ def emit(
         options = RenderOptions(color=output == "-" and use_color(), width=width)
     data = renderer_for(output_format).render(plan, options)
     write_output(data, output, force=force)
-    if output != "-":
+    if output != "-" and not quiet:
         sys.stderr.write(f"Wrote {printable(output)}\n")  # one line, whatever the name holds
     # The handout and the screen open with the warnings; a file or a calendar
     # might not be read before it is too late, so say them here too.

@@ -45,6 +45,13 @@ app = typer.Typer(
         "See the protocols plans are made from: the built-in ones, or a clinic's own protocol "
         "file (a TOML file; see docs/protocols.md). 'check' finds every mistake in a clinic's file."
     ),
+    epilog=(
+        "Examples:\n\n"
+        "  kyphoprep protocols list\n\n"
+        "  kyphoprep protocols show kyphoplasty\n\n"
+        "  kyphoprep protocols check our-protocol.toml\n\n"
+        "Run 'kyphoprep protocols COMMAND --help' for each command's options."
+    ),
 )
 
 LIST_EPILOG = (

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from kyphoprep.cli.options import EXIT_CODES_HELP, ConfigOption, DateOrderOption, LanguageOption, TodayOption
-from kyphoprep.cli.planning import now_for, read_config, use_color
+from kyphoprep.cli.planning import note_settings_file, now_for, read_config, use_color
 from kyphoprep.cli.reporting import reported_errors
 from kyphoprep.core.planner import build_plan
 from kyphoprep.data.protocols import builtin_protocol_names, load_protocol, protocol_in_language
@@ -81,6 +81,7 @@ def run_guided(*, lang: str | None, date_order: str | None, config: str | None, 
     saved: list[str] = []
     try:
         language = conversation.language(lang or (clinic.language if clinic is not None else None))
+        note_settings_file(clinic, language, quiet=False)
         words = conversation.words
         conversation.say("")
         conversation.say(words("start_welcome"))

@@ -1,6 +1,7 @@
 """Clinic settings: a TOML file with the clinic's details and its defaults.
 
-A clinic keeps one file (given with ``--config`` or ``KYPHOPREP_CONFIG``)::
+A clinic keeps one file (given with ``--config`` or ``KYPHOPREP_CONFIG``, or found as
+``clinic.toml`` in the user's settings folder: see ``kyphoprep.cli.planning.read_config``)::
 
     [clinic]
     name = "Lakeside Spine Center"
@@ -74,6 +75,8 @@ class ClinicConfig:
     """A built-in protocol name, or a protocol file path made absolute against the file's folder."""
     hold_range: HoldRange | None = None
     """Which end of a typical range ("3 to 5 days") plans use: "longest" or "shortest"."""
+    found_by_location: bool = False
+    """True when kyphoprep found the file in the user's settings folder (no --config, no variable)."""
 
 
 def load_config(path: str, *, option: str = "--config") -> ClinicConfig:

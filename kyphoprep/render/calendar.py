@@ -117,6 +117,16 @@ def in_care(plan: Plan) -> tuple[datetime, datetime]:
     return _utc(plan.arrival), _utc(plan.pickup_to)
 
 
+def alarm_trigger(plan: Plan) -> timedelta:
+    """The alarm's TRIGGER, relative to its event's start: ``--reminder-minutes`` before."""
+    return timedelta(minutes=-plan.reminder_minutes)
+
+
+def alarm_time(plan: Plan, event: CalendarEvent) -> datetime | None:
+    """When *event*'s alarm rings (UTC), or None when it has none: its start plus ``alarm_trigger``."""
+    return None if event.alarm is None else _utc(event.start) + alarm_trigger(plan)
+
+
 def alarm_texts(plan: Plan) -> dict[str, str]:
     """The steps that ring, by step id, with what the alarm says."""
     reminder = timedelta(minutes=plan.reminder_minutes)

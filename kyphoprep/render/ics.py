@@ -28,6 +28,7 @@ from kyphoprep.core.models import Plan
 from kyphoprep.render import RenderOptions
 from kyphoprep.render.calendar import (
     CalendarEvent,
+    alarm_trigger,
     calendar_description,
     calendar_events,
     calendar_name,
@@ -128,7 +129,7 @@ def _alarm(plan: Plan, text: str) -> Alarm:
     alarm = Alarm()
     alarm.add("ACTION", "DISPLAY")
     alarm.add("DESCRIPTION", Text(text))
-    alarm.add("TRIGGER", timedelta(minutes=-plan.reminder_minutes))
+    alarm.add("TRIGGER", alarm_trigger(plan))
     return alarm
 
 

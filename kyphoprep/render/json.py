@@ -1,33 +1,52 @@
 """JSON for scripts: a versioned contract, documented in the README.
 
 Keys are sorted and times are ISO 8601 with their UTC offset, so two runs with
-the same input give the same bytes. Any change to the shape bumps
+the same input give the same bytes. Each step also carries its calendar event's
+start, end and alarm in UTC (``..._utc``, ending in ``Z``), taken from the events the
+``.ics`` file is written from (``kyphoprep.render.calendar``), so a clinic's reminder
+system rings when the calendar would. Any change to the shape bumps
 ``SCHEMA_VERSION`` and gets a changelog entry.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from kyphoprep.core.models import Hold, MedicineOrder, MedicineSummary, Plan, PlannedStep
 from kyphoprep.i18n.words import Words, words_for
 from kyphoprep.render import RenderOptions
-from kyphoprep.render.calendar import calendar_events, calendar_name, cancelled_events, step_uid
+from kyphoprep.render.calendar import (
+    CalendarEvent,
+    alarm_time,
+    calendar_events,
+    calendar_name,
+    cancelled_events,
+    step_uid,
+)
 from kyphoprep.render.common import provenance
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def _step(plan: Plan, step: PlannedStep) -> dict[str, Any]:
+def _utc(moment: datetime | None) -> str | None:
+    """*moment* in UTC as ISO 8601 with ``Z`` (``2026-11-27T14:00:00Z``), or None."""
+    return None if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _step(plan: Plan, step: PlannedStep, event: CalendarEvent) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": step.id,
-        "uid": step_uid(plan, step),
+        "uid": event.uid,
+        # The event as the .ics has it: a long state ends 15 minutes after its start there.
+        "start_utc": _utc(event.start),
+        "end_utc": _utc(event.end),
+        "alarm_utc": _utc(alarm_time(plan, event)),
         "title": step.title,
         "detail": step.detail,
         "category": step.category.value,
@@ -91,10 +110,14 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
     """The plan as JSON-ready data (the documented contract)."""
     request = plan.request
     message = words_for(request.language)
+    events = calendar_events(plan)
+    by_uid = {event.uid: event for event in events}
     return {
         "schema_version": SCHEMA_VERSION,
         "plan_id": plan.plan_id,
         "inputs": {
+            # The caller's own identifier, as given (--plan-id, a roster's patient_id): see the README.
+            "plan_id": request.plan_id,
             "when": _iso(request.procedure_start),
             "timezone": request.timezone,
             "today": _iso(request.now.astimezone(request.procedure_start.tzinfo)),
@@ -122,9 +145,9 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "arrival": _iso(plan.arrival),
         },
         "warnings": [{"code": w.code, "message": w.message, "step_id": w.step_id} for w in plan.warnings],
-        "steps": [_step(plan, step) for step in plan.steps],
+        "steps": [_step(plan, step, by_uid[step_uid(plan, step)]) for step in plan.steps],
         "version": plan.version,
-        "calendar": _calendar(plan),
+        "calendar": _calendar(plan, events),
         "warning_signs": {
             level: [
                 {
@@ -142,11 +165,10 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
     }
 
 
-def _calendar(plan: Plan) -> dict[str, Any]:
-    """The calendar's events as the .ics file has them; ``--replaces`` reads them back."""
+def _calendar(plan: Plan, events: list[CalendarEvent]) -> dict[str, Any]:
+    """The calendar's *events* as the .ics file has them; ``--replaces`` reads them back."""
     titles = {step_uid(plan, step): step.title for step in plan.steps}
     titles.update((gone.uid, gone.title) for gone in cancelled_events(plan))
-    reminder = timedelta(minutes=plan.reminder_minutes)
     return {
         "name": calendar_name(plan),
         "sequence": plan.version,
@@ -159,11 +181,10 @@ def _calendar(plan: Plan) -> dict[str, Any]:
                 "end": _iso(event.end),
                 "status": event.status.lower(),
                 "alarm": event.alarm,
-                "alarm_at": None
-                if event.alarm is None
-                else _iso((event.start.astimezone(UTC) - reminder).astimezone(event.start.tzinfo)),
+                "alarm_at": None if rings is None else _iso(rings.astimezone(event.start.tzinfo)),
             }
-            for event in calendar_events(plan)
+            for event in events
+            for rings in [alarm_time(plan, event)]
         ],
     }
 

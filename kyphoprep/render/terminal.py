@@ -55,6 +55,9 @@ class TerminalRenderer:
             highlight=False,
             emoji=False,
             legacy_windows=False,
+            # Not the environment: the CLI has read NO_COLOR, FORCE_COLOR and TERM (``use_color``),
+            # and this renderer draws from its options alone, so the same options give the same bytes.
+            _environ={},
         )
         for part in self._parts(plan, narrow=console.width < NARROW):
             console.print(part, overflow="fold")
