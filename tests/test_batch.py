@@ -433,7 +433,7 @@ def test_rows_are_numbered_as_a_spreadsheet_shows_them(runner: CliRunner, tmp_pa
     result = run_batch(runner, roster, out)
     assert result.exit_code == RowsFailedError.exit_code
     assert result.stderr == (
-        "Error: Row 2 (Q1), column 'meds': --med 'warfarin=5x': the hold must be a whole number of "
+        "Error: Row 2 (Q1), column 'meds': 'warfarin=5x': the hold must be a whole number of "
         "days or hours, such as warfarin=5d or warfarin=24h, or 'continue' if your doctor said to keep "
         "taking it.\n"
         "Error: Row 3 (Q2), column 'name': The cell contains a line break or control character; type it on "
@@ -469,8 +469,9 @@ BAD_ROWS = [
         "Ambiguous,03/04/2027 07:30,America/Chicago,,,",
         (
             ", column 'when': '03/04/2027' could be Thursday, March 4, 2027 or Saturday, April 3, 2027. "
-            "Write the date as 2027-MM-DD, or add "
-            "--date-order mdy (month first) or dmy (day first)."
+            "Write the date as 2027-MM-DD, or say how the clinic writes dates: "
+            'date_order = "mdy" (month first) or "dmy" (day first) under [defaults] in the clinic '
+            "settings file."
         ),
     ),
     ("No when,,America/Chicago,,,", ", column 'when': is empty. Give the date and time of the procedure."),
@@ -481,27 +482,33 @@ BAD_ROWS = [
     (
         "Unknown medicine,2026-12-03 07:30,America/Chicago,,Tylenol:extra,",
         (
-            ", column 'meds': --med 'Tylenol:extra': 'Tylenol' is not in kyphoprep's medicine list, so it "
-            "has no forms. Write --med 'Tylenol=5d' with your doctor's interval."
+            ", column 'meds': 'Tylenol:extra': 'Tylenol' is not in kyphoprep's medicine list, so it "
+            "has no forms. Write 'Tylenol=5d' with your doctor's interval."
         ),
     ),
     (
         "Near miss,2026-12-03 07:30,America/Chicago,,Elliquis,",
         (
-            ", column 'meds': --med 'Elliquis' is not in kyphoprep's medicine list. Did you mean Eliquis "
-            "(apixaban)? If it is a different medicine, write --med 'other:Elliquis'."
+            ", column 'meds': 'Elliquis' is not in kyphoprep's medicine list. Did you mean Eliquis "
+            "(apixaban)? If it is a different medicine, write 'other:Elliquis'."
         ),
     ),
     (
         "Crcl,2026-12-03 07:30,America/Chicago,,Pradaxa,abc",
-        ", column 'crcl': 'abc' is not a whole number of mL/min.",
+        (
+            ": 2 problems: column 'crcl': 'abc' is not a whole number of mL/min; column 'meds': "
+            "'Pradaxa': the typical guidance for dabigatran depends on kidney function: fill in the crcl "
+            "column with the creatinine clearance from a recent blood test. Add one of: :crcl-50-or-more "
+            "(kidney function (creatinine clearance) 50 mL/min or more); :crcl-under-50 (kidney function "
+            "(creatinine clearance) under 50 mL/min). Or give your doctor's interval, such as 'dabigatran=5d'."
+        ),
     ),
     (
         "Crcl super,2026-12-03 07:30,America/Chicago,,,²",
         ", column 'crcl': '²' is not a whole number of mL/min.",
     ),
     (
-        "Crcl zero,2026-12-03 07:30,America/Chicago,,Pradaxa,0",
+        "Crcl zero,2026-12-03 07:30,America/Chicago,,,0",
         ", column 'crcl': 0 is not a creatinine clearance. Give mL/min from 1 to 200.",
     ),
     (
@@ -511,8 +518,8 @@ BAD_ROWS = [
     (
         "Path,2026-12-03 07:30,America/Chicago,../mine.toml,,",
         (
-            ", column 'procedure': give a protocol name, not a file. A clinic's own file is chosen with "
-            "--protocol."
+            ", column 'procedure': give a protocol name, not a file. A clinic's own protocol file is named "
+            "in the clinic settings file (procedure under [defaults])."
         ),
     ),
     (
@@ -896,8 +903,8 @@ def test_no_zone_anywhere_fails_the_row(
     result = run_batch(runner, roster, out)
     assert result.exit_code == RowsFailedError.exit_code
     assert result.stderr.startswith(
-        "Error: Row 2 (Z1), column 'tz': is empty, and no default zone was given. Fill it in, or use --tz "
-        "or the settings file.\n"
+        "Error: Row 2 (Z1), column 'tz': is empty, and no default zone was given. Fill it in, or set "
+        "timezone under [defaults] in the clinic settings file.\n"
     )
     assert files_in(out) == expected_files("Z2")
 

@@ -31,7 +31,7 @@ from kyphoprep.data.protocols import builtin_protocol_names, is_protocol_path
 from kyphoprep.data.settings import Overrides, Settings, make_request, resolve_settings
 from kyphoprep.errors import InputError, KyphoprepError, OutputError, RowError
 from kyphoprep.i18n.words import words_for
-from kyphoprep.io.med_options import MAX_CRCL, MIN_CRCL, parse_medicines
+from kyphoprep.io.med_options import MAX_CRCL, MIN_CRCL, medicine_problems
 from kyphoprep.io.previous_plan import check_same_plan, read_previous
 from kyphoprep.io.roster import MAX_BYTES as MAX_ROSTER_BYTES
 from kyphoprep.io.roster import Roster, RosterRow, file_key, file_stem, too_large
@@ -51,9 +51,8 @@ if TYPE_CHECKING:
     import multiprocessing.pool
     from multiprocessing.synchronize import Event
 
-    from kyphoprep.core.models import PlanRequest
+    from kyphoprep.core.models import DateOrder, PlanRequest
     from kyphoprep.data.clinic_file import ClinicConfig
-    from kyphoprep.io.typed_input import DateOrder
 
 T = TypeVar("T")
 FORMATS = tuple(f.value for f in FILE_FORMATS)
@@ -194,7 +193,7 @@ class RowPlanner:
             return self._run(item)
         except RowError as exc:
             # Raised by _run without a column only when a file cannot be written.
-            shown_reason = reason_shown(exc.column, exc.reason, output=exc.column is None)
+            shown_reason = reason_shown(exc.column, exc.reason, output=not exc.columns, columns=exc.columns)
             return RowResult(item.number, item.patient_id, error=str(exc), shown_reason=shown_reason)
         except KyphoprepError as exc:
             error = RowError(item.number, item.patient_id, None, str(exc))
@@ -313,71 +312,93 @@ class RowPlanner:
         previous_path = Path(self.job.replaces_dir) / f"{stem}.json"
         if not previous_path.exists():
             return request  # a patient new to this batch: version 0, nothing to cancel
-        previous = read_previous(str(previous_path))
-        check_same_plan(previous, default_plan_id(request), str(previous_path))
+        previous = read_previous(str(previous_path), in_batch=True)
+        check_same_plan(previous, default_plan_id(request), str(previous_path), in_batch=True)
         return replace(request, replaces=previous)
 
     def _request(self, row: RosterRow) -> PlanRequest:
-        def cell(column: str, check: Callable[[str], T]) -> T:
-            value = row.get(column)
+        """The row as a plan request; every problem of its cells is found and reported together."""
+        problems: list[tuple[str | None, str]] = []
+
+        def cell(column: str, check: Callable[[str], T], value: str | None = None) -> T | None:
             try:
-                return check(value)
+                return check(row.get(column) if value is None else value)
             except InputError as exc:
-                raise RowError(row.number, row.patient_id, column, str(exc)) from None
+                problems.append((column, str(exc)))
+                return None
 
         def text(column: str) -> str | None:
             return cell(column, lambda v: clean_text(v, "The cell") if v else None)
 
-        settings = self._settings_for(row)
+        try:
+            settings = self._settings_for(row)
+        except RowError as exc:
+            problems.append((exc.column, exc.reason))
+            settings = self.job.settings  # the other cells are still checked, with the batch's protocol
         tz_cell = row.get("tz")
+        zone: str | None = None
         if tz_cell:
             zone = cell("tz", resolve_zone)
         elif self.job.default_zone is not None:
             zone = self.job.default_zone
         else:
-            raise RowError(
-                row.number,
-                row.patient_id,
-                "tz",
-                "is empty, and no default zone was given. Fill it in, or use --tz or the settings file.",
+            problems.append(
+                (
+                    "tz",
+                    (
+                        "is empty, and no default zone was given. Fill it in, or set timezone under "
+                        "[defaults] in the clinic settings file."
+                    ),
+                )
             )
         when = row.get("when")
+        start: datetime | None = None
         if not when:
-            raise RowError(
-                row.number, row.patient_id, "when", "is empty. Give the date and time of the procedure."
+            problems.append(("when", "is empty. Give the date and time of the procedure."))
+        else:
+            # Without a usable zone the date is still read (in UTC), so its own mistakes are found too.
+            read_in = zone or "UTC"
+            start = cell(
+                "when", lambda v: parse_when(v, read_in, date_order=self.job.date_order, in_roster=True)
             )
-        start = cell("when", lambda v: parse_when(v, zone, date_order=self.job.date_order))
-        now = self._now(zone)
-        cell("when", lambda v: check_procedure_window(start, now))
+            if start is not None and zone is not None:
+                found, now = start, self._now(zone)
+                cell("when", lambda v: check_procedure_window(found, now))
         crcl_text = row.get("crcl")
         crcl = None
         if crcl_text:
             # isascii: str.isdigit() is also true for '²', which int() refuses.
             if not (crcl_text.isascii() and crcl_text.isdigit()):
-                raise RowError(
-                    row.number, row.patient_id, "crcl", f"'{crcl_text}' is not a whole number of mL/min."
-                )
-            crcl = int(crcl_text)
-            if not MIN_CRCL <= crcl <= MAX_CRCL:
+                problems.append(("crcl", f"'{crcl_text}' is not a whole number of mL/min."))
+            elif not MIN_CRCL <= int(crcl_text) <= MAX_CRCL:
                 # Checked here: parse_medicines would name --crcl and blame the meds column.
-                raise RowError(
-                    row.number,
-                    row.patient_id,
-                    "crcl",
-                    f"{crcl} is not a creatinine clearance. Give mL/min from {MIN_CRCL} to {MAX_CRCL}.",
+                problems.append(
+                    (
+                        "crcl",
+                        (
+                            f"{int(crcl_text)} is not a creatinine clearance. Give mL/min from {MIN_CRCL} "
+                            f"to {MAX_CRCL}."
+                        ),
+                    )
                 )
+            else:
+                crcl = int(crcl_text)
         # ';' is the documented separator; ',' is what people type, and no medicine has one in it.
         meds = [part.strip() for part in re.split("[;,]", row.get("meds")) if part.strip()]
-        medicines = cell(
-            "meds",
-            lambda v: parse_medicines(
-                meds,
-                crcl=crcl,
-                require_doctor_holds=self.job.require_doctor_holds,
-                hold_range=settings.hold_range,
-            ),
+        medicines, med_problems = medicine_problems(
+            meds,
+            crcl=crcl,
+            require_doctor_holds=self.job.require_doctor_holds,
+            hold_range=settings.hold_range,
+            in_roster=True,
         )
+        problems += [("meds", str(problem)) for problem in med_problems]
         clinic = {c: text(c) for c in ("facility", "address", "phone")}
+        patient, driver = text("name"), text("driver")
+        if problems:
+            raise RowError.several(row.number, row.patient_id, problems)
+        assert zone is not None
+        assert start is not None
         settings = replace(
             settings,
             facility=clinic["facility"] or settings.facility,
@@ -388,11 +409,11 @@ class RowPlanner:
             settings,
             start=start,
             timezone=zone,
-            now=now,
+            now=self._now(zone),
             medicines=medicines,
             crcl=crcl,
-            patient=text("name"),
-            driver=text("driver"),
+            patient=patient,
+            driver=driver,
             plan_id=" ".join(row.patient_id.split()),  # as --plan-id reads it
         )
 
@@ -405,7 +426,8 @@ class RowPlanner:
                 row.number,
                 row.patient_id,
                 "procedure",
-                "give a protocol name, not a file. A clinic's own file is chosen with --protocol.",
+                "give a protocol name, not a file. A clinic's own protocol file is named in the clinic "
+                "settings file (procedure under [defaults]).",
             )
         if name not in builtin_protocol_names():
             # load_protocol's own message offers a file path, which this column refuses (above).

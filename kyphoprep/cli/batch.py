@@ -50,11 +50,12 @@ from kyphoprep.cli.options import (
 )
 from kyphoprep.cli.planning import clock_now, read_config, settings_given
 from kyphoprep.cli.reporting import reported_errors
+from kyphoprep.core.models import DATE_ORDERS
 from kyphoprep.data.settings import resolve_settings
 from kyphoprep.errors import STOPPED_EXIT, InputError, RowsFailedError, WarningsError, exit_codes_help
 from kyphoprep.io.roster import Roster
 from kyphoprep.io.text_rules import printable
-from kyphoprep.io.typed_input import DATE_ORDERS, parse_today, system_zone
+from kyphoprep.io.typed_input import parse_today, system_zone
 from kyphoprep.render import OutputFormat
 from kyphoprep.render.pdf import weasyprint
 
@@ -227,7 +228,7 @@ def batch(
                 today=today,
                 now=now,
                 default_zone=_default_zone(settings),
-                date_order=chosen(date_order, DATE_ORDERS),
+                date_order=chosen(date_order, DATE_ORDERS) or settings.date_order,
                 require_doctor_holds=require_doctor_holds,
                 given=given,
                 config=clinic,

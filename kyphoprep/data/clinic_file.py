@@ -15,6 +15,7 @@ A clinic keeps one file (given with ``--config`` or ``KYPHOPREP_CONFIG``)::
     discreet_titles = true
     language = "en"
     procedure = "kyphoplasty"  # a built-in protocol, or a path to the clinic's own file
+    date_order = "mdy"         # or "dmy": how 03/12/2026 is read
 
 Every value is optional. Command-line options beat the file and the file beats
 kyphoprep's built-in defaults (see ``kyphoprep.data.settings``). An unknown table or
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kyphoprep.core.models import FASTING_RULES, HOLD_RANGES, FastingRule, HoldRange
+from kyphoprep.core.models import DATE_ORDERS, FASTING_RULES, HOLD_RANGES, DateOrder, FastingRule, HoldRange
 from kyphoprep.data.protocols import builtin_protocol_names, is_protocol_path
 from kyphoprep.data.toml_fields import read_text_file, toml_limit
 from kyphoprep.errors import ConfigError, InputError
@@ -52,6 +53,7 @@ _KEYS: dict[str, tuple[str, ...]] = {
         "language",
         "procedure",
         "hold_range",
+        "date_order",
     ),
 }
 
@@ -74,6 +76,8 @@ class ClinicConfig:
     """A built-in protocol name, or a protocol file path made absolute against the file's folder."""
     hold_range: HoldRange | None = None
     """Which end of a typical range ("3 to 5 days") plans use: "longest" or "shortest"."""
+    date_order: DateOrder | None = None
+    """How a date such as 03/12/2026 is read: "mdy" (month first) or "dmy" (day first)."""
 
 
 def load_config(path: str, *, option: str = "--config") -> ClinicConfig:
@@ -146,6 +150,7 @@ class _ConfigReader:
             language=self.choice(defaults, "language", CODES),
             procedure=self.procedure(defaults),
             hold_range=self.choice(defaults, "hold_range", HOLD_RANGES),
+            date_order=self.choice(defaults, "date_order", DATE_ORDERS),
         )
 
     def text(self, table: Mapping[str, Any], table_name: str, key: str, limit: int) -> str | None:
