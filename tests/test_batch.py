@@ -500,7 +500,8 @@ BAD_ROWS = [
             "'Pradaxa': the typical guidance for dabigatran depends on kidney function: fill in the crcl "
             "column with the creatinine clearance from a recent blood test. Add one of: :crcl-50-or-more "
             "(kidney function (creatinine clearance) 50 mL/min or more); :crcl-under-50 (kidney function "
-            "(creatinine clearance) under 50 mL/min). Or give your doctor's interval, such as 'dabigatran=5d'."
+            "(creatinine clearance) under 50 mL/min). Or give your doctor's interval, such as "
+            "'dabigatran=5d'."
         ),
     ),
     (
