@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
 from kyphoprep.batch import runner as batch_module
+from kyphoprep.batch.runner import MADE_FILE
 from kyphoprep.cli.app import app
 from kyphoprep.errors import InputError, OutputError, RowsFailedError, WarningsError
 from kyphoprep.io.roster import STEM_MAX, file_key, file_stem
@@ -26,6 +27,8 @@ TODAY = "2026-11-21"
 HEADER = "patient_id,name,when,tz,meds,driver"
 EXAMPLE_COLUMNS = "The first line must name them, such as: patient_id,name,when,tz,meds,driver"
 ALL_COLUMNS = "patient_id, when, name, tz, procedure, meds, driver, facility, address, phone, crcl"
+BOTH_WAYS = "Add --force to replace them, or --skip-existing to keep the rows whose files are unchanged."
+"""How a row whose files exist says what to do."""
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{d}{n}" for d in ("COM", "LPT") for n in range(1, 10)}
 
 
@@ -46,8 +49,9 @@ def run_batch(runner: CliRunner, roster: Path | str, out: Path, *args: str, **kw
 
 
 def files_in(folder: Path) -> list[str]:
-    """Every name in *folder*, hidden ones included (a stray temporary file would show)."""
-    return sorted(p.name for p in folder.iterdir())
+    """Every name in *folder*, hidden ones included (a stray temporary file would show), but the
+    batch's own record of when each row was made (``MADE_FILE``, checked in test_batch_nurse.py)."""
+    return sorted(p.name for p in folder.iterdir() if p.name != MADE_FILE)
 
 
 def expected_files(*stems: str, formats: tuple[str, ...] = (".ics", ".json", ".txt")) -> list[str]:
@@ -621,7 +625,9 @@ def test_ids_become_safe_file_names_inside_out(runner: CliRunner, tmp_path: Path
     stems = ("etc_passwd", "a_b", "_CON", "spaced_id", "M_ller", "win", "_lpt1.txt")
     assert files_in(out) == expected_files(*stems, formats=(".json",))
     # Nothing anywhere else: only the roster and the plans.
-    everything = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    everything = sorted(
+        str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file() and p.name != MADE_FILE
+    )
     assert everything == sorted(["in/roster.csv", *(f"deep/out/{s}.json" for s in stems)])
     # The plan's identity is the id as written (trimmed), as with --plan-id.
     assert plan_json(out / "spaced_id.json")["plan_id"] == plan_json_for_id(runner, "spaced id")
@@ -680,12 +686,9 @@ def test_existing_files_are_kept_without_force(runner: CliRunner, tmp_path: Path
     result = run_batch(runner, roster, out)
     assert result.exit_code == RowsFailedError.exit_code
     assert result.stderr == (
-        f"Error: Row 2 (P-1001): P-1001.txt, P-1001.ics, P-1001.json already exist in {out}. Add --force "
-        "to replace them.\n"
-        f"Error: Row 3 (P-1002): P-1002.txt, P-1002.ics already exist in {out}. Add --force to replace "
-        "them.\n"
-        f"Error: Row 4 (P-1003): P-1003.txt, P-1003.ics, P-1003.json already exist in {out}. Add --force "
-        "to replace them.\n"
+        f"Error: Row 2 (P-1001): P-1001.txt, P-1001.ics, P-1001.json already exist in {out}. {BOTH_WAYS}\n"
+        f"Error: Row 3 (P-1002): P-1002.txt, P-1002.ics already exist in {out}. {BOTH_WAYS}\n"
+        f"Error: Row 4 (P-1003): P-1003.txt, P-1003.ics, P-1003.json already exist in {out}. {BOTH_WAYS}\n"
         f"Done: 0 of 3 rows planned, 0 files written to {out}. 3 failed.\n"
         "Error: 3 of 3 rows failed (see above); no plan was written.\n"
     )
@@ -708,7 +711,7 @@ def test_one_existing_format_blocks_only_its_row(runner: CliRunner, tmp_path: Pa
     result = run_batch(runner, write_roster(tmp_path, ROSTER), out)
     assert result.exit_code == RowsFailedError.exit_code
     assert result.stderr.startswith(
-        f"Error: Row 3 (P-1002): P-1002.ics already exists in {out}. Add --force to replace them.\n"
+        f"Error: Row 3 (P-1002): P-1002.ics already exists in {out}. {BOTH_WAYS}\n"
     )
     assert (out / "P-1002.ics").read_text(encoding="utf-8") == "keep me\n"
     assert files_in(out) == sorted([*expected_files("P-1001", "P-1003"), "P-1002.ics"])

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from kyphoprep.cli.app import app
 from kyphoprep.errors import RowsFailedError
+from tests.conftest import Golden
 from tests.test_batch import TODAY, files_in, run_batch, write_roster
 
 OPTION = re.compile(r"(?<![\w-])--[a-z]")
@@ -190,3 +191,219 @@ def test_the_clinic_settings_file_sets_the_date_order(runner: CliRunner, tmp_pat
     assert json.loads(planned.stdout)["inputs"]["when"].startswith("2027-04-03")
     overruled = runner.invoke(app, [*args, "--config", str(config), "--date-order", "mdy"])
     assert json.loads(overruled.stdout)["inputs"]["when"].startswith("2027-03-04")
+
+
+# --- reruns: --skip-existing -----------------------------------------------------------------------
+
+RERUN = (
+    "patient_id,name,when,tz,meds\n"
+    "S1,Ann Lee,2026-12-03 07:30,America/Chicago,warfarin=5d\n"
+    "S2,Bob Ray,2026-12-04 08:00,America/Chicago,Elliquis\n"
+    "S3,Cy Dee,2026-12-05 09:00,America/Chicago,\n"
+)
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Each file of *folder* with its bytes and modification time, to see what a run touched."""
+    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.iterdir())}
+
+
+def test_a_fix_and_rerun_needs_no_force(runner: CliRunner, tmp_path: Path) -> None:
+    """Row S2 fails (a typo), the nurse fixes the cell and reruns with --skip-existing: S2 is written,
+    S1 and S3 are skipped untouched and counted, and the run exits 0 without --force, even with the
+    clock (no --today) moved on between the runs."""
+    out = tmp_path / "out"
+    clock = {"SOURCE_DATE_EPOCH": "1795251600"}  # 2026-11-21 09:00 UTC
+    first = runner.invoke(app, ["batch", str(write_roster(tmp_path, RERUN)), "--out", str(out)], env=clock)
+    assert first.exit_code == RowsFailedError.exit_code
+    before = snapshot(out)
+    fixed = write_roster(tmp_path, RERUN.replace("Elliquis", "Eliquis"), "fixed.csv")
+    later = {"SOURCE_DATE_EPOCH": "1795269600"}  # five hours later
+    second = runner.invoke(app, ["batch", str(fixed), "--out", str(out), "--skip-existing"], env=later)
+    assert second.exit_code == 0, second.output
+    assert second.stderr == (
+        f"Done: 1 of 3 rows planned, 3 files written to {out}. 2 skipped (already written, unchanged).\n"
+    )
+    after = snapshot(out)
+    for name in ("S1.txt", "S1.ics", "S1.json", "S3.txt", "S3.ics", "S3.json"):
+        assert after[name] == before[name], name
+    assert {"S2.txt", "S2.ics", "S2.json"} <= set(after)
+
+
+def test_a_changed_row_still_needs_force(runner: CliRunner, tmp_path: Path) -> None:
+    """A row whose files exist but differ from what it makes now (its time moved) fails with the files
+    named and --force as the way to replace them; the unchanged rows are skipped; nothing is replaced."""
+    out = tmp_path / "out"
+    assert run_batch(runner, write_roster(tmp_path, RERUN.replace("Elliquis", "Eliquis")), out).exit_code == 0
+    before = snapshot(out)
+    moved = write_roster(
+        tmp_path, RERUN.replace("Elliquis", "Eliquis").replace("07:30", "10:30"), "moved.csv"
+    )
+    result = run_batch(runner, moved, out, "--skip-existing")
+    assert result.exit_code == RowsFailedError.exit_code
+    assert result.stderr == (
+        f"Error: Row 2 (S1): S1.txt, S1.ics, S1.json already exist in {out} and differ from what this row "
+        "makes now. Add --force to replace them.\n"
+        f"Done: 0 of 3 rows planned, 0 files written to {out}. 2 skipped (already written, unchanged). "
+        "1 failed.\n"
+        "Error: 1 of 3 rows failed (see above); the other rows were already written.\n"
+    )
+    assert snapshot(out) == before
+
+
+def test_skip_existing_writes_a_format_that_is_missing(runner: CliRunner, tmp_path: Path) -> None:
+    """Rows written as text before, rerun as text and caregiver: the caregiver sheets are added, made at
+    the moment of the first run, and the text files are left as they were."""
+    out = tmp_path / "out"
+    roster = write_roster(tmp_path, RERUN.replace("Elliquis", "Eliquis"))
+    assert run_batch(runner, roster, out, "--format", "text").exit_code == 0
+    before = snapshot(out)
+    result = run_batch(runner, roster, out, "--format", "text,caregiver", "--skip-existing")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"Done: 3 of 3 rows planned, 3 files written to {out}.\n"
+    assert {name: snapshot(out)[name] for name in before} == before
+    assert (out / "S1.caregiver.txt").exists()
+
+
+def test_without_skip_existing_the_message_says_both_ways(runner: CliRunner, tmp_path: Path) -> None:
+    """A rerun without either option: the row fails, and its message offers --force and --skip-existing."""
+    out = tmp_path / "out"
+    roster = write_roster(tmp_path, "patient_id,when,tz\nE1,2026-12-03 07:30,America/Chicago\n")
+    assert run_batch(runner, roster, out, "--format", "ics").exit_code == 0
+    result = run_batch(runner, roster, out, "--format", "ics")
+    assert result.exit_code == RowsFailedError.exit_code
+    assert row_errors(result.stderr) == [
+        (
+            f"Error: Row 2 (E1): E1.ics already exists in {out}. Add --force to replace them, or "
+            "--skip-existing to keep the rows whose files are unchanged."
+        )
+    ]
+
+
+def test_skip_existing_with_force_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+    """The two options contradict each other: exit 2, one line, and no folder is made."""
+    out = tmp_path / "out"
+    result = run_batch(runner, write_roster(tmp_path, RERUN), out, "--skip-existing", "--force")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: --skip-existing and --force cannot be used together: --force replaces every row's files, "
+        "--skip-existing keeps the rows whose files are unchanged. Choose one.\n"
+    )
+    assert not out.exists()
+
+
+def test_the_folder_keeps_a_record_of_when_each_row_was_made(runner: CliRunner, tmp_path: Path) -> None:
+    """The record holds each row's file stem and the moment its files were made, and nothing else; a
+    record that is not kyphoprep's is ignored (the rows are then compared as made now)."""
+    from kyphoprep.batch.runner import MADE_FILE
+
+    out = tmp_path / "out"
+    roster = write_roster(tmp_path, RERUN.replace("Elliquis", "Eliquis"))
+    assert run_batch(runner, roster, out).exit_code == 0
+    record = json.loads((out / MADE_FILE).read_text(encoding="utf-8"))
+    assert record == {
+        "format": 1,
+        "made": {
+            "S1": "2026-11-21T00:00:00-06:00",
+            "S2": "2026-11-21T00:00:00-06:00",
+            "S3": "2026-11-21T00:00:00-06:00",
+        },
+    }
+    (out / MADE_FILE).write_text("not json", encoding="utf-8")
+    again = run_batch(runner, roster, out, "--skip-existing")  # --today: the same moment anyway
+    assert again.exit_code == 0, again.output
+    assert "3 skipped (already written, unchanged)" in again.stderr
+    assert json.loads((out / MADE_FILE).read_text(encoding="utf-8"))["made"] == record["made"]
+
+
+# --- the call list: --report -------------------------------------------------------------------------
+
+DAY = (
+    "patient_id,name,when,tz,meds\n"
+    "C1,Ann Lee,2026-12-03 07:30,America/Chicago,metformin\n"
+    "C2,Bob Ray,2026-11-24 07:30,America/Chicago,warfarin=5d\n"
+    "C3,Cy Dee,2026-12-04 08:00,America/Chicago,Elliquis\n"
+    "C4,Di Fox,2026-12-05 09:00,America/Chicago,\n"
+)
+"""A day: C2's last dose of warfarin has passed (a warning), C3 has a typo in its medicine."""
+FIXED_DAY = DAY.replace("Elliquis", "Eliquis") + "C5,Ed Gray,soon,Mars/Base,\n=HYPERLINK(1),Fay,,,\n"
+"""The day rerun: C3 fixed, C5 and a row whose id a spreadsheet would run as a formula added, both bad."""
+
+
+def call_list(runner: CliRunner, tmp_path: Path, name: str) -> bytes:
+    """The call list of a fix-and-rerun day: every status (planned, warning, failed, skipped) appears."""
+    out = tmp_path / "out"
+    first = run_batch(runner, write_roster(tmp_path, DAY), out)
+    assert first.exit_code == RowsFailedError.exit_code, first.output
+    report = tmp_path / name
+    fixed = write_roster(tmp_path, FIXED_DAY, "fixed.csv")
+    second = run_batch(runner, fixed, out, "--skip-existing", "--report", str(report))
+    assert second.exit_code == RowsFailedError.exit_code, second.output
+    assert second.stderr.endswith(
+        f"Wrote {report}: 1 patient to call, 2 failed rows to fix.\n"
+        f"Done: 1 of 6 rows planned, 3 files written to {out}. 3 skipped (already written, unchanged). "
+        "2 failed. 1 with warnings.\n"
+        "Error: 2 of 6 rows failed (see above); the other plans were written.\n"
+    )
+    return report.read_bytes()
+
+
+def test_the_call_list_as_csv(runner: CliRunner, tmp_path: Path, golden: Golden) -> None:
+    """One line per row: id, status, reason and, for a warning, what to call about; no names; a cell that
+    a spreadsheet would run as a formula starts with an apostrophe."""
+    data = call_list(runner, tmp_path, "day.csv")
+    golden.check("batch-report.csv", data)
+    text = data.decode("utf-8")
+    for name in ("Ann Lee", "Bob Ray", "Cy Dee", "Di Fox", "Ed Gray", "Fay"):
+        assert name not in text
+    assert "\n7,'=HYPERLINK(1),failed," in text
+
+
+def test_the_call_list_as_json(runner: CliRunner, tmp_path: Path, golden: Golden) -> None:
+    """The same list as JSON (chosen by the ending), with the counts of each status."""
+    data = call_list(runner, tmp_path, "day.json")
+    golden.check("batch-report.json", data)
+    parsed = json.loads(data)
+    assert parsed["counts"] == {"planned": 1, "warning": 1, "failed": 2, "skipped": 2}
+    assert [row["status"] for row in parsed["rows"]] == [
+        "skipped",
+        "warning",
+        "planned",
+        "skipped",
+        "failed",
+        "failed",
+    ]
+    (warning,) = [row for row in parsed["rows"] if row["status"] == "warning"]
+    assert warning["call_about"][0].startswith("TOO LATE TO STOP WARFARIN ON TIME.")
+
+
+@pytest.mark.parametrize("name", ["day.txt", "day.xlsx", "day"])
+def test_a_call_list_kyphoprep_cannot_write_is_refused(runner: CliRunner, tmp_path: Path, name: str) -> None:
+    """A --report name that does not end in .csv or .json: exit 2 and one line, before anything is made."""
+    out = tmp_path / "out"
+    result = run_batch(runner, write_roster(tmp_path, DAY), out, "--report", str(tmp_path / name))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: --report '{tmp_path / name}': the name must end in .csv or .json, which say what to write "
+        "(such as --report day.csv).\n"
+    )
+    assert not out.exists()
+
+
+def test_an_existing_call_list_is_kept_without_force(runner: CliRunner, tmp_path: Path) -> None:
+    """A call list that exists stops the run before any row (exit 5); with --force it is replaced."""
+    report = tmp_path / "day.csv"
+    report.write_text("keep me\n", encoding="utf-8")
+    out = tmp_path / "out"
+    roster = write_roster(tmp_path, DAY.replace("Elliquis", "Eliquis"))
+    result = run_batch(runner, roster, out, "--report", str(report))
+    assert result.exit_code == 5
+    assert (
+        result.stderr
+        == f"Error: '{report}' already exists. Add --force to replace it, or choose another name.\n"
+    )
+    assert not out.exists()
+    assert report.read_text(encoding="utf-8") == "keep me\n"
+    forced = run_batch(runner, roster, out, "--report", str(report), "--force")
+    assert forced.exit_code == 0, forced.output
+    assert report.read_text(encoding="utf-8").startswith("row,patient_id,status,reason,call_about\n")

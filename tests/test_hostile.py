@@ -35,6 +35,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from kyphoprep.batch.runner import MADE_FILE
 from kyphoprep.cli.app import app
 from tests.protocol_texts import MINIMAL_PROTOCOL
 
@@ -1423,7 +1424,10 @@ OUTPUT_PATHS = [
         "batch-existing-plan",
         ["batch", "{tmp}/roster.csv", "--out", "{tmp}/plans", "--today", TODAY],
         6,
-        row_failed("Row 2 (P1): P1.json already exists in {tmp}/plans. Add --force to replace them."),
+        row_failed(
+            "Row 2 (P1): P1.json already exists in {tmp}/plans. Add --force to replace them, or "
+            "--skip-existing to keep the rows whose files are unchanged."
+        ),
         files={"roster.csv": roster(f"P1,Ann Lee,{WHEN},America/Chicago")},
     ),
     case(
@@ -1897,7 +1901,7 @@ def test_today_beats_source_date_epoch_in_batch_as_in_plan(runner: CliRunner, tm
     out = tmp_path / "plans"
     result = runner.invoke(app, batch(str(roster_path), out=str(out)), env=env)
     assert result.exit_code == 0, result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["H1.json"]
+    assert sorted(p.name for p in out.iterdir()) == [MADE_FILE, "H1.json"]
 
 
 # --- a roster of 100,000 rows ---------------------------------------------------------------------

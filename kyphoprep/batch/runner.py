@@ -14,12 +14,13 @@ from __future__ import annotations
 import codecs
 import contextlib
 import io
+import json
 import os
 import re
 import signal
 import tempfile
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
     import multiprocessing.pool
     from multiprocessing.synchronize import Event
 
-    from kyphoprep.core.models import DateOrder, PlanRequest
+    from kyphoprep.core.models import DateOrder, Plan, PlanRequest
     from kyphoprep.data.clinic_file import ClinicConfig
 
 T = TypeVar("T")
@@ -84,6 +85,11 @@ class BatchJob:
     """--replaces DIR: the folder of the earlier batch, whose ``<id>.json`` each row replaces."""
     print_job: PrintJob | None = None
     """--print-file: where each row also leaves its piece of the day's print file."""
+    skip_existing: bool = False
+    """--skip-existing: a row whose files are already what it would write is left as it is."""
+    made: Mapping[str, str] = field(default_factory=dict)
+    """From the folder's record (``MADE_FILE``): the "now" each earlier row's files were made at, by
+    file stem, so that --skip-existing can make them again at that moment and compare the bytes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +107,10 @@ class RowResult:
     """With --print-file: where this row's handout goes in the print file."""
     shown_reason: str | None = None
     """With an error: the reason as the print file's cover page says it (nothing medical)."""
+    skipped: bool = False
+    """--skip-existing: the row's files were already there, unchanged, and were left as they are."""
+    made: tuple[str, str] | None = None
+    """The row's file stem and the "now" (ISO) its files were made at, for the folder's record."""
 
     @property
     def ok(self) -> bool:
@@ -116,6 +126,10 @@ class BatchSummary:
     failed: int = 0
     with_warnings: int = 0
     files: int = 0
+    skipped: int = 0
+    """Rows left as they were (--skip-existing): counted in *rows*, not in *written*."""
+    made: dict[str, str] = field(default_factory=dict)
+    """Each file stem written (or skipped) in this run, with the "now" its files were made at."""
     printed: list[Printed] = field(default_factory=list)
     """With --print-file: the rows whose handouts go in it (small: no patient data but a header)."""
     unprinted: list[Unprinted] = field(default_factory=list)
@@ -127,7 +141,12 @@ class BatchSummary:
             self.printed.append(result.printed)
         if not result.ok and result.shown_reason is not None:
             self.unprinted.append(Unprinted(result.row, result.patient_id, result.shown_reason))
-        if result.ok:
+        if result.made is not None:
+            self.made[result.made[0]] = result.made[1]
+        if result.ok and result.skipped:
+            self.skipped += 1
+            self.with_warnings += bool(result.warnings)
+        elif result.ok:
             self.written += 1
             self.files += len(result.files)
             self.with_warnings += bool(result.warnings)
@@ -248,7 +267,7 @@ class RowPlanner:
             for target in targets:
                 # Before any file is written: a pipe or a device among them stops the whole row.
                 check_target(str(target), force=True)
-            taken = [] if self.job.force else [t.name for t in targets if t.exists()]
+            taken = [] if self.job.force else [t for t in targets if t.exists()]
         except OSError as exc:
             raise RowError(
                 row.number, patient_id, None, str(cannot(f"write in '{shown(self.job.out_dir)}'", exc))
@@ -259,14 +278,33 @@ class RowPlanner:
         # killed mid-row, and this run finishes that row without --force. Other files are kept.
         marker = Path(self.job.out_dir) / f".{stem}{PARTIAL_SUFFIX}"
         incomplete = marker.exists()
+        made_at = request.now
         if taken and not incomplete:
-            raise RowError(
-                row.number,
-                patient_id,
-                None,
-                f"{', '.join(taken)} already exist{'s' if len(taken) == 1 else ''} in "
-                f"{shown(self.job.out_dir)}. Add --force to replace them.",
-            )
+            if not self.job.skip_existing:
+                raise RowError(
+                    row.number,
+                    patient_id,
+                    None,
+                    f"{_names(taken)} already exist{'s' if len(taken) == 1 else ''} in "
+                    f"{shown(self.job.out_dir)}. Add --force to replace them, or --skip-existing to keep "
+                    "the rows whose files are unchanged.",
+                )
+            # The earlier files were made at their own "now": made again at that moment from this
+            # row, they must come out byte for byte the same, or the row (or kyphoprep) has changed.
+            made_at = _earlier_now(self.job.made.get(stem)) or request.now
+            if made_at != request.now:
+                plan = build_plan(replace(request, now=made_at), words_for(request.language))
+            changed = [t for t in taken if _rendered(plan, t, self.job.formats, targets) != _read(t)]
+            if changed:
+                raise RowError(
+                    row.number,
+                    patient_id,
+                    None,
+                    f"{_names(changed)} already exist{'s' if len(changed) == 1 else ''} in "
+                    f"{shown(self.job.out_dir)} and differ from what this row makes now. Add --force to "
+                    "replace them.",
+                )
+        missing = [t for t in targets if t not in taken] if taken and not incomplete else targets
         overwrite = self.job.force or incomplete
         written: list[Path] = []
         printed: Printed | None = None
@@ -274,6 +312,8 @@ class RowPlanner:
             marker.touch()
             handout: bytes | None = None
             for output_format, target in zip(self.job.formats, targets, strict=True):
+                if target not in missing:
+                    continue
                 data = renderer_for(OutputFormat(output_format)).render(plan, RenderOptions())
                 if output_format == OutputFormat.HTML:
                     handout = data
@@ -298,12 +338,16 @@ class RowPlanner:
             if isinstance(exc, OutputError):
                 raise RowError(row.number, patient_id, None, str(exc)) from None
             raise
+        # Warnings as of now, even for a row left as it was: they are what the nurse must act on today.
+        current = plan if made_at == request.now else build_plan(request, words_for(request.language))
         return RowResult(
             row.number,
             patient_id,
-            files=tuple(t.name for t in targets),
-            warnings=tuple(w.message for w in plan.warnings),
+            files=tuple(t.name for t in missing),
+            warnings=tuple(w.message for w in current.warnings),
             printed=printed,
+            skipped=not missing,
+            made=(stem, made_at.isoformat()),
         )
 
     def _replacing(self, request: PlanRequest, stem: str) -> PlanRequest:
@@ -453,6 +497,62 @@ class RowPlanner:
         if zone not in self._now_by_zone:
             self._now_by_zone[zone] = parse_today(self.job.today, zone)
         return self._now_by_zone[zone]
+
+
+def _names(paths: list[Path]) -> str:
+    return ", ".join(path.name for path in paths)
+
+
+def _earlier_now(text: str | None) -> datetime | None:
+    """The "now" of the folder's record, or None when there is none or it cannot be read."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _rendered(plan: Plan, target: Path, formats: tuple[str, ...], targets: list[Path]) -> bytes:
+    """The bytes the row would write to *target* (one of *targets*, in the order of *formats*)."""
+    output_format = OutputFormat(formats[targets.index(target)])
+    return renderer_for(output_format).render(plan, RenderOptions())
+
+
+MADE_FILE = ".kyphoprep-batch.json"
+"""The record a batch keeps in its --out folder: for each file stem, the "now" its files were made at
+(``{"format": 1, "made": {"P-1001": "2026-11-21T06:00:00+00:00"}}``). No patient data but the id."""
+
+
+def read_made(out_dir: str) -> dict[str, str]:
+    """The folder's record of when each row's files were made; empty when there is none, or it is not
+    kyphoprep's (then --skip-existing compares with files made now, so only --today reruns match)."""
+    try:
+        data = json.loads((Path(out_dir) / MADE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    made = data.get("made") if isinstance(data, dict) else None
+    if not isinstance(made, dict):
+        return {}
+    return {str(k): v for k, v in made.items() if isinstance(v, str)}
+
+
+def write_made(out_dir: str, earlier: Mapping[str, str], made: Mapping[str, str]) -> None:
+    """The folder's record, with this run's rows added, written atomically over the old one."""
+    merged = {**earlier, **made}
+    if merged == earlier:
+        return  # nothing new: the record (and its file time) stays as it was
+    record = {"format": 1, "made": dict(sorted(merged.items()))}
+    data = (json.dumps(record, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+    write_output(data, str(Path(out_dir) / MADE_FILE), force=True)
 
 
 # --- the run ---------------------------------------------------------------------------------
