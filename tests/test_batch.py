@@ -169,8 +169,8 @@ def test_bad_format(runner: CliRunner, tmp_path: Path, formats: str) -> None:
     result = run_batch(runner, write_roster(tmp_path, ROSTER), out, "--format", formats)
     assert result.exit_code == InputError.exit_code
     assert result.stderr == (
-        f"Error: --format '{formats}': choose one or more of text, ics, json, html, caregiver, pdf, "
-        "separated by commas (such as text,ics).\n"
+        f"Error: --format '{formats}': choose one or more of text, ics, json, html, caregiver, "
+        "caregiver-html, pdf, separated by commas (such as text,ics).\n"
     )
     assert not out.exists()
 

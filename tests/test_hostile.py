@@ -1244,8 +1244,8 @@ ROSTERS = [
         "roster-bad-format",
         [*ROSTER[:-2], "--format", "text,docx"],
         2,
-        "Error: --format 'text,docx': choose one or more of text, ics, json, html, caregiver, pdf, separated "
-        "by commas (such as text,ics).",
+        "Error: --format 'text,docx': choose one or more of text, ics, json, html, caregiver, "
+        "caregiver-html, pdf, separated by commas (such as text,ics).",
         files={"roster.csv": GOOD_ROSTER},
     ),
     case(

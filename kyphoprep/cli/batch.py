@@ -118,7 +118,8 @@ def batch(
             metavar="FORMATS",
             help=(
                 "Comma-separated: text, ics, json, html (large-print handout), caregiver (a summary "
-                "for the driver), pdf (the handout as PDF; pip install 'kyphoprep[pdf]')."
+                "for the driver), caregiver-html (that summary in large print), pdf (the handout as PDF; "
+                "pip install 'kyphoprep[pdf]')."
             ),
         ),
     ] = "text,ics,json",
