@@ -47,6 +47,7 @@ from kyphoprep.io.typed_input import (
     resolve_zone,
 )
 from kyphoprep.render import FILE_FORMATS, OutputFormat, RenderOptions, file_name, renderer_for
+from kyphoprep.render import FORMATS as FORMATS_INFO
 
 if TYPE_CHECKING:
     import multiprocessing.pool
@@ -736,6 +737,29 @@ def check_out_name(out_dir: str) -> None:
         raise OutputError("--out is empty. Give a folder for the plans, such as --out plans.")
     if not out_dir.strip():
         raise OutputError("--out is only spaces. Give a folder for the plans, such as --out plans.")
+
+
+FILE_LIKE_ENDINGS = (".csv", ".doc", ".docx", ".odt", ".rtf", ".xls", ".xlsx", ".zip")
+"""Endings of documents, besides kyphoprep's own formats, that --out (a folder) is surely not meant as."""
+
+
+def check_out_is_a_folder_name(out_dir: str) -> None:
+    """Refuse an --out that names a file (``-o day.pdf``), unless that folder exists already: batch
+    would make a folder called day.pdf. The day's one file is --print-file."""
+    lowered = out_dir.rstrip("/").lower()
+    endings = (*(s for f in FILE_FORMATS for s in FORMATS_INFO[f].suffixes), *FILE_LIKE_ENDINGS)
+    ending = next((e for e in endings if lowered.endswith(e)), None)
+    if ending is None or os.path.isdir(out_dir):
+        return
+    print_hint = (
+        f" For one file with every handout, use --print-file (such as --print-file day{ending})."
+        if ending in (".pdf", ".html")
+        else ""
+    )
+    raise InputError(
+        f"--out '{shown(out_dir)}' looks like a file name, but --out is the folder for the plans "
+        f"(such as --out plans).{print_hint}"
+    )
 
 
 def prepare_out_dir(out_dir: str) -> None:

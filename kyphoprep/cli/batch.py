@@ -26,6 +26,7 @@ from kyphoprep.batch.runner import (
     BatchJob,
     BatchSummary,
     check_ids,
+    check_out_is_a_folder_name,
     check_out_name,
     open_roster,
     plan_rows,
@@ -224,6 +225,7 @@ def batch(
             )
         wanted = _formats(formats)
         check_out_name(out)
+        check_out_is_a_folder_name(out)
         print_kind = None if print_file is None else check_print_target(print_file, force=force, out_dir=out)
         report_kind = None if report is None else check_report_target(report, force=force)
         if OutputFormat.PDF in wanted or print_kind is OutputFormat.PDF:
