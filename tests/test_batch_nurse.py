@@ -407,3 +407,57 @@ def test_an_existing_call_list_is_kept_without_force(runner: CliRunner, tmp_path
     forced = run_batch(runner, roster, out, "--report", str(report), "--force")
     assert forced.exit_code == 0, forced.output
     assert report.read_text(encoding="utf-8").startswith("row,patient_id,status,reason,call_about\n")
+
+
+# --- --require-doctor-holds and other: --------------------------------------------------------------
+
+LOOKALIKES = [
+    ("other:Xarelto 2d", "'Xarelto 2d' looks like Xarelto (rivaroxaban), a blood thinner", "Xarelto=2d"),
+    ("other:Xarelto 20mg", "'Xarelto 20mg' looks like Xarelto (rivaroxaban), a blood thinner", "Xarelto=5d"),
+    ("other:xarelto", "Xarelto (rivaroxaban) is in kyphoprep's medicine list", "xarelto"),
+    ("other:rivaroxaban", "rivaroxaban is in kyphoprep's medicine list", "rivaroxaban"),
+]
+
+
+@pytest.mark.parametrize(("med", "said", "write"), LOOKALIKES)
+def test_other_does_not_get_around_require_doctor_holds_in_plan(
+    runner: CliRunner, med: str, said: str, write: str
+) -> None:
+    """plan --require-doctor-holds: an other: medicine that is (or looks like) a catalogue blood thinner,
+    given without the doctor's interval, is refused with the catalogue medicine named (exit 2)."""
+    args = ["plan", "2026-12-03 07:30", "--tz", "America/Chicago", "--today", TODAY, "--med", med]
+    result = runner.invoke(app, [*args, "--require-doctor-holds"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: --med '{med}': {said}")
+    assert f"--med '{write}" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(("med", "said", "write"), LOOKALIKES[:2])
+def test_other_does_not_get_around_require_doctor_holds_in_batch(
+    runner: CliRunner, tmp_path: Path, med: str, said: str, write: str
+) -> None:
+    """batch --require-doctor-holds: the same row fails, in roster words; without the option, and with
+    the doctor's interval, the same medicine is planned as given."""
+    roster = write_roster(tmp_path, f"patient_id,when,tz,meds\nX1,2026-12-03 07:30,America/Chicago,{med}\n")
+    result = run_batch(runner, roster, tmp_path / "out", "--require-doctor-holds")
+    assert result.exit_code == RowsFailedError.exit_code
+    assert row_errors(result.stderr) == [
+        (
+            f"Error: Row 2 (X1), column 'meds': '{med}': {said}, and this batch needs the doctor's interval "
+            f"for each one. Write '{write}' with the doctor's interval after '='. If it is another medicine, "
+            f"give its interval too, such as '{med}=5d'."
+        )
+    ]
+    assert run_batch(runner, roster, tmp_path / "free").exit_code == 0
+    with_hold = write_roster(
+        tmp_path, f"patient_id,when,tz,meds\nX1,2026-12-03 07:30,America/Chicago,{med}=3d\n", "h.csv"
+    )
+    assert run_batch(runner, with_hold, tmp_path / "held", "--require-doctor-holds").exit_code == 0
+
+
+def test_an_other_medicine_far_from_any_blood_thinner_needs_no_interval(runner: CliRunner) -> None:
+    """other:vitamin q is nothing like a blood thinner: --require-doctor-holds lets it through."""
+    args = ["plan", "2026-12-03 07:30", "--tz", "America/Chicago", "--today", TODAY, "--format", "json"]
+    result = runner.invoke(app, [*args, "--med", "other:vitamin q", "--require-doctor-holds"])
+    assert result.exit_code == 0, result.output
