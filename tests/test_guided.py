@@ -327,7 +327,7 @@ def test_a_bad_medicine_answer_is_explained_and_asked_again(start: Start) -> Non
     ]
     s.answer(doctor_said(EN, "warfarin"), "5 weeks")
     assert s.answer(doctor_said(EN, "warfarin"), "5 days") == [
-        "Sorry, that did not work: --med 'warfarin=5 weeks': the hold must be a whole number of days "
+        "Sorry, that did not work: 'warfarin=5 weeks': the hold must be a whole number of days "
         + "or hours, such as warfarin=5d or warfarin=24h, or 'continue' if your doctor said to keep "
         + "taking it."
     ]

@@ -744,13 +744,13 @@ FILE_LIKE_ENDINGS = (".csv", ".doc", ".docx", ".odt", ".rtf", ".xls", ".xlsx", "
 
 
 def check_out_is_a_folder_name(out_dir: str) -> None:
-    """Refuse an --out that names a file (``-o day.pdf``), unless that folder exists already: batch
-    would make a folder called day.pdf. The day's one file is --print-file."""
+    """Refuse an --out that names a file (``-o day.pdf``) when nothing is there yet: batch would make
+    a folder called day.pdf. The day's one file is --print-file."""
     lowered = out_dir.rstrip("/").lower()
     endings = (*(s for f in FILE_FORMATS for s in FORMATS_INFO[f].suffixes), *FILE_LIKE_ENDINGS)
     ending = next((e for e in endings if lowered.endswith(e)), None)
-    if ending is None or os.path.isdir(out_dir):
-        return
+    if ending is None or os.path.lexists(out_dir):
+        return  # a folder of that name is the nurse's choice; a file there is prepare_out_dir's to refuse
     print_hint = (
         f" For one file with every handout, use --print-file (such as --print-file day{ending})."
         if ending in (".pdf", ".html")

@@ -56,7 +56,7 @@ def parse_hold(text: str, name: str, *, med: str = "--med ") -> Hold:
         )
     match = _HOLD.match(given)
     if not match:
-        raise InputError.keyed("error_hold_unreadable", name=name, given=quoted(given), med=med)
+        raise InputError.keyed("error_hold_unreadable", name=name, given=quoted(given))
     digits = match.group(1).lstrip("0") or "0"
     # Any number of digits is a number; one too long to read is simply too many days or hours.
     amount = int(digits) if len(digits) <= 9 else None
