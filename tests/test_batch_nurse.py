@@ -461,3 +461,21 @@ def test_an_other_medicine_far_from_any_blood_thinner_needs_no_interval(runner: 
     args = ["plan", "2026-12-03 07:30", "--tz", "America/Chicago", "--today", TODAY, "--format", "json"]
     result = runner.invoke(app, [*args, "--med", "other:vitamin q", "--require-doctor-holds"])
     assert result.exit_code == 0, result.output
+
+
+def test_a_rerun_names_its_call_list_anew(runner: CliRunner, tmp_path: Path) -> None:
+    """--skip-existing with the first run's call list still there: --force is not allowed with it, so
+    the message (exit 5, before any row) suggests another name; with that name the rerun works."""
+    out = tmp_path / "out"
+    report = tmp_path / "calls.csv"
+    roster = write_roster(tmp_path, DAY)
+    assert run_batch(runner, roster, out, "--report", str(report)).exit_code == RowsFailedError.exit_code
+    fixed = write_roster(tmp_path, DAY.replace("Elliquis", "Eliquis"), "fixed.csv")
+    again = run_batch(runner, fixed, out, "--skip-existing", "--report", str(report))
+    assert again.exit_code == 5
+    assert again.stderr == (
+        f"Error: '{report}' already exists, from an earlier run. With --skip-existing, give this run's file "
+        f"another name, such as {tmp_path / 'calls-2.csv'}, or move the old one away.\n"
+    )
+    renamed = run_batch(runner, fixed, out, "--skip-existing", "--report", str(tmp_path / "calls-2.csv"))
+    assert renamed.exit_code == 0, renamed.output

@@ -56,7 +56,14 @@ from kyphoprep.cli.planning import clock_now, read_config, settings_given
 from kyphoprep.cli.reporting import reported_errors
 from kyphoprep.core.models import DATE_ORDERS
 from kyphoprep.data.settings import resolve_settings
-from kyphoprep.errors import STOPPED_EXIT, InputError, RowsFailedError, WarningsError, exit_codes_help
+from kyphoprep.errors import (
+    STOPPED_EXIT,
+    InputError,
+    OutputError,
+    RowsFailedError,
+    WarningsError,
+    exit_codes_help,
+)
 from kyphoprep.io.roster import Roster
 from kyphoprep.io.text_rules import printable
 from kyphoprep.io.typed_input import parse_today, system_zone
@@ -226,6 +233,7 @@ def batch(
         wanted = _formats(formats)
         check_out_name(out)
         check_out_is_a_folder_name(out)
+        _no_old_summary(skip_existing, print_file, report)
         print_kind = None if print_file is None else check_print_target(print_file, force=force, out_dir=out)
         report_kind = None if report is None else check_report_target(report, force=force)
         if OutputFormat.PDF in wanted or print_kind is OutputFormat.PDF:
@@ -331,6 +339,21 @@ def _write_print_file(
         f"Wrote {printable(target)}: {handouts} handout{'s' if handouts != 1 else ''} in appointment "
         f"order{cover}.\n"
     )
+
+
+def _no_old_summary(skip_existing: bool, *targets: str | None) -> None:
+    """--skip-existing reruns a day whose print file or call list may exist; --force, which would
+    replace them, is not allowed with it, so the message says what to do instead."""
+    if not skip_existing:
+        return
+    for target in targets:
+        if target is not None and os.path.lexists(target):
+            stem, dot, ending = target.rpartition(".")
+            other = f"{stem}-2.{ending}" if dot else f"{target}-2"
+            raise OutputError(
+                f"'{printable(target)}' already exists, from an earlier run. With --skip-existing, give "
+                f"this run's file another name, such as {printable(other)}, or move the old one away."
+            )
 
 
 def _write_call_list(target: str, force: bool, call_list: CallList) -> None:
