@@ -778,13 +778,13 @@ MEDICINES = [
         "hold-negative",
         [*PLAN, WHEN, "-m", "warfarin=-1h", *OUT],
         2,
-        f"Error: --med 'warfarin=-1h': {WHOLE_NUMBER}",
+        f"Error: 'warfarin=-1h': {WHOLE_NUMBER}",
     ),
     case(
         "hold-fraction",
         [*PLAN, WHEN, "-m", "warfarin=1.5d", *OUT],
         2,
-        f"Error: --med 'warfarin=1.5d': {WHOLE_NUMBER}",
+        f"Error: 'warfarin=1.5d': {WHOLE_NUMBER}",
     ),
     case(
         "hold-61-days",
