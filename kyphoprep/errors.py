@@ -142,7 +142,23 @@ class RowError(KyphoprepError):
         who = f" ({patient_id})" if patient_id else ""
         where = f", column '{column}'" if column else ""
         # A cell quoted in the message (the id, a bad value) may hold a line break: keep it one line.
+        self.columns: tuple[str, ...] = () if column is None else (column,)
+        """Every column with a problem (several for ``RowError.several``)."""
         super().__init__(printable(f"Row {row}{who}{where}: {reason}"))
+
+    @classmethod
+    def several(cls, row: int, patient_id: str, problems: list[tuple[str | None, str]]) -> RowError:
+        """Every problem of one row in one message, each with its column, so one run finds them all:
+        ``Row 4 (P-104): 3 problems: column 'when': ...; column 'meds': ...; column 'tz': ....``"""
+        if len(problems) == 1:
+            column, reason = problems[0]
+            return cls(row, patient_id, column, reason)
+        parts = [
+            (f"column '{column}': " if column else "") + reason.rstrip(". ") for column, reason in problems
+        ]
+        error = cls(row, patient_id, None, f"{len(problems)} problems: {'; '.join(parts)}.")
+        error.columns = tuple(dict.fromkeys(column for column, _ in problems if column))
+        return error
 
 
 class RowsFailedError(KyphoprepError):

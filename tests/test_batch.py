@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
 from kyphoprep.batch import runner as batch_module
+from kyphoprep.batch.runner import MADE_FILE
 from kyphoprep.cli.app import app
 from kyphoprep.errors import InputError, OutputError, RowsFailedError, WarningsError
 from kyphoprep.io.roster import STEM_MAX, file_key, file_stem
@@ -26,6 +27,8 @@ TODAY = "2026-11-21"
 HEADER = "patient_id,name,when,tz,meds,driver"
 EXAMPLE_COLUMNS = "The first line must name them, such as: patient_id,name,when,tz,meds,driver"
 ALL_COLUMNS = "patient_id, when, name, tz, procedure, meds, driver, facility, address, phone, crcl"
+BOTH_WAYS = "Add --force to replace them, or --skip-existing to keep the rows whose files are unchanged."
+"""How a row whose files exist says what to do."""
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{d}{n}" for d in ("COM", "LPT") for n in range(1, 10)}
 
 
@@ -46,8 +49,9 @@ def run_batch(runner: CliRunner, roster: Path | str, out: Path, *args: str, **kw
 
 
 def files_in(folder: Path) -> list[str]:
-    """Every name in *folder*, hidden ones included (a stray temporary file would show)."""
-    return sorted(p.name for p in folder.iterdir())
+    """Every name in *folder*, hidden ones included (a stray temporary file would show), but the
+    batch's own record of when each row was made (``MADE_FILE``, checked in test_batch_nurse.py)."""
+    return sorted(p.name for p in folder.iterdir() if p.name != MADE_FILE)
 
 
 def expected_files(*stems: str, formats: tuple[str, ...] = (".ics", ".json", ".txt")) -> list[str]:
@@ -165,8 +169,8 @@ def test_bad_format(runner: CliRunner, tmp_path: Path, formats: str) -> None:
     result = run_batch(runner, write_roster(tmp_path, ROSTER), out, "--format", formats)
     assert result.exit_code == InputError.exit_code
     assert result.stderr == (
-        f"Error: --format '{formats}': choose one or more of text, ics, json, html, caregiver, pdf, fhir, "
-        "separated by commas (such as text,ics).\n"
+        f"Error: --format '{formats}': choose one or more of text, ics, json, html, caregiver, "
+        "caregiver-html, pdf, fhir, separated by commas (such as text,ics).\n"
     )
     assert not out.exists()
 
@@ -433,7 +437,7 @@ def test_rows_are_numbered_as_a_spreadsheet_shows_them(runner: CliRunner, tmp_pa
     result = run_batch(runner, roster, out)
     assert result.exit_code == RowsFailedError.exit_code
     assert result.stderr == (
-        "Error: Row 2 (Q1), column 'meds': --med 'warfarin=5x': the hold must be a whole number of "
+        "Error: Row 2 (Q1), column 'meds': 'warfarin=5x': the hold must be a whole number of "
         "days or hours, such as warfarin=5d or warfarin=24h, or 'continue' if your doctor said to keep "
         "taking it.\n"
         "Error: Row 3 (Q2), column 'name': The cell contains a line break or control character; type it on "
@@ -469,8 +473,9 @@ BAD_ROWS = [
         "Ambiguous,03/04/2027 07:30,America/Chicago,,,",
         (
             ", column 'when': '03/04/2027' could be Thursday, March 4, 2027 or Saturday, April 3, 2027. "
-            "Write the date as 2027-MM-DD, or add "
-            "--date-order mdy (month first) or dmy (day first)."
+            "Write the date as 2027-MM-DD, or say how the clinic writes dates: "
+            'date_order = "mdy" (month first) or "dmy" (day first) under [defaults] in the clinic '
+            "settings file."
         ),
     ),
     ("No when,,America/Chicago,,,", ", column 'when': is empty. Give the date and time of the procedure."),
@@ -481,27 +486,34 @@ BAD_ROWS = [
     (
         "Unknown medicine,2026-12-03 07:30,America/Chicago,,Tylenol:extra,",
         (
-            ", column 'meds': --med 'Tylenol:extra': 'Tylenol' is not in kyphoprep's medicine list, so it "
-            "has no forms. Write --med 'Tylenol=5d' with your doctor's interval."
+            ", column 'meds': 'Tylenol:extra': 'Tylenol' is not in kyphoprep's medicine list, so it "
+            "has no forms. Write 'Tylenol=5d' with your doctor's interval."
         ),
     ),
     (
         "Near miss,2026-12-03 07:30,America/Chicago,,Elliquis,",
         (
-            ", column 'meds': --med 'Elliquis' is not in kyphoprep's medicine list. Did you mean Eliquis "
-            "(apixaban)? If it is a different medicine, write --med 'other:Elliquis'."
+            ", column 'meds': 'Elliquis' is not in kyphoprep's medicine list. Did you mean Eliquis "
+            "(apixaban)? If it is a different medicine, write 'other:Elliquis'."
         ),
     ),
     (
         "Crcl,2026-12-03 07:30,America/Chicago,,Pradaxa,abc",
-        ", column 'crcl': 'abc' is not a whole number of mL/min.",
+        (
+            ": 2 problems: column 'crcl': 'abc' is not a whole number of mL/min; column 'meds': "
+            "'Pradaxa': the typical guidance for dabigatran depends on kidney function: fill in the crcl "
+            "column with the creatinine clearance from a recent blood test. Add one of: :crcl-50-or-more "
+            "(kidney function (creatinine clearance) 50 mL/min or more); :crcl-under-50 (kidney function "
+            "(creatinine clearance) under 50 mL/min). Or give your doctor's interval, such as "
+            "'dabigatran=5d'."
+        ),
     ),
     (
         "Crcl super,2026-12-03 07:30,America/Chicago,,,²",
         ", column 'crcl': '²' is not a whole number of mL/min.",
     ),
     (
-        "Crcl zero,2026-12-03 07:30,America/Chicago,,Pradaxa,0",
+        "Crcl zero,2026-12-03 07:30,America/Chicago,,,0",
         ", column 'crcl': 0 is not a creatinine clearance. Give mL/min from 1 to 200.",
     ),
     (
@@ -511,8 +523,8 @@ BAD_ROWS = [
     (
         "Path,2026-12-03 07:30,America/Chicago,../mine.toml,,",
         (
-            ", column 'procedure': give a protocol name, not a file. A clinic's own file is chosen with "
-            "--protocol."
+            ", column 'procedure': give a protocol name, not a file. A clinic's own protocol file is named "
+            "in the clinic settings file (procedure under [defaults])."
         ),
     ),
     (
@@ -613,7 +625,9 @@ def test_ids_become_safe_file_names_inside_out(runner: CliRunner, tmp_path: Path
     stems = ("etc_passwd", "a_b", "_CON", "spaced_id", "M_ller", "win", "_lpt1.txt")
     assert files_in(out) == expected_files(*stems, formats=(".json",))
     # Nothing anywhere else: only the roster and the plans.
-    everything = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    everything = sorted(
+        str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file() and p.name != MADE_FILE
+    )
     assert everything == sorted(["in/roster.csv", *(f"deep/out/{s}.json" for s in stems)])
     # The plan's identity is the id as written (trimmed), as with --plan-id.
     assert plan_json(out / "spaced_id.json")["plan_id"] == plan_json_for_id(runner, "spaced id")
@@ -672,12 +686,9 @@ def test_existing_files_are_kept_without_force(runner: CliRunner, tmp_path: Path
     result = run_batch(runner, roster, out)
     assert result.exit_code == RowsFailedError.exit_code
     assert result.stderr == (
-        f"Error: Row 2 (P-1001): P-1001.txt, P-1001.ics, P-1001.json already exist in {out}. Add --force "
-        "to replace them.\n"
-        f"Error: Row 3 (P-1002): P-1002.txt, P-1002.ics already exist in {out}. Add --force to replace "
-        "them.\n"
-        f"Error: Row 4 (P-1003): P-1003.txt, P-1003.ics, P-1003.json already exist in {out}. Add --force "
-        "to replace them.\n"
+        f"Error: Row 2 (P-1001): P-1001.txt, P-1001.ics, P-1001.json already exist in {out}. {BOTH_WAYS}\n"
+        f"Error: Row 3 (P-1002): P-1002.txt, P-1002.ics already exist in {out}. {BOTH_WAYS}\n"
+        f"Error: Row 4 (P-1003): P-1003.txt, P-1003.ics, P-1003.json already exist in {out}. {BOTH_WAYS}\n"
         f"Done: 0 of 3 rows planned, 0 files written to {out}. 3 failed.\n"
         "Error: 3 of 3 rows failed (see above); no plan was written.\n"
     )
@@ -700,7 +711,7 @@ def test_one_existing_format_blocks_only_its_row(runner: CliRunner, tmp_path: Pa
     result = run_batch(runner, write_roster(tmp_path, ROSTER), out)
     assert result.exit_code == RowsFailedError.exit_code
     assert result.stderr.startswith(
-        f"Error: Row 3 (P-1002): P-1002.ics already exists in {out}. Add --force to replace them.\n"
+        f"Error: Row 3 (P-1002): P-1002.ics already exists in {out}. {BOTH_WAYS}\n"
     )
     assert (out / "P-1002.ics").read_text(encoding="utf-8") == "keep me\n"
     assert files_in(out) == sorted([*expected_files("P-1001", "P-1003"), "P-1002.ics"])
@@ -896,8 +907,8 @@ def test_no_zone_anywhere_fails_the_row(
     result = run_batch(runner, roster, out)
     assert result.exit_code == RowsFailedError.exit_code
     assert result.stderr.startswith(
-        "Error: Row 2 (Z1), column 'tz': is empty, and no default zone was given. Fill it in, or use --tz "
-        "or the settings file.\n"
+        "Error: Row 2 (Z1), column 'tz': is empty, and no default zone was given. Fill it in, or set "
+        "timezone under [defaults] in the clinic settings file.\n"
     )
     assert files_in(out) == expected_files("Z2")
 

@@ -236,5 +236,5 @@ def test_batch_replaces_refuses_a_missing_folder_and_another_patients_file(
     out = tmp_path / "out"
     result = run_batch(runner, roster, out, "--format", "json", "--replaces", str(earlier))
     assert result.exit_code == RowsFailedError.exit_code
-    assert f"Error: Row 2 (R1): --replaces '{earlier}/R1.json' is another person's plan" in result.stderr
+    assert f"Error: Row 2 (R1): the earlier plan '{earlier}/R1.json' is another patient's" in result.stderr
     assert files_in(out) == ["R2.json"]

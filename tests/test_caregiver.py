@@ -4,7 +4,9 @@ the protocol marks for it (``caregiver = [...]``), whatever the steps are called
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from html import unescape as html_unescape
 from pathlib import Path
 
 import pytest
@@ -112,3 +114,106 @@ def test_the_built_in_protocols_mark_every_part_of_the_sheet() -> None:
         protocol = load_builtin_protocol(name)
         marked = {part for step in protocol.steps for part in step.caregiver}
         assert marked == {"arrive", "pickup", "stay"}, name
+
+
+# --- who it speaks to, and the large-print page (issue 18) ------------------------------------------
+
+PLAN = ["plan", "2026-12-03 07:30", "--tz", "America/Chicago", "--today", "2026-11-20", "--phone", "555-0100"]
+
+
+def sheet_of(runner: CliRunner, *args: str, output_format: str = "caregiver") -> str:
+    """The caregiver sheet of a plan with *args*, as one line of words."""
+    result = runner.invoke(app, [*PLAN, *args, "--format", output_format])
+    assert result.exit_code == 0, result.output
+    return " ".join(result.stdout.split())
+
+
+def test_the_sheet_names_the_driver_and_speaks_about_the_patient(runner: CliRunner) -> None:
+    """With --patient and --driver: it is addressed to the driver by name, and tells them to call the
+    clinic (not "your doctor") if the patient, by name, has a warning sign."""
+    sheet = sheet_of(runner, "--patient", "Ann Lee", "--driver", "Tom Lee", "--facility", "Lakeside Spine")
+    assert "For Tom Lee, who drives Ann Lee home and stays." in sheet
+    assert "Driver: Tom Lee" in sheet
+    assert "Call Lakeside Spine if Ann Lee has (Call 555-0100): * A fever" in sheet
+    assert "right away if Ann Lee tells you, or you see, any of these: * You have new weakness" in sheet
+    assert "Call your doctor if you have" not in sheet
+
+
+def test_without_names_the_sheet_says_the_patient_and_the_clinic(runner: CliRunner) -> None:
+    """No patient, driver or clinic given: "the patient", "the clinic", and no line for the driver."""
+    sheet = sheet_of(runner)
+    assert "Call the clinic if the patient has (Call 555-0100):" in sheet
+    assert "Driver: not given" in sheet
+    assert "who drives" not in sheet
+
+
+def test_the_sheet_speaks_spanish(runner: CliRunner) -> None:
+    """The same in Spanish: the driver named, the clinic called about the patient by name."""
+    sheet = sheet_of(runner, "--lang", "es", "--patient", "Ana", "--driver", "Tomás")
+    assert "Para Tomás, que lleva a Ana a casa y se queda." in sheet
+    assert "Llame a la clínica si Ana tiene (Llame al 555-0100):" in sheet
+    assert "si Ana le dice, o usted ve, algo de esto:" in sheet
+
+
+def test_a_roster_driver_column_names_the_driver(runner: CliRunner, tmp_path: Path) -> None:
+    """batch: the roster's driver column is the sheet's driver, in text and in large print."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "patient_id,name,when,tz,driver\nA1,Ann Lee,2026-12-03 07:30,America/Chicago,Tom Lee\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app,
+        [
+            "batch",
+            str(roster),
+            "--out",
+            str(out),
+            "--today",
+            "2026-11-20",
+            "--format",
+            "caregiver,caregiver-html",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "For Tom Lee, who drives Ann Lee home and stays." in (out / "A1.caregiver.txt").read_text(
+        encoding="utf-8"
+    )
+    page = (out / "A1.caregiver.html").read_text(encoding="utf-8")
+    assert '<p class="for">For Tom Lee, who drives Ann Lee home and stays.</p>' in page
+
+
+def test_the_large_print_page_has_the_handouts_look_at_14pt_or_more(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """-o NAME.caregiver.html picks the large-print sheet: the handout's stylesheet, filled in, with the
+    handout's 11pt texts set at 14pt; the same words as the text sheet; every text escaped."""
+    from kyphoprep.render.caregiver_html import LARGER
+
+    target = tmp_path / "ann.caregiver.html"
+    result = runner.invoke(app, [*PLAN, "--patient", "Ann <Lee>", "--driver", "Tom & Co", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    page = target.read_text(encoding="utf-8")
+    style = page[page.index("<style>\n") + 8 : page.index("\n</style>")]
+    handout = runner.invoke(app, [*PLAN, "--patient", "Ann <Lee>", "--format", "html"]).stdout
+    handout_style = handout[handout.index("<style>\n") + 8 : handout.index("\n</style>")]
+    assert style == handout_style + "\n" + LARGER
+    small = {
+        selector
+        for selector, size in re.findall(r"([^{}]+)\{[^}]*font-size: (\d+)pt", handout_style)
+        if int(size) < 14
+    }
+    # Each is set at 14pt for the caregiver's page, or not on it (the month grid).
+    assert {selector.strip() for selector in small} == {".sources", ".made-by", ".refs", ".month .tag"}
+    assert 'class="month' not in page
+    assert "<title>For the person who drives and stays · Ann &lt;Lee&gt;</title>" in page
+    assert "For Tom &amp; Co, who drives Ann &lt;Lee&gt; home and stays." in page
+    assert "Ann <Lee>" not in page
+    text = sheet_of(runner, "--patient", "Ann <Lee>", "--driver", "Tom & Co")
+    words = " ".join(re.sub(r"<[^>]+>", " ", page[page.index("<main") :]).split())
+    assert html_unescape(words).startswith(
+        "For the person who drives and stays For Tom & Co, who drives Ann <Lee> home and stays."
+    )
+    assert "When to arrive" in words
+    assert text.startswith("======")

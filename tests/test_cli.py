@@ -110,8 +110,8 @@ def test_default_format_is_text_when_not_a_terminal(runner: CliRunner) -> None:
 
 
 def test_format_follows_the_output_suffix(runner: CliRunner, tmp_path: Path) -> None:
-    """-o plan.json writes JSON, -o plan.ics a calendar, the batch's file names their formats,
-    anything else the handout."""
+    """-o plan.json writes JSON, -o plan.ics a calendar, the batch's file names their formats, a name
+    without an ending the handout (another ending is refused: tests/test_output_suffix.py)."""
     caregiver = b"=" * 72 + b"\nFOR THE PERSON WHO DRIVES AND STAYS\n"
     for name, start in (
         ("a.json", b"{"),
@@ -119,7 +119,7 @@ def test_format_follows_the_output_suffix(runner: CliRunner, tmp_path: Path) -> 
         ("a.HTM", b"<!DOCTYPE html>"),
         ("a.caregiver.txt", caregiver),
         ("a.txt", b"=" * 72 + b"\nYOUR PLAN"),
-        ("a.plan", b"=" * 72 + b"\nYOUR PLAN"),
+        ("a", b"=" * 72 + b"\nYOUR PLAN"),
     ):
         target = tmp_path / name
         assert runner.invoke(app, [*SCENARIOS["us-chicago"], "-o", str(target)]).exit_code == 0

@@ -315,7 +315,7 @@ CASES = [
         ["2026-12-03 07:30", "--med", "warfarin=5w"],
         InputError.exit_code,
         (
-            "Error: --med 'warfarin=5w': the hold must be a whole number of days or hours, such as "
+            "Error: 'warfarin=5w': the hold must be a whole number of days or hours, such as "
             "warfarin=5d or warfarin=24h, or 'continue' if your doctor said to keep taking it."
         ),
     ),
@@ -370,7 +370,7 @@ CASES = [
         ["2026-12-03 07:30", "--med", "warfarin=-5d"],
         InputError.exit_code,
         (
-            "Error: --med 'warfarin=-5d': the hold must be a whole number of days or hours, such as "
+            "Error: 'warfarin=-5d': the hold must be a whole number of days or hours, such as "
             "warfarin=5d or warfarin=24h, or 'continue' if your doctor said to keep taking it."
         ),
     ),

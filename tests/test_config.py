@@ -419,7 +419,7 @@ def test_missing_procedure_file_names_the_resolved_path(runner: CliRunner, tmp_p
 
 LONG_TAIL = (
     "[defaults] takes: timezone, arrive_minutes, fasting, reminder_minutes, discreet_titles, language, "
-    "procedure, hold_range."
+    "procedure, hold_range, date_order."
 )
 ERRORS = [
     # (id, file text, where, message)

@@ -35,6 +35,7 @@ FORMATS = {
     "html": "html",
     "caregiver": "caregiver.txt",
     "fhir": "fhir.json",
+    "caregiver-html": "caregiver.html",
 }
 """Each output format and the ending of its golden files."""
 
@@ -46,6 +47,8 @@ KEPT: dict[str, tuple[str, ...]] = {
     "terminal": ("clinic-asa", "spanish-los-angeles", "too-late"),
     # The warning, Spanish, a European vertebroplasty with its own arrival time.
     "caregiver": ("eu-berlin", "spanish-los-angeles", "too-late"),
+    # The warning box with no name, and Spanish with all of them, in large print.
+    "caregiver-html": ("spanish-los-angeles", "too-late"),
     # Spanish in a US spring-forward, a southern-hemisphere fall-back, discreet titles and alarms.
     "ics": ("clinic-asa", "south-sydney", "spanish-los-angeles"),
     # The warnings box with no patient, facility or phone; Spanish with all of them; the longest page.
@@ -81,7 +84,8 @@ def render(runner: CliRunner, scenario: str, output_format: str) -> bytes:
     """*scenario* in *output_format* through the real CLI, as its golden file holds it."""
     result = runner.invoke(app, [*SCENARIOS[scenario], "--format", output_format])
     assert result.exit_code == 0, result.output
-    return without_style(result.stdout_bytes) if output_format == "html" else result.stdout_bytes
+    html = output_format in ("html", "caregiver-html")
+    return without_style(result.stdout_bytes) if html else result.stdout_bytes
 
 
 @pytest.mark.parametrize(("scenario", "output_format"), CASES)

@@ -35,6 +35,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from kyphoprep.batch.runner import MADE_FILE
 from kyphoprep.cli.app import app
 from tests.protocol_texts import MINIMAL_PROTOCOL
 
@@ -529,7 +530,7 @@ LONG_AND_EMPTY = [
         "med-name-100k",
         [*PLAN, WHEN, "--med", "A" * LONG, *OUT],
         2,
-        f"Error: --med name '{'A' * 60}' is not a medicine name. Use letters, digits, spaces and '-' "
+        f"Error: --med '{'A' * 60}' is not a medicine name. Use letters, digits, spaces and '-' "
         "(at most 60 characters).",
     ),
     case(
@@ -643,7 +644,7 @@ CONTROL_CHARACTERS = [
         "roster-meds-newline",
         batch("{tmp}/roster.csv", out="{tmp}/plans"),
         6,
-        row_failed(f"Row 2 (H1), column 'meds': --med {CONTROL}"),
+        row_failed(f"Row 2 (H1), column 'meds': A medicine {CONTROL}"),
         files={"roster.csv": roster(f'H1,{WHEN},"warfarin=5d\nX:Y"', header="patient_id,when,meds")},
     ),
     case(
@@ -777,13 +778,13 @@ MEDICINES = [
         "hold-negative",
         [*PLAN, WHEN, "-m", "warfarin=-1h", *OUT],
         2,
-        f"Error: --med 'warfarin=-1h': {WHOLE_NUMBER}",
+        f"Error: 'warfarin=-1h': {WHOLE_NUMBER}",
     ),
     case(
         "hold-fraction",
         [*PLAN, WHEN, "-m", "warfarin=1.5d", *OUT],
         2,
-        f"Error: --med 'warfarin=1.5d': {WHOLE_NUMBER}",
+        f"Error: 'warfarin=1.5d': {WHOLE_NUMBER}",
     ),
     case(
         "hold-61-days",
@@ -814,7 +815,7 @@ MEDICINES = [
         batch("{tmp}/roster.csv", out="{tmp}/plans"),
         6,
         row_failed(
-            "Row 2 (H1), column 'meds': --med names warfarin twice (also as 'Coumadin (warfarin)'). "
+            "Row 2 (H1), column 'meds': The meds cell names warfarin twice (also as 'Coumadin (warfarin)'). "
             "Give each medicine once."
         ),
         files={"roster.csv": roster(f"H1,{WHEN},warfarin=5d; Coumadin", header="patient_id,when,meds")},
@@ -824,9 +825,9 @@ MEDICINES = [
         batch("{tmp}/roster.csv", "--require-doctor-holds", out="{tmp}/plans"),
         6,
         row_failed(
-            "Row 2 (H1), column 'meds': Eliquis (apixaban) is a blood thinner and --require-doctor-holds is "
-            "on: add the doctor's interval, such as --med 'Eliquis=5d', or --med 'Eliquis=continue' if the "
-            "doctor said to keep taking it."
+            "Row 2 (H1), column 'meds': Eliquis (apixaban) is a blood thinner and this batch needs the "
+            "doctor's interval for each one: add the doctor's interval, such as 'Eliquis=5d', or "
+            "'Eliquis=continue' if the doctor said to keep taking it."
         ),
         files={"roster.csv": roster(f"H1,{WHEN},Eliquis", header="patient_id,when,meds")},
     ),
@@ -835,7 +836,7 @@ MEDICINES = [
         batch("{tmp}/roster.csv", out="{tmp}/plans"),
         6,
         row_failed("Row 2 (H1), column 'crcl': 'abc' is not a whole number of mL/min."),
-        files={"roster.csv": roster(f"H1,{WHEN},abc,Pradaxa", header="patient_id,when,crcl,meds")},
+        files={"roster.csv": roster(f"H1,{WHEN},abc,metformin", header="patient_id,when,crcl,meds")},
     ),
     case(
         "usage-arrive-minutes",
@@ -1243,8 +1244,8 @@ ROSTERS = [
         "roster-bad-format",
         [*ROSTER[:-2], "--format", "text,docx"],
         2,
-        "Error: --format 'text,docx': choose one or more of text, ics, json, html, caregiver, pdf, fhir, "
-        "separated by commas (such as text,ics).",
+        "Error: --format 'text,docx': choose one or more of text, ics, json, html, caregiver, "
+        "caregiver-html, pdf, fhir, separated by commas (such as text,ics).",
         files={"roster.csv": GOOD_ROSTER},
     ),
     case(
@@ -1292,8 +1293,8 @@ ROSTERS = [
         batch("{tmp}/roster.csv", out="{tmp}/plans"),
         6,
         row_failed(
-            "Row 2 (H1), column 'procedure': give a protocol name, not a file. A clinic's own file is chosen "
-            "with --protocol."
+            "Row 2 (H1), column 'procedure': give a protocol name, not a file. A clinic's own protocol file "
+            "is named in the clinic settings file (procedure under [defaults])."
         ),
         files={"roster.csv": roster(f"H1,{WHEN},../proto.toml", header="patient_id,when,procedure")},
     ),
@@ -1423,7 +1424,10 @@ OUTPUT_PATHS = [
         "batch-existing-plan",
         ["batch", "{tmp}/roster.csv", "--out", "{tmp}/plans", "--today", TODAY],
         6,
-        row_failed("Row 2 (P1): P1.json already exists in {tmp}/plans. Add --force to replace them."),
+        row_failed(
+            "Row 2 (P1): P1.json already exists in {tmp}/plans. Add --force to replace them, or "
+            "--skip-existing to keep the rows whose files are unchanged."
+        ),
         files={"roster.csv": roster(f"P1,Ann Lee,{WHEN},America/Chicago")},
     ),
     case(
@@ -1614,7 +1618,7 @@ FOREIGN_DIGITS = [
         batch("{tmp}/roster.csv", out="{tmp}/plans"),
         6,
         row_failed(
-            f"Row 2 (H1), column 'meds': --med 'warfarin={FULLWIDTH_FIVE}d': the hold has the digit "
+            f"Row 2 (H1), column 'meds': 'warfarin={FULLWIDTH_FIVE}d': the hold has the digit "
             f"{FULLWIDTH_FIVE} (U+FF15). Type it with the digits 0-9, such as warfarin=5d."
         ),
         files={"roster.csv": roster(f"H1,{WHEN},warfarin={FULLWIDTH_FIVE}d", header="patient_id,when,meds")},
@@ -1690,8 +1694,8 @@ BAD_TZ = [
         batch("{tmp}/roster.csv", out="{tmp}/plans"),
         6,
         row_failed(
-            "Row 2 (H1), column 'tz': is empty, and no default zone was given. Fill it in, or use --tz or "
-            "the settings file."
+            "Row 2 (H1), column 'tz': is empty, and no default zone was given. Fill it in, or set timezone "
+            "under [defaults] in the clinic settings file."
         ),
         files={"roster.csv": roster(f"H1,{WHEN}", header="patient_id,when")},
         env={"TZ": "Garbage/Zone"},
@@ -1897,7 +1901,7 @@ def test_today_beats_source_date_epoch_in_batch_as_in_plan(runner: CliRunner, tm
     out = tmp_path / "plans"
     result = runner.invoke(app, batch(str(roster_path), out=str(out)), env=env)
     assert result.exit_code == 0, result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["H1.json"]
+    assert sorted(p.name for p in out.iterdir()) == [MADE_FILE, "H1.json"]
 
 
 # --- a roster of 100,000 rows ---------------------------------------------------------------------

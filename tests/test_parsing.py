@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from kyphoprep.core.models import Hold
+from kyphoprep.core.models import DateOrder, Hold
 from kyphoprep.errors import InputError
 from kyphoprep.io.med_options import parse_hold
-from kyphoprep.io.typed_input import DateOrder, now_from_epoch, parse_today, parse_when, quoted, system_zone
+from kyphoprep.io.typed_input import now_from_epoch, parse_today, parse_when, quoted, system_zone
 
 EXPECTED = datetime(2026, 12, 3, 13, 30, tzinfo=UTC)  # 07:30 in Chicago
 

@@ -374,6 +374,7 @@ def test_print_file_pdf(runner: CliRunner, tmp_path: Path) -> None:
         "Error: 2 of 5 rows failed (see above); the other plans were written.",
     ]
     assert sorted(p.name for p in (tmp_path / "plans").iterdir()) == [
+        ".kyphoprep-batch.json",  # the record of when each row was made (batch --skip-existing)
         "P-1.ics",
         "P-1.pdf",
         "P-2.ics",

@@ -127,6 +127,7 @@ def test_batch_in_spanish_uses_each_rows_protocol_in_spanish(runner: CliRunner, 
     )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [
+        ".kyphoprep-batch.json",  # when each row was made (batch --skip-existing)
         "A1.caregiver.txt",
         "A1.txt",
         "B2.caregiver.txt",

@@ -240,12 +240,16 @@ def remove_folder(folder: str) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def reason_shown(column: str | None, reason: str, *, output: bool) -> str:
+def reason_shown(column: str | None, reason: str, *, output: bool, columns: tuple[str, ...] = ()) -> str:
     """What the cover page says of a failed row: nothing medical, so a cell's value never.
 
     An id problem and a file that could not be written are said in full (they are about ids and
-    file names); a cell is named by its column only; anything else, generically.
+    file names); a cell is named by its column only (several cells, by their columns); anything
+    else, generically.
     """
+    if len(columns) > 1:
+        named = [f"'{c}'" for c in columns]
+        return f"the {', '.join(named[:-1])} and {named[-1]} cells cannot be used"
     if column == "patient_id" or (column is None and output):
         return reason
     if column is not None:

@@ -14,12 +14,13 @@ from __future__ import annotations
 import codecs
 import contextlib
 import io
+import json
 import os
 import re
 import signal
 import tempfile
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +32,7 @@ from kyphoprep.data.protocols import builtin_protocol_names, is_protocol_path
 from kyphoprep.data.settings import Overrides, Settings, make_request, resolve_settings
 from kyphoprep.errors import InputError, KyphoprepError, OutputError, RowError
 from kyphoprep.i18n.words import words_for
-from kyphoprep.io.med_options import MAX_CRCL, MIN_CRCL, parse_medicines
+from kyphoprep.io.med_options import MAX_CRCL, MIN_CRCL, medicine_problems
 from kyphoprep.io.previous_plan import check_same_plan, read_previous
 from kyphoprep.io.roster import MAX_BYTES as MAX_ROSTER_BYTES
 from kyphoprep.io.roster import Roster, RosterRow, file_key, file_stem, too_large
@@ -46,14 +47,14 @@ from kyphoprep.io.typed_input import (
     resolve_zone,
 )
 from kyphoprep.render import FILE_FORMATS, OutputFormat, RenderOptions, file_name, renderer_for
+from kyphoprep.render import FORMATS as FORMATS_INFO
 
 if TYPE_CHECKING:
     import multiprocessing.pool
     from multiprocessing.synchronize import Event
 
-    from kyphoprep.core.models import PlanRequest
+    from kyphoprep.core.models import DateOrder, Plan, PlanRequest
     from kyphoprep.data.clinic_file import ClinicConfig
-    from kyphoprep.io.typed_input import DateOrder
 
 T = TypeVar("T")
 FORMATS = tuple(f.value for f in FILE_FORMATS)
@@ -87,6 +88,11 @@ class BatchJob:
     """--print-file: where each row also leaves its piece of the day's print file."""
     paper: str = "letter"
     """--paper: the PDF files' paper (see ``render.PAPERS``)."""
+    skip_existing: bool = False
+    """--skip-existing: a row whose files are already what it would write is left as it is."""
+    made: Mapping[str, str] = field(default_factory=dict)
+    """From the folder's record (``MADE_FILE``): the "now" each earlier row's files were made at, by
+    file stem, so that --skip-existing can make them again at that moment and compare the bytes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +110,10 @@ class RowResult:
     """With --print-file: where this row's handout goes in the print file."""
     shown_reason: str | None = None
     """With an error: the reason as the print file's cover page says it (nothing medical)."""
+    skipped: bool = False
+    """--skip-existing: the row's files were already there, unchanged, and were left as they are."""
+    made: tuple[str, str] | None = None
+    """The row's file stem and the "now" (ISO) its files were made at, for the folder's record."""
 
     @property
     def ok(self) -> bool:
@@ -119,6 +129,10 @@ class BatchSummary:
     failed: int = 0
     with_warnings: int = 0
     files: int = 0
+    skipped: int = 0
+    """Rows left as they were (--skip-existing): counted in *rows*, not in *written*."""
+    made: dict[str, str] = field(default_factory=dict)
+    """Each file stem written (or skipped) in this run, with the "now" its files were made at."""
     printed: list[Printed] = field(default_factory=list)
     """With --print-file: the rows whose handouts go in it (small: no patient data but a header)."""
     unprinted: list[Unprinted] = field(default_factory=list)
@@ -130,7 +144,12 @@ class BatchSummary:
             self.printed.append(result.printed)
         if not result.ok and result.shown_reason is not None:
             self.unprinted.append(Unprinted(result.row, result.patient_id, result.shown_reason))
-        if result.ok:
+        if result.made is not None:
+            self.made[result.made[0]] = result.made[1]
+        if result.ok and result.skipped:
+            self.skipped += 1
+            self.with_warnings += bool(result.warnings)
+        elif result.ok:
             self.written += 1
             self.files += len(result.files)
             self.with_warnings += bool(result.warnings)
@@ -196,7 +215,7 @@ class RowPlanner:
             return self._run(item)
         except RowError as exc:
             # Raised by _run without a column only when a file cannot be written.
-            shown_reason = reason_shown(exc.column, exc.reason, output=exc.column is None)
+            shown_reason = reason_shown(exc.column, exc.reason, output=not exc.columns, columns=exc.columns)
             return RowResult(item.number, item.patient_id, error=str(exc), shown_reason=shown_reason)
         except KyphoprepError as exc:
             error = RowError(item.number, item.patient_id, None, str(exc))
@@ -260,7 +279,7 @@ class RowPlanner:
             for target in targets:
                 # Before any file is written: a pipe or a device among them stops the whole row.
                 check_target(str(target), force=True)
-            taken = [] if self.job.force else [t.name for t in targets if t.exists()]
+            taken = [] if self.job.force else [t for t in targets if t.exists()]
         except OSError as exc:
             raise RowError(
                 row.number, patient_id, None, str(cannot(f"write in '{shown(self.job.out_dir)}'", exc))
@@ -271,14 +290,33 @@ class RowPlanner:
         # killed mid-row, and this run finishes that row without --force. Other files are kept.
         marker = Path(self.job.out_dir) / f".{stem}{PARTIAL_SUFFIX}"
         incomplete = marker.exists()
+        made_at = request.now
         if taken and not incomplete:
-            raise RowError(
-                row.number,
-                patient_id,
-                None,
-                f"{', '.join(taken)} already exist{'s' if len(taken) == 1 else ''} in "
-                f"{shown(self.job.out_dir)}. Add --force to replace them.",
-            )
+            if not self.job.skip_existing:
+                raise RowError(
+                    row.number,
+                    patient_id,
+                    None,
+                    f"{_names(taken)} already exist{'s' if len(taken) == 1 else ''} in "
+                    f"{shown(self.job.out_dir)}. Add --force to replace them, or --skip-existing to keep "
+                    "the rows whose files are unchanged.",
+                )
+            # The earlier files were made at their own "now": made again at that moment from this
+            # row, they must come out byte for byte the same, or the row (or kyphoprep) has changed.
+            made_at = _earlier_now(self.job.made.get(stem)) or request.now
+            if made_at != request.now:
+                plan = build_plan(replace(request, now=made_at), words_for(request.language))
+            changed = [t for t in taken if _rendered(plan, t, self.job.formats, targets) != _read(t)]
+            if changed:
+                raise RowError(
+                    row.number,
+                    patient_id,
+                    None,
+                    f"{_names(changed)} already exist{'s' if len(changed) == 1 else ''} in "
+                    f"{shown(self.job.out_dir)} and differ from what this row makes now. Add --force to "
+                    "replace them.",
+                )
+        missing = [t for t in targets if t not in taken] if taken and not incomplete else targets
         overwrite = self.job.force or incomplete
         written: list[Path] = []
         printed: Printed | None = None
@@ -287,6 +325,8 @@ class RowPlanner:
             handout: bytes | None = None
             options = RenderOptions(paper=self.job.paper)
             for output_format, target in zip(self.job.formats, targets, strict=True):
+                if target not in missing:
+                    continue
                 data = renderer_for(OutputFormat(output_format)).render(plan, options)
                 if output_format == OutputFormat.HTML:
                     handout = data
@@ -311,12 +351,16 @@ class RowPlanner:
             if isinstance(exc, OutputError):
                 raise RowError(row.number, patient_id, None, str(exc)) from None
             raise
+        # Warnings as of now, even for a row left as it was: they are what the nurse must act on today.
+        current = plan if made_at == request.now else build_plan(request, words_for(request.language))
         return RowResult(
             row.number,
             patient_id,
-            files=tuple(t.name for t in targets),
-            warnings=tuple(w.message for w in plan.warnings),
+            files=tuple(t.name for t in missing),
+            warnings=tuple(w.message for w in current.warnings),
             printed=printed,
+            skipped=not missing,
+            made=(stem, made_at.isoformat()),
         )
 
     def _replacing(self, request: PlanRequest, stem: str) -> PlanRequest:
@@ -325,71 +369,93 @@ class RowPlanner:
         previous_path = Path(self.job.replaces_dir) / f"{stem}.json"
         if not previous_path.exists():
             return request  # a patient new to this batch: version 0, nothing to cancel
-        previous = read_previous(str(previous_path))
-        check_same_plan(previous, default_plan_id(request), str(previous_path))
+        previous = read_previous(str(previous_path), in_batch=True)
+        check_same_plan(previous, default_plan_id(request), str(previous_path), in_batch=True)
         return replace(request, replaces=previous)
 
     def _request(self, row: RosterRow) -> PlanRequest:
-        def cell(column: str, check: Callable[[str], T]) -> T:
-            value = row.get(column)
+        """The row as a plan request; every problem of its cells is found and reported together."""
+        problems: list[tuple[str | None, str]] = []
+
+        def cell(column: str, check: Callable[[str], T], value: str | None = None) -> T | None:
             try:
-                return check(value)
+                return check(row.get(column) if value is None else value)
             except InputError as exc:
-                raise RowError(row.number, row.patient_id, column, str(exc)) from None
+                problems.append((column, str(exc)))
+                return None
 
         def text(column: str) -> str | None:
             return cell(column, lambda v: clean_text(v, "The cell") if v else None)
 
-        settings = self._settings_for(row)
+        try:
+            settings = self._settings_for(row)
+        except RowError as exc:
+            problems.append((exc.column, exc.reason))
+            settings = self.job.settings  # the other cells are still checked, with the batch's protocol
         tz_cell = row.get("tz")
+        zone: str | None = None
         if tz_cell:
             zone = cell("tz", resolve_zone)
         elif self.job.default_zone is not None:
             zone = self.job.default_zone
         else:
-            raise RowError(
-                row.number,
-                row.patient_id,
-                "tz",
-                "is empty, and no default zone was given. Fill it in, or use --tz or the settings file.",
+            problems.append(
+                (
+                    "tz",
+                    (
+                        "is empty, and no default zone was given. Fill it in, or set timezone under "
+                        "[defaults] in the clinic settings file."
+                    ),
+                )
             )
         when = row.get("when")
+        start: datetime | None = None
         if not when:
-            raise RowError(
-                row.number, row.patient_id, "when", "is empty. Give the date and time of the procedure."
+            problems.append(("when", "is empty. Give the date and time of the procedure."))
+        else:
+            # Without a usable zone the date is still read (in UTC), so its own mistakes are found too.
+            read_in = zone or "UTC"
+            start = cell(
+                "when", lambda v: parse_when(v, read_in, date_order=self.job.date_order, in_roster=True)
             )
-        start = cell("when", lambda v: parse_when(v, zone, date_order=self.job.date_order))
-        now = self._now(zone)
-        cell("when", lambda v: check_procedure_window(start, now))
+            if start is not None and zone is not None:
+                found, now = start, self._now(zone)
+                cell("when", lambda v: check_procedure_window(found, now))
         crcl_text = row.get("crcl")
         crcl = None
         if crcl_text:
             # isascii: str.isdigit() is also true for '²', which int() refuses.
             if not (crcl_text.isascii() and crcl_text.isdigit()):
-                raise RowError(
-                    row.number, row.patient_id, "crcl", f"'{crcl_text}' is not a whole number of mL/min."
-                )
-            crcl = int(crcl_text)
-            if not MIN_CRCL <= crcl <= MAX_CRCL:
+                problems.append(("crcl", f"'{crcl_text}' is not a whole number of mL/min."))
+            elif not MIN_CRCL <= int(crcl_text) <= MAX_CRCL:
                 # Checked here: parse_medicines would name --crcl and blame the meds column.
-                raise RowError(
-                    row.number,
-                    row.patient_id,
-                    "crcl",
-                    f"{crcl} is not a creatinine clearance. Give mL/min from {MIN_CRCL} to {MAX_CRCL}.",
+                problems.append(
+                    (
+                        "crcl",
+                        (
+                            f"{int(crcl_text)} is not a creatinine clearance. Give mL/min from {MIN_CRCL} "
+                            f"to {MAX_CRCL}."
+                        ),
+                    )
                 )
+            else:
+                crcl = int(crcl_text)
         # ';' is the documented separator; ',' is what people type, and no medicine has one in it.
         meds = [part.strip() for part in re.split("[;,]", row.get("meds")) if part.strip()]
-        medicines = cell(
-            "meds",
-            lambda v: parse_medicines(
-                meds,
-                crcl=crcl,
-                require_doctor_holds=self.job.require_doctor_holds,
-                hold_range=settings.hold_range,
-            ),
+        medicines, med_problems = medicine_problems(
+            meds,
+            crcl=crcl,
+            require_doctor_holds=self.job.require_doctor_holds,
+            hold_range=settings.hold_range,
+            in_roster=True,
         )
+        problems += [("meds", str(problem)) for problem in med_problems]
         clinic = {c: text(c) for c in ("facility", "address", "phone")}
+        patient, driver = text("name"), text("driver")
+        if problems:
+            raise RowError.several(row.number, row.patient_id, problems)
+        assert zone is not None
+        assert start is not None
         settings = replace(
             settings,
             facility=clinic["facility"] or settings.facility,
@@ -400,11 +466,11 @@ class RowPlanner:
             settings,
             start=start,
             timezone=zone,
-            now=now,
+            now=self._now(zone),
             medicines=medicines,
             crcl=crcl,
-            patient=text("name"),
-            driver=text("driver"),
+            patient=patient,
+            driver=driver,
             plan_id=" ".join(row.patient_id.split()),  # as --plan-id reads it
         )
 
@@ -417,7 +483,8 @@ class RowPlanner:
                 row.number,
                 row.patient_id,
                 "procedure",
-                "give a protocol name, not a file. A clinic's own file is chosen with --protocol.",
+                "give a protocol name, not a file. A clinic's own protocol file is named in the clinic "
+                "settings file (procedure under [defaults]).",
             )
         if name not in builtin_protocol_names():
             # load_protocol's own message offers a file path, which this column refuses (above).
@@ -443,6 +510,62 @@ class RowPlanner:
         if zone not in self._now_by_zone:
             self._now_by_zone[zone] = parse_today(self.job.today, zone)
         return self._now_by_zone[zone]
+
+
+def _names(paths: list[Path]) -> str:
+    return ", ".join(path.name for path in paths)
+
+
+def _earlier_now(text: str | None) -> datetime | None:
+    """The "now" of the folder's record, or None when there is none or it cannot be read."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _rendered(plan: Plan, target: Path, formats: tuple[str, ...], targets: list[Path]) -> bytes:
+    """The bytes the row would write to *target* (one of *targets*, in the order of *formats*)."""
+    output_format = OutputFormat(formats[targets.index(target)])
+    return renderer_for(output_format).render(plan, RenderOptions())
+
+
+MADE_FILE = ".kyphoprep-batch.json"
+"""The record a batch keeps in its --out folder: for each file stem, the "now" its files were made at
+(``{"format": 1, "made": {"P-1001": "2026-11-21T06:00:00+00:00"}}``). No patient data but the id."""
+
+
+def read_made(out_dir: str) -> dict[str, str]:
+    """The folder's record of when each row's files were made; empty when there is none, or it is not
+    kyphoprep's (then --skip-existing compares with files made now, so only --today reruns match)."""
+    try:
+        data = json.loads((Path(out_dir) / MADE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    made = data.get("made") if isinstance(data, dict) else None
+    if not isinstance(made, dict):
+        return {}
+    return {str(k): v for k, v in made.items() if isinstance(v, str)}
+
+
+def write_made(out_dir: str, earlier: Mapping[str, str], made: Mapping[str, str]) -> None:
+    """The folder's record, with this run's rows added, written atomically over the old one."""
+    merged = {**earlier, **made}
+    if merged == earlier:
+        return  # nothing new: the record (and its file time) stays as it was
+    record = {"format": 1, "made": dict(sorted(merged.items()))}
+    data = (json.dumps(record, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+    write_output(data, str(Path(out_dir) / MADE_FILE), force=True)
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -626,6 +749,29 @@ def check_out_name(out_dir: str) -> None:
         raise OutputError("--out is empty. Give a folder for the plans, such as --out plans.")
     if not out_dir.strip():
         raise OutputError("--out is only spaces. Give a folder for the plans, such as --out plans.")
+
+
+FILE_LIKE_ENDINGS = (".csv", ".doc", ".docx", ".odt", ".rtf", ".xls", ".xlsx", ".zip")
+"""Endings of documents, besides kyphoprep's own formats, that --out (a folder) is surely not meant as."""
+
+
+def check_out_is_a_folder_name(out_dir: str) -> None:
+    """Refuse an --out that names a file (``-o day.pdf``) when nothing is there yet: batch would make
+    a folder called day.pdf. The day's one file is --print-file."""
+    lowered = out_dir.rstrip("/").lower()
+    endings = (*(s for f in FILE_FORMATS for s in FORMATS_INFO[f].suffixes), *FILE_LIKE_ENDINGS)
+    ending = next((e for e in endings if lowered.endswith(e)), None)
+    if ending is None or os.path.lexists(out_dir):
+        return  # a folder of that name is the nurse's choice; a file there is prepare_out_dir's to refuse
+    print_hint = (
+        f" For one file with every handout, use --print-file (such as --print-file day{ending})."
+        if ending in (".pdf", ".html")
+        else ""
+    )
+    raise InputError(
+        f"--out '{shown(out_dir)}' looks like a file name, but --out is the folder for the plans "
+        f"(such as --out plans).{print_hint}"
+    )
 
 
 def prepare_out_dir(out_dir: str) -> None:

@@ -19,18 +19,22 @@ from kyphoprep.batch.print_file import (
     remove_folder,
     write_print_file,
 )
+from kyphoprep.batch.report import CallList, check_report_target
 from kyphoprep.batch.runner import (
     FORMATS,
     STOP_SIGNALS,
     BatchJob,
     BatchSummary,
     check_ids,
+    check_out_is_a_folder_name,
     check_out_name,
     open_roster,
     plan_rows,
     prepare_out_dir,
+    read_made,
     remove_stale_temporary_files,
     rows_written_since,
+    write_made,
 )
 from kyphoprep.cli.options import (
     AddressOption,
@@ -52,11 +56,19 @@ from kyphoprep.cli.options import (
 )
 from kyphoprep.cli.planning import clock_now, note_settings_file, read_config, settings_given
 from kyphoprep.cli.reporting import reported_errors
+from kyphoprep.core.models import DATE_ORDERS
 from kyphoprep.data.settings import resolve_settings
-from kyphoprep.errors import STOPPED_EXIT, InputError, RowsFailedError, WarningsError, exit_codes_help
+from kyphoprep.errors import (
+    STOPPED_EXIT,
+    InputError,
+    OutputError,
+    RowsFailedError,
+    WarningsError,
+    exit_codes_help,
+)
 from kyphoprep.io.roster import Roster
 from kyphoprep.io.text_rules import printable
-from kyphoprep.io.typed_input import DATE_ORDERS, parse_today, system_zone
+from kyphoprep.io.typed_input import parse_today, system_zone
 from kyphoprep.render import OutputFormat
 from kyphoprep.render.pdf import weasyprint
 
@@ -70,7 +82,7 @@ BATCH_EXIT_CODES = exit_codes_help(
         2: "the roster cannot be read, or bad options",
         3: "every row written but some plans have warnings (--strict)",
         4: "protocol or settings file error",
-        5: "the output folder cannot be used",
+        5: "the output folder, the print file or the call list cannot be used",
         6: "some rows failed (the others were written)",
     },
     leave_out=[1],
@@ -83,6 +95,7 @@ BATCH_EPILOG = (
     "  kyphoprep batch today.csv --out plans/\n\n"
     "  kyphoprep batch today.csv --out plans/ --format text,ics --config clinic.toml\n\n"
     "  kyphoprep batch today.csv --out plans/ --format pdf,ics --print-file day.pdf\n\n"
+    "  kyphoprep batch today.csv --out plans/ --skip-existing --report calls.csv\n\n"
     "  clinic-export | kyphoprep batch - --out plans/ --today 2026-11-21 --force\n\n" + BATCH_EXIT_CODES
 )
 PROGRESS_LINES_FROM = 1000  # smaller rosters finish before a progress line would help
@@ -115,11 +128,23 @@ def batch(
             metavar="FORMATS",
             help=(
                 "Comma-separated: text, ics, json, html (large-print handout), caregiver (a summary "
-                "for the driver), pdf (the handout as PDF; pip install 'kyphoprep[pdf]')."
+                "for the driver), caregiver-html (that summary in large print), pdf (the handout as PDF; "
+                "pip install 'kyphoprep[pdf]')."
             ),
         ),
     ] = "text,ics,json",
     force: Annotated[bool, typer.Option("--force", help="Replace plan files that already exist.")] = False,
+    skip_existing: Annotated[
+        bool,
+        typer.Option(
+            "--skip-existing",
+            help=(
+                "Rerun after fixing rows: a row whose files already exist and are exactly what it would "
+                "write (made again at the moment they were first made) is skipped; a row whose files "
+                "differ still fails. Not with --force."
+            ),
+        ),
+    ] = False,
     jobs: Annotated[
         int | None,
         typer.Option(
@@ -157,6 +182,19 @@ def batch(
         ),
     ] = None,
     paper: PaperOption = None,
+    report: Annotated[
+        str | None,
+        typer.Option(
+            "--report",
+            metavar="FILE",
+            help=(
+                "Also write the day's call list (.csv or .json): one line per row with its id, status "
+                "(planned, warning, failed, skipped), the reason, and for warnings what to call the "
+                "patient about. No names. Replaced only with --force."
+            ),
+            show_default=False,
+        ),
+    ] = None,
     tz: TzOption = None,
     date_order: DateOrderOption = None,
     protocol: ProtocolOption = None,
@@ -191,9 +229,17 @@ def batch(
     the other rows are still written.
     """
     with reported_errors():
+        if skip_existing and force:
+            raise InputError(
+                "--skip-existing and --force cannot be used together: --force replaces every row's files, "
+                "--skip-existing keeps the rows whose files are unchanged. Choose one."
+            )
         wanted = _formats(formats)
         check_out_name(out)
+        check_out_is_a_folder_name(out)
+        _no_old_summary(skip_existing, print_file, report)
         print_kind = None if print_file is None else check_print_target(print_file, force=force, out_dir=out)
+        report_kind = None if report is None else check_report_target(report, force=force)
         if OutputFormat.PDF in wanted or print_kind is OutputFormat.PDF:
             weasyprint()  # missing: said once, before any row is planned
         if replaces is not None and not os.path.isdir(replaces):
@@ -216,14 +262,18 @@ def batch(
             # folder is made) only without it. With --today, each row reads it in its own zone.
             now = clock_now() if today is None else parse_today(today, "UTC")
             prepare_out_dir(out)  # last: a run that fails before planning changes nothing on disk
+            earlier = read_made(out)
             if print_file is not None:
                 check_print_target(
                     print_file, force=force, out_dir=out
                 )  # again: its folder may be --out, just made
+            if report is not None:
+                check_report_target(report, force=force)
             started = time.time() - 1  # file times may be rounded down to the second
             remove_stale_temporary_files(out, started)
             stream.seek(0)
             print_job = None if print_kind is None else PrintJob(print_kind, make_folder(), paper or "letter")
+            call_list = None if report_kind is None else CallList(report_kind)
             job = BatchJob(
                 settings=settings,
                 out_dir=out,
@@ -232,24 +282,36 @@ def batch(
                 today=today,
                 now=now,
                 default_zone=_default_zone(settings),
-                date_order=chosen(date_order, DATE_ORDERS),
+                date_order=chosen(date_order, DATE_ORDERS) or settings.date_order,
                 require_doctor_holds=require_doctor_holds,
                 given=given,
                 config=clinic,
                 replaces_dir=replaces,
                 print_job=print_job,
                 paper=paper or "letter",
+                skip_existing=skip_existing,
+                made=earlier if skip_existing else {},
             )
             workers = jobs if jobs is not None else (os.cpu_count() or 1)
             try:
                 summary = _run(
-                    plan_rows(Roster(stream, name), job, ids, jobs=workers), ids.total, job, started, quiet
+                    plan_rows(Roster(stream, name), job, ids, jobs=workers),
+                    ids.total,
+                    job,
+                    started,
+                    call_list,
+                    quiet,
                 )
+                write_made(out, earlier, summary.made)
                 if print_file is not None and print_job is not None:
                     _write_print_file(print_file, force, print_job, summary, job, quiet)
+                if report is not None and call_list is not None:
+                    _write_call_list(report, force, call_list)
             finally:
                 if print_job is not None:
                     remove_folder(print_job.folder)
+                if call_list is not None:
+                    call_list.close()
         if not quiet:
             sys.stderr.write(_summary_line(summary, out) + "\n")
         _check_summary(summary, strict)
@@ -289,6 +351,32 @@ def _write_print_file(
     )
 
 
+def _no_old_summary(skip_existing: bool, *targets: str | None) -> None:
+    """--skip-existing reruns a day whose print file or call list may exist; --force, which would
+    replace them, is not allowed with it, so the message says what to do instead."""
+    if not skip_existing:
+        return
+    for target in targets:
+        if target is not None and os.path.lexists(target):
+            stem, dot, ending = target.rpartition(".")
+            other = f"{stem}-2.{ending}" if dot else f"{target}-2"
+            raise OutputError(
+                f"'{printable(target)}' already exists, from an earlier run. With --skip-existing, give "
+                f"this run's file another name, such as {printable(other)}, or move the old one away."
+            )
+
+
+def _write_call_list(target: str, force: bool, call_list: CallList) -> None:
+    """The call list, and one line on stderr that says how many patients to call."""
+    call_list.write(target, force=force)
+    calls = call_list.counts["warning"]
+    failed = call_list.counts["failed"]
+    also = f", {failed} failed row{'s' if failed != 1 else ''} to fix" if failed else ""
+    sys.stderr.write(
+        f"Wrote {printable(target)}: {calls} patient{'s' if calls != 1 else ''} to call{also}.\n"
+    )
+
+
 def _default_zone(settings: Settings) -> str | None:
     """The zone of a row whose tz cell is empty: --tz or the settings file, else this computer's."""
     if settings.timezone is not None:
@@ -300,7 +388,12 @@ def _default_zone(settings: Settings) -> str | None:
 
 
 def _run(
-    results: Iterator[RowResult], total: int, job: BatchJob, started: float, quiet: bool = False
+    results: Iterator[RowResult],
+    total: int,
+    job: BatchJob,
+    started: float,
+    call_list: CallList | None,
+    quiet: bool = False,
 ) -> BatchSummary:
     """Every row's result, reported as it comes; Ctrl+C, SIGTERM and SIGHUP stop in good order."""
     summary = BatchSummary()
@@ -308,6 +401,8 @@ def _run(
     try:
         for result in _with_progress(results, total, quiet):
             summary.add(result)
+            if call_list is not None:
+                call_list.add(result)
     except KeyboardInterrupt:
         # The workers finish the row in hand, so every file written is whole.
         planned = max(summary.written, rows_written_since(job.out_dir, job.formats, started))
@@ -326,7 +421,12 @@ def _run(
 def _check_summary(summary: BatchSummary, strict: bool) -> None:
     """Exit 6 if a row failed; with --strict, exit 3 if a plan has warnings."""
     if summary.failed:
-        others = "the other plans were written" if summary.written else "no plan was written"
+        if summary.written:
+            others = "the other plans were written"
+        elif summary.skipped:
+            others = "the other rows were already written"
+        else:
+            others = "no plan was written"
         raise RowsFailedError(
             f"{summary.failed} of {summary.rows} row{'s' if summary.rows != 1 else ''} failed "
             f"(see above); {others}."
@@ -389,6 +489,8 @@ def _with_progress(results: Iterator[RowResult], total: int, quiet: bool = False
 def _summary_line(summary: BatchSummary, out: str) -> str:
     rows = f"{summary.rows} row{'s' if summary.rows != 1 else ''}"
     line = f"Done: {summary.written} of {rows} planned, {summary.files} files written to {printable(out)}."
+    if summary.skipped:
+        line += f" {summary.skipped} skipped (already written, unchanged)."
     if summary.failed:
         line += f" {summary.failed} failed."
     if summary.with_warnings:

@@ -12,10 +12,9 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from kyphoprep.core.models import FASTING_RULES
+from kyphoprep.core.models import DATE_ORDERS, FASTING_RULES
 from kyphoprep.errors import exit_codes_help
 from kyphoprep.i18n.languages import CODES, LANGUAGES, SOURCE_LANGUAGE
-from kyphoprep.io.typed_input import DATE_ORDERS
 from kyphoprep.render import FILE_FORMATS, FORMATS, PAPERS, OutputFormat
 
 T = TypeVar("T", bound=str)

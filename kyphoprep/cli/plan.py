@@ -45,14 +45,13 @@ from kyphoprep.cli.planning import (
     zone_of,
 )
 from kyphoprep.cli.reporting import reported_errors
+from kyphoprep.core.models import DATE_ORDERS, DateOrder
 from kyphoprep.core.planner import default_plan_id, local_instant
 from kyphoprep.data.settings import Overrides, Settings, make_request
 from kyphoprep.errors import InputError
 from kyphoprep.io.med_options import parse_medicines
 from kyphoprep.io.previous_plan import check_same_plan, read_previous
 from kyphoprep.io.typed_input import (
-    DATE_ORDERS,
-    DateOrder,
     check_procedure_window,
     clean_text,
     parse_today,
@@ -218,7 +217,7 @@ def plan(
         # "Now" first, as batch does: a --today outside the years kyphoprep plans for is the mistake
         # to report, even when WHEN (in the same far year) is outside them too.
         now = now_for(today, zone)
-        start = parse_when(when, zone, date_order=chosen(date_order, DATE_ORDERS))
+        start = parse_when(when, zone, date_order=chosen(date_order, DATE_ORDERS) or settings.date_order)
         check_procedure_window(start, now)
         medicines = parse_medicines(
             med or [], crcl=crcl, require_doctor_holds=require_doctor_holds, hold_range=settings.hold_range

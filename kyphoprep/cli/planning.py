@@ -23,10 +23,10 @@ from kyphoprep.data.clinic_file import ClinicConfig, load_config
 from kyphoprep.data.settings import Overrides, Settings, resolve_settings
 from kyphoprep.errors import InputError, WarningsError
 from kyphoprep.i18n.words import words_for
-from kyphoprep.io.safe_write import write_output
+from kyphoprep.io.safe_write import shown, write_output
 from kyphoprep.io.text_rules import printable
 from kyphoprep.io.typed_input import clean_text, now_from_epoch, parse_today, resolve_zone, system_zone
-from kyphoprep.render import FORMATS, OutputFormat, RenderOptions, format_for_file, renderer_for
+from kyphoprep.render import FILE_FORMATS, FORMATS, OutputFormat, RenderOptions, format_for_file, renderer_for
 
 
 def clock_now() -> datetime:
@@ -133,7 +133,16 @@ def choose_format(requested: str | None, output: str) -> OutputFormat:
     if requested is not None:
         return OutputFormat(requested)
     if output != "-":
-        return format_for_file(output) or OutputFormat.TEXT
+        found = format_for_file(output)
+        suffix = os.path.splitext(os.path.basename(output))[1]
+        if found is None and len(suffix) > 1:
+            # plan.docx or plan.xyz: a plain-text file under that name would not be what was asked for.
+            raise InputError(
+                f"-o '{shown(output)}': kyphoprep cannot write {shown(suffix)} files. End the name in "
+                f"{', '.join(s for f in FILE_FORMATS for s in FORMATS[f].suffixes)} (such as -o plan.pdf), "
+                "or say what to write with --format."
+            )
+        return found or OutputFormat.TEXT
     return OutputFormat.TERMINAL if sys.stdout.isatty() else OutputFormat.TEXT
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
-from kyphoprep.core.models import MedicineOrder
+from kyphoprep.core.models import DateOrder, MedicineOrder
 from kyphoprep.data.catalogue import NameMatch, describe_match, load_catalogue
 from kyphoprep.errors import InputError, KyphoprepError
 from kyphoprep.i18n.languages import LANGUAGES, SOURCE_LANGUAGE
@@ -32,7 +32,7 @@ from kyphoprep.io.spoken_input import (
     spoken_zone,
 )
 from kyphoprep.io.text_rules import as_utf8, foreign_digit
-from kyphoprep.io.typed_input import DateOrder, check_procedure_window, clean_text, parse_when, resolve_zone
+from kyphoprep.io.typed_input import check_procedure_window, clean_text, parse_when, resolve_zone
 
 T = TypeVar("T")
 

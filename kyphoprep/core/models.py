@@ -110,6 +110,9 @@ CAREGIVER_PARTS: tuple[CaregiverPart, ...] = ("arrive", "pickup", "stay")
 HoldRange = Literal["longest", "shortest"]
 """Which end of a typical range ("3 to 5 days") a plan uses; a clinic setting, "longest" by default."""
 HOLD_RANGES: tuple[HoldRange, ...] = ("longest", "shortest")
+DateOrder = Literal["mdy", "dmy"]
+"""How a date such as 03/12/2026 is read: month first or day first."""
+DATE_ORDERS: tuple[DateOrder, ...] = ("mdy", "dmy")
 
 Intake = Literal["meals", "light-meal", "liquids", "clear-liquids", "nothing"]
 """The most a person may eat or drink while a food-and-drink step is in force.

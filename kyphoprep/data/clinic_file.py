@@ -16,6 +16,7 @@ A clinic keeps one file (given with ``--config`` or ``KYPHOPREP_CONFIG``, or fou
     discreet_titles = true
     language = "en"
     procedure = "kyphoplasty"  # a built-in protocol, or a path to the clinic's own file
+    date_order = "mdy"         # or "dmy": how 03/12/2026 is read
 
 Every value is optional. Command-line options beat the file and the file beats
 kyphoprep's built-in defaults (see ``kyphoprep.data.settings``). An unknown table or
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kyphoprep.core.models import FASTING_RULES, HOLD_RANGES, FastingRule, HoldRange
+from kyphoprep.core.models import DATE_ORDERS, FASTING_RULES, HOLD_RANGES, DateOrder, FastingRule, HoldRange
 from kyphoprep.data.protocols import builtin_protocol_names, is_protocol_path
 from kyphoprep.data.toml_fields import read_text_file, toml_limit
 from kyphoprep.errors import ConfigError, InputError
@@ -53,6 +54,7 @@ _KEYS: dict[str, tuple[str, ...]] = {
         "language",
         "procedure",
         "hold_range",
+        "date_order",
     ),
 }
 
@@ -77,6 +79,8 @@ class ClinicConfig:
     """Which end of a typical range ("3 to 5 days") plans use: "longest" or "shortest"."""
     found_by_location: bool = False
     """True when kyphoprep found the file in the user's settings folder (no --config, no variable)."""
+    date_order: DateOrder | None = None
+    """How a date such as 03/12/2026 is read: "mdy" (month first) or "dmy" (day first)."""
 
 
 def load_config(path: str, *, option: str = "--config") -> ClinicConfig:
@@ -149,6 +153,7 @@ class _ConfigReader:
             language=self.choice(defaults, "language", CODES),
             procedure=self.procedure(defaults),
             hold_range=self.choice(defaults, "hold_range", HOLD_RANGES),
+            date_order=self.choice(defaults, "date_order", DATE_ORDERS),
         )
 
     def text(self, table: Mapping[str, Any], table_name: str, key: str, limit: int) -> str | None:

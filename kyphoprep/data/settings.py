@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
-from kyphoprep.core.models import FastingRule, HoldRange, MedicineOrder, PlanRequest, Protocol
+from kyphoprep.core.models import DateOrder, FastingRule, HoldRange, MedicineOrder, PlanRequest, Protocol
 from kyphoprep.data.catalogue import builtin_revision
 from kyphoprep.data.protocols import load_protocol, protocol_in_language
 
@@ -59,6 +59,8 @@ class Settings:
     phone: str | None
     hold_range: HoldRange = "longest"
     """Which end of a typical range the plan's medicines use (the clinic's choice)."""
+    date_order: DateOrder | None = None
+    """How the settings file says to read a date such as 03/12/2026 (--date-order beats it)."""
 
 
 def _settled(*layers: T | None, default: T) -> T:
@@ -71,6 +73,7 @@ class _NoClinic:
 
     language = procedure = timezone = fasting = discreet_titles = None
     arrive_minutes = reminder_minutes = clinic_name = clinic_address = clinic_phone = hold_range = None
+    date_order = None
 
 
 _NO_CLINIC = _NoClinic()
@@ -97,6 +100,7 @@ def resolve_settings(given: Overrides, config: ClinicConfig | None = None) -> Se
         address=_settled(given.address, clinic.clinic_address, default=None),
         phone=_settled(given.phone, clinic.clinic_phone, default=None),
         hold_range=_settled(clinic.hold_range, default="longest"),
+        date_order=clinic.date_order,
     )
 
 

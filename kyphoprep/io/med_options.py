@@ -44,15 +44,15 @@ MAX_NAME = 60
 MIN_CRCL, MAX_CRCL = 1, 200
 
 
-def parse_hold(text: str, name: str) -> Hold:
-    """A hold such as ``5d``, ``5 days``, ``24h`` or ``24 hours``."""
+def parse_hold(text: str, name: str, *, med: str = "--med ") -> Hold:
+    """A hold such as ``5d``, ``5 days``, ``24h`` or ``24 hours``; *med* starts the messages' examples."""
     given = " ".join(text.split())
     if not given:
-        raise InputError.keyed("error_hold_empty", name=name)
+        raise InputError.keyed("error_hold_empty", name=name, med=med)
     digit = foreign_digit(given)
     if digit is not None:
         raise InputError.keyed(
-            "error_hold_digits", name=name, given=quoted(given), digit=digit, code=code_point(digit)
+            "error_hold_digits", name=name, given=quoted(given), digit=digit, code=code_point(digit), med=med
         )
     match = _HOLD.match(given)
     if not match:
@@ -63,7 +63,9 @@ def parse_hold(text: str, name: str) -> Hold:
     unit: Literal["days", "hours"] = "days" if match.group(2).lower().startswith("d") else "hours"
     limit = MAX_HOLD_DAYS if unit == "days" else MAX_HOLD_HOURS
     if amount is None or not 1 <= amount <= limit:
-        raise InputError.keyed(f"error_hold_range_{unit}", name=name, given=quoted(given), limit=limit)
+        raise InputError.keyed(
+            f"error_hold_range_{unit}", name=name, given=quoted(given), limit=limit, med=med
+        )
     return Hold(amount=amount, unit=unit, given_as=given)
 
 
@@ -73,10 +75,14 @@ def parse_medicine(
     crcl: int | None = None,
     catalogue: Catalogue | None = None,
     hold_range: HoldRange = "longest",
+    in_roster: bool = False,
 ) -> MedicineOrder:
-    """One ``--med`` value, resolved against the catalogue."""
+    """One ``--med`` value (or, *in_roster*, one medicine of a roster's meds cell), resolved against
+    the catalogue. In a roster, messages quote the medicine without ``--med``."""
+    med = "" if in_roster else "--med "
     if has_control(text):
-        raise InputError("--med contains a line break or control character; type it on one line.")
+        what = "A medicine" if in_roster else "--med"
+        raise InputError(f"{what} contains a line break or control character; type it on one line.")
     catalogue = catalogue or load_catalogue()
     spec, equals, hold_text = text.partition("=")
     doctor_said = equals == "="
@@ -86,16 +92,16 @@ def parse_medicine(
         spec = spec[len(OTHER_PREFIX) :].strip()
     name, _, form_id = (part.strip() for part in spec.partition(":"))
     if not name:
-        raise InputError.keyed("error_med_no_name", typed=quoted(text.strip()))
+        raise InputError.keyed("error_med_no_name", typed=quoted(text.strip()), med=med)
     if len(name) > MAX_NAME or not _NAME.fullmatch(name) or ":" in form_id:
-        raise InputError.keyed("error_med_bad_name", name=name[:MAX_NAME], limit=MAX_NAME)
+        raise InputError.keyed("error_med_bad_name", name=name[:MAX_NAME], limit=MAX_NAME, med=med)
     hold: Hold | None = None
     keep_taking = False
     if doctor_said:
         if " ".join(hold_text.casefold().split()) in _KEEP_TAKING:
             keep_taking = True
         else:
-            hold = parse_hold(hold_text, name)
+            hold = parse_hold(hold_text, name, med=med)
 
     match = catalogue.find(name)
     if other and match is not None:
@@ -106,15 +112,16 @@ def parse_medicine(
             typed=quoted(typed),
             medicine=describe_match(match),
             without=quoted(typed[len(OTHER_PREFIX) :].strip()),
+            med=med,
         )
     if match is None:
         if not other:
-            _refuse_near_miss(name, catalogue, hold_text if doctor_said else None)
+            _refuse_near_miss(name, catalogue, hold_text if doctor_said else None, med)
         if form_id:
-            raise InputError.keyed("error_med_unlisted_form", name=name, form=quoted(form_id))
+            raise InputError.keyed("error_med_unlisted_form", name=name, form=quoted(form_id), med=med)
         return MedicineOrder(name=name, hold=hold, keep_taking=keep_taking, typed=text.strip())
 
-    form = _choose_form(match, form_id, crcl, doctor_said)
+    form = _choose_form(match, form_id, crcl, doctor_said, in_roster)
     if form is not None and crcl is not None and form.rule.low_kidney is not None:
         below, rule = form.rule.low_kidney
         if crcl < below:
@@ -139,25 +146,92 @@ def parse_medicines(
     require_doctor_holds: bool = False,
     hold_range: HoldRange = "longest",
 ) -> tuple[MedicineOrder, ...]:
-    """All ``--med`` values: each medicine once, and (for clinics) every blood thinner with its interval."""
+    """All ``--med`` values: each medicine once, and (for clinics) every blood thinner with its interval.
+
+    The first problem is raised; ``medicine_problems`` finds them all.
+    """
     if crcl is not None and not MIN_CRCL <= crcl <= MAX_CRCL:
         raise InputError.keyed("error_crcl_range", crcl=crcl, low=MIN_CRCL, high=MAX_CRCL)
-    orders = [parse_medicine(value, crcl=crcl, hold_range=hold_range) for value in values]
+    orders, problems = medicine_problems(
+        values, crcl=crcl, require_doctor_holds=require_doctor_holds, hold_range=hold_range
+    )
+    if problems:
+        raise problems[0]
+    return orders
+
+
+def medicine_problems(
+    values: Sequence[str],
+    *,
+    crcl: int | None = None,
+    require_doctor_holds: bool = False,
+    hold_range: HoldRange = "longest",
+    in_roster: bool = False,
+) -> tuple[tuple[MedicineOrder, ...], list[InputError]]:
+    """The medicines read from *values*, and every problem with them (each value is read on its own).
+
+    *in_roster*: the values come from a roster's meds cell, so messages quote them without ``--med``.
+    """
+    catalogue = load_catalogue()
+    orders: list[MedicineOrder] = []
+    problems: list[InputError] = []
+    for value in values:
+        try:
+            orders.append(
+                parse_medicine(
+                    value, crcl=crcl, catalogue=catalogue, hold_range=hold_range, in_roster=in_roster
+                )
+            )
+        except InputError as exc:
+            problems.append(exc)
     seen: dict[str, MedicineOrder] = {}
+    where = "The meds cell" if in_roster else "--med"
+    kept: list[MedicineOrder] = []
     for order in orders:
         if order.key in seen:
-            raise InputError(f"--med names {_named_twice(seen[order.key], order)}. Give each medicine once.")
+            problems.append(
+                InputError(f"{where} names {_named_twice(seen[order.key], order)}. Give each medicine once.")
+            )
+            continue
         seen[order.key] = order
+        kept.append(order)
     if require_doctor_holds:
-        for order in orders:
-            if order.entry is not None and order.entry.blood_thinner and order.hold_source != "doctor":
-                first = order.typed.split("=")[0]
-                raise InputError(
-                    f"{order.name} is a blood thinner and --require-doctor-holds is on: add the doctor's "
-                    f"interval, such as --med '{first}=5d', or --med '{first}=continue' if the doctor "
-                    "said to keep taking it."
-                )
-    return tuple(orders)
+        problems += [
+            _hold_required(order, catalogue, in_roster) for order in kept if order.hold_source != "doctor"
+        ]
+    return tuple(kept), [problem for problem in problems if str(problem)]
+
+
+def _hold_required(order: MedicineOrder, catalogue: Catalogue, in_roster: bool) -> InputError:
+    """--require-doctor-holds: *order* (given without the doctor's interval) refused if it is a blood
+    thinner, or an ``other:`` medicine whose name is close to one ("other:Xarelto 20mg"); else an
+    empty error, dropped by the caller."""
+    med = "" if in_roster else "--med "
+    # In a roster the nurse fixes the cell, not the command: the rule is said, not the option.
+    option = (
+        "this batch needs the doctor's interval for each one" if in_roster else "--require-doctor-holds is on"
+    )
+    first = order.typed.split("=")[0].strip()
+    if order.entry is not None:
+        if not order.entry.blood_thinner:
+            return InputError("")
+        return InputError(
+            f"{order.name} is a blood thinner and {option}: add the doctor's "
+            f"interval, such as {med}'{first}=5d', or {med}'{first}=continue' if the doctor "
+            "said to keep taking it."
+        )
+    close = [m for m in catalogue.suggestions(order.name) if m.entry.blood_thinner]
+    if not close:
+        return InputError("")
+    listed = describe_match(close[0])
+    # "other:Xarelto 2d": the interval typed without its '='.
+    last_word = order.name.rsplit(" ", 1)[-1]
+    hold = last_word if " " in order.name and _HOLD.match(last_word) else "5d"
+    return InputError(
+        f"{med}'{first}': '{order.name}' looks like {listed}, a blood thinner, and {option}. "
+        f"Write {med}'{close[0].spelled}={hold}' with the doctor's interval after '='. If it is another "
+        f"medicine, give its interval too, such as {med}'{first}=5d'."
+    )
 
 
 def _named_twice(first: MedicineOrder, second: MedicineOrder) -> str:
@@ -181,26 +255,31 @@ def _typed_name(order: MedicineOrder) -> str:
     return spec.partition(":")[0].strip()
 
 
-def _refuse_near_miss(name: str, catalogue: Catalogue, hold_text: str | None) -> None:
+def _refuse_near_miss(name: str, catalogue: Catalogue, hold_text: str | None, med: str = "--med ") -> None:
     """Refuse a name close to a catalogue name: it is far more likely a typo than a new medicine."""
     near = catalogue.suggestions(name)
     if not near:
         return
     choices = " or ".join(describe_match(m) for m in near)
     hold = f"={quoted(' '.join(hold_text.split()))}" if hold_text is not None else ""
-    raise InputError.keyed("error_med_near", name=name, choices=choices, hold=hold)
+    raise InputError.keyed("error_med_near", name=name, choices=choices, hold=hold, med=med)
 
 
-def _choose_form(match: NameMatch, form_id: str, crcl: int | None, doctor_said: bool) -> MedicineForm | None:
+def _choose_form(
+    match: NameMatch, form_id: str, crcl: int | None, doctor_said: bool, in_roster: bool = False
+) -> MedicineForm | None:
     entry = match.entry
+    med = "" if in_roster else "--med "
     if form_id:
         form = entry.form(form_id.casefold())
         if form is None or not entry.has_forms:
-            raise InputError(_form_help(entry, f"--med '{match.spelled}:{quoted(form_id)}': no such form."))
+            raise InputError(
+                _form_help(entry, f"{med}'{match.spelled}:{quoted(form_id)}': no such form.", med)
+            )
         if match.form is not None and match.form.id != form.id:
             # A real form id: short, so quoted whole.
             raise InputError(
-                f"--med '{match.spelled}:{form_id}': {match.spelled} is always "
+                f"{med}'{match.spelled}:{form_id}': {match.spelled} is always "
                 f"{match.form.label}, not {form.label}. Leave out ':{form_id}'."
             )
         return form
@@ -216,16 +295,21 @@ def _choose_form(match: NameMatch, form_id: str, crcl: int | None, doctor_said: 
     if doctor_said:
         # The doctor's interval does not need a form; restart advice then says "ask".
         return None
+    question = entry.form_question
+    if by_crcl:
+        # How to give the kidney number depends on where the medicine was typed.
+        where = "fill in the crcl column" if in_roster else "add --crcl"
+        question += f": {where} with the creatinine clearance from a recent blood test"
     raise InputError(
         _form_help(
             entry,
-            f"--med '{match.spelled}': the typical guidance for {entry.generic} depends on "
-            f"{entry.form_question}.",
+            f"{med}'{match.spelled}': the typical guidance for {entry.generic} depends on {question}.",
+            med,
         )
     )
 
 
-def _form_help(entry: CatalogueEntry, problem: str) -> str:
+def _form_help(entry: CatalogueEntry, problem: str, med: str = "--med ") -> str:
     named = [f for f in entry.forms if f.id]
     if not named:
         return f"{problem} {entry.generic} has no forms; leave out the ':'."
@@ -234,5 +318,5 @@ def _form_help(entry: CatalogueEntry, problem: str) -> str:
     example = f"{holds[0].amount}{holds[0].unit[0]}" if holds else "5d"
     return (
         f"{problem} Add one of: {choices}. Or give your doctor's interval, "
-        f"such as --med '{entry.generic}={example}'."
+        f"such as {med}'{entry.generic}={example}'."
     )

@@ -21,30 +21,36 @@ MAX_SIZE = 20 * 1024 * 1024
 """Far above any real plan (a plan with 20 medicines is about 200 kB)."""
 
 
-def _refuse(path: str, why: str) -> InputError:
+def _refuse(path: str, why: str, in_batch: bool) -> InputError:
+    if in_batch:
+        # A row's earlier plan, found by its patient_id in the earlier batch's folder.
+        return InputError(
+            f"the earlier plan '{path}' {why}. It must be the JSON file kyphoprep wrote for this patient; "
+            "move it out of that folder to make this a new plan."
+        )
     return InputError(
         f"--replaces '{path}' {why}. Give the JSON file kyphoprep wrote for the earlier plan "
         "(--format json), or leave out --replaces."
     )
 
 
-def read_previous(path: str) -> PreviousPlan:
-    """The earlier plan in the JSON file at *path*."""
+def read_previous(path: str, *, in_batch: bool = False) -> PreviousPlan:
+    """The earlier plan in the JSON file at *path* (*in_batch*: a roster row's, found by its id)."""
     file = Path(path)
     try:
         if not file.is_file():
-            raise _refuse(path, "is not a file" if file.exists() else "does not exist")
+            raise _refuse(path, "is not a file" if file.exists() else "does not exist", in_batch)
         if file.stat().st_size > MAX_SIZE:
-            raise _refuse(path, "is too large to be a kyphoprep plan")
+            raise _refuse(path, "is too large to be a kyphoprep plan", in_batch)
         data = json.loads(file.read_bytes().decode("utf-8"))
     except OSError as error:
-        raise _refuse(path, f"cannot be read ({error.strerror})") from None
+        raise _refuse(path, f"cannot be read ({error.strerror})", in_batch) from None
     except (UnicodeDecodeError, ValueError):
-        raise _refuse(path, "is not JSON") from None
+        raise _refuse(path, "is not JSON", in_batch) from None
     try:
         return _previous(data)
     except (KeyError, TypeError, ValueError):
-        raise _refuse(path, "is not a kyphoprep plan") from None
+        raise _refuse(path, "is not a kyphoprep plan", in_batch) from None
 
 
 def _previous(data: Any) -> PreviousPlan:
@@ -91,8 +97,13 @@ def _version(value: object) -> int:
     return value
 
 
-def check_same_plan(previous: PreviousPlan, plan_id: str, path: str) -> None:
+def check_same_plan(previous: PreviousPlan, plan_id: str, path: str, *, in_batch: bool = False) -> None:
     """Refuse an earlier plan made for someone else: its cancellations would land in the wrong calendar."""
+    if previous.plan_id != plan_id and in_batch:
+        raise InputError(
+            f"the earlier plan '{path}' is another patient's (plan id {previous.plan_id}; this row's "
+            f"patient_id gives {plan_id}). Check the patient_id cell."
+        )
     if previous.plan_id != plan_id:
         raise InputError(
             f"--replaces '{path}' is another person's plan (plan id {previous.plan_id}; this plan's id is "

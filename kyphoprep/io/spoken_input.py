@@ -17,9 +17,9 @@ import re
 import unicodedata
 from datetime import date, timedelta
 
+from kyphoprep.core.models import DateOrder
 from kyphoprep.errors import InputError
 from kyphoprep.i18n.languages import LANGUAGES
-from kyphoprep.io.typed_input import DateOrder
 
 # Every language's words, read the same way whatever the conversation's language.
 AS_ENGLISH = [

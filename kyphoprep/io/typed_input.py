@@ -14,9 +14,9 @@ import warnings
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Literal
 from zoneinfo import ZoneInfo, available_timezones
 
+from kyphoprep.core.models import DateOrder
 from kyphoprep.core.timing import is_before
 from kyphoprep.errors import InputError
 from kyphoprep.i18n.words import format_moment
@@ -30,8 +30,6 @@ from kyphoprep.io.text_rules import (
     shows_nothing,
 )
 
-DateOrder = Literal["mdy", "dmy"]
-DATE_ORDERS: tuple[DateOrder, ...] = ("mdy", "dmy")
 """How a date like 03/04/2027 may be read: month first (US) or day first."""
 
 # 03/04/2027, 3.4.2027, 03-04-2027: day and month could be either way round.
@@ -214,11 +212,15 @@ def _tz_not_known(tz_var: str, name: str) -> InputError:
 # --- the procedure date and time ---------------------------------------------------------
 
 
-def parse_when(text: str, zone_name: str, *, date_order: DateOrder | None = None) -> datetime:
+def parse_when(
+    text: str, zone_name: str, *, date_order: DateOrder | None = None, in_roster: bool = False
+) -> datetime:
     """Read the procedure date and time typed by a person, in zone *zone_name*.
 
     Refuses: no time, no year, a day/month order that could go either way,
     impossible dates, and local times that a daylight-saving change skips or repeats.
+    With *in_roster*, messages name the roster's columns and the clinic settings file, never
+    an option of the command line (a nurse fixes the roster, not the command).
     """
     text = typed_text(text, "WHEN")
     # Spaces, tabs and line breaks are laid out as one space; any other control or invisible
@@ -237,8 +239,8 @@ def parse_when(text: str, zone_name: str, *, date_order: DateOrder | None = None
         raise InputError.keyed(
             "error_when_digits", typed=quoted(raw), digit=digit, code=code_point(digit), example=EXAMPLE_WHEN
         )
-    canonical = _settle_numeric_date(raw, date_order)
-    naive, offset = _parse_fields(canonical, quoted(raw))
+    canonical = _settle_numeric_date(raw, date_order, in_roster)
+    naive, offset = _parse_fields(canonical, quoted(raw), in_roster)
     # Checked before any arithmetic: a moment near the first or last date Python can hold
     # overflows when it is turned into UTC (a time zone east of UTC in the year 1).
     if not FIRST_YEAR <= naive.year <= LAST_YEAR:
@@ -247,11 +249,11 @@ def parse_when(text: str, zone_name: str, *, date_order: DateOrder | None = None
         )
     zone = ZoneInfo(zone_name)
     if offset is not None:
-        return _with_offset(naive, offset, zone, zone_name, quoted(raw))
+        return _with_offset(naive, offset, zone, zone_name, quoted(raw), in_roster)
     return _localize(naive, zone, zone_name)
 
 
-def _settle_numeric_date(raw: str, date_order: DateOrder | None) -> str:
+def _settle_numeric_date(raw: str, date_order: DateOrder | None, in_roster: bool = False) -> str:
     """Rewrite a numeric day/month date as ISO, or refuse it if the order is unclear."""
     match = _NUMERIC_DATE.match(raw)
     if not match:
@@ -271,7 +273,7 @@ def _settle_numeric_date(raw: str, date_order: DateOrder | None) -> str:
         month, day = (b, a) if a > 12 else (a, b)
     else:
         raise InputError.keyed(
-            "error_date_ambiguous",
+            "error_date_ambiguous_roster" if in_roster else "error_date_ambiguous",
             typed=typed,
             first_date=date(year, a, b),
             second_date=date(year, b, a),
@@ -282,19 +284,20 @@ def _settle_numeric_date(raw: str, date_order: DateOrder | None) -> str:
     except ValueError:
         if date_order is None:
             raise InputError.keyed("error_not_a_date", typed=typed) from None
-        raise InputError(f"'{typed}' is not a real date{_order_note(date_order)}.") from None
+        raise InputError(f"'{typed}' is not a real date{_order_note(date_order, in_roster)}.") from None
     return f"{day_value.isoformat()}{rest}"
 
 
-def _order_note(date_order: DateOrder | None) -> str:
+def _order_note(date_order: DateOrder | None, in_roster: bool = False) -> str:
+    said = f'the date order "{date_order}"' if in_roster else f"--date-order {date_order}"
     if date_order == "mdy":
-        return " (reading it month first, as --date-order mdy says)"
+        return f" (reading it month first, as {said} says)"
     if date_order == "dmy":
-        return " (reading it day first, as --date-order dmy says)"
+        return f" (reading it day first, as {said} says)"
     return ""
 
 
-def _parse_fields(text: str, raw: str) -> tuple[datetime, timedelta | None]:
+def _parse_fields(text: str, raw: str, in_roster: bool = False) -> tuple[datetime, timedelta | None]:
     """The date and time typed, and the UTC offset if one was typed.
 
     The usual form, 2026-12-03 07:30, is read directly; anything else goes to dateutil.
@@ -307,10 +310,10 @@ def _parse_fields(text: str, raw: str) -> tuple[datetime, timedelta | None]:
             return datetime(year, month, day, hour, minute), None
         except ValueError:
             pass  # not a real date or time: dateutil's reading says which part is wrong
-    return _parse_with_dateutil(text, raw)
+    return _parse_with_dateutil(text, raw, in_roster)
 
 
-def _parse_with_dateutil(text: str, raw: str) -> tuple[datetime, timedelta | None]:
+def _parse_with_dateutil(text: str, raw: str, in_roster: bool = False) -> tuple[datetime, timedelta | None]:
     """Parse with dateutil twice, with different defaults, to learn which fields were typed."""
     # Imported here: it takes longer to import than the whole plan takes to make.
     from dateutil import parser as date_parser
@@ -329,7 +332,8 @@ def _parse_with_dateutil(text: str, raw: str) -> tuple[datetime, timedelta | Non
             except Warning:
                 raise InputError(
                     f"'{raw}' names a time zone kyphoprep does not know. "
-                    "Leave the zone out of the date and give it with --tz."
+                    "Leave the zone out of the date and give it "
+                    + ("in the tz column." if in_roster else "with --tz.")
                 ) from None
     first, second = results
     if first.year != second.year:
@@ -391,7 +395,9 @@ def _offset_text(moment: datetime) -> str:
     return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def _with_offset(naive: datetime, offset: timedelta, zone: ZoneInfo, zone_name: str, raw: str) -> datetime:
+def _with_offset(
+    naive: datetime, offset: timedelta, zone: ZoneInfo, zone_name: str, raw: str, in_roster: bool = False
+) -> datetime:
     """Accept a typed UTC offset only if it is one the zone really uses at that time."""
     for fold in (0, 1):
         candidate = naive.replace(tzinfo=zone, fold=fold)
@@ -402,7 +408,8 @@ def _with_offset(naive: datetime, offset: timedelta, zone: ZoneInfo, zone_name: 
     typed = naive.replace(tzinfo=UTC) - offset
     raise InputError(
         f"The offset in '{raw}' does not match {zone_name} at that time. "
-        f"Leave the offset out, or check --tz (that moment is {format_moment(typed.astimezone(zone))} there)."
+        f"Leave the offset out, or check {'the tz cell' if in_roster else '--tz'} "
+        f"(that moment is {format_moment(typed.astimezone(zone))} there)."
     )
 
 

@@ -24,6 +24,7 @@ class OutputFormat(StrEnum):
     JSON = "json"
     HTML = "html"
     CAREGIVER = "caregiver"
+    CAREGIVER_HTML = "caregiver-html"
     PDF = "pdf"
     FHIR = "fhir"
 
@@ -62,6 +63,11 @@ FORMATS: dict[OutputFormat, FormatInfo] = {
         "a short summary for the driver",
         (".caregiver.txt",),
         read_as_written=True,
+    ),
+    OutputFormat.CAREGIVER_HTML: FormatInfo(
+        "kyphoprep.render.caregiver_html",
+        "the driver's summary in large print, to print from a web browser",
+        (".caregiver.html",),
     ),
     OutputFormat.PDF: FormatInfo(
         "kyphoprep.render.pdf",
