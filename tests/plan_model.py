@@ -369,7 +369,8 @@ class HandoutDays(HTMLParser):
     """The day tables of the HTML handout: (part, day heading, [step line, ...]) in document order.
 
     The part is "plan" for "Day by day" and "after" for the after-care box. A step line is the text
-    of its ``p.what``: the time, a dash, the title and any "past" mark.
+    of its ``strong.what``: the time, a dash and the title, without a final full stop (the handout
+    adds one to run the title into the step's text).
     """
 
     VOID = frozenset({"input", "meta", "br", "img", "hr", "link"})
@@ -387,7 +388,7 @@ class HandoutDays(HTMLParser):
             self._open.append((tag, classes))
         if tag == "span" and "day-heading" in classes:
             self._capture, self._text = "heading", []
-        elif tag == "p" and "what" in classes:
+        elif tag == "strong" and "what" in classes:
             self._capture, self._text = "what", []
 
     def handle_endtag(self, tag: str) -> None:
@@ -400,8 +401,8 @@ class HandoutDays(HTMLParser):
             part = "after" if any("after-care" in c for t, c in self._open if t == "section") else "plan"
             self.days.append((part, text, []))
             self._capture = None
-        elif self._capture == "what" and tag == "p":
-            self.days[-1][2].append(text)
+        elif self._capture == "what" and tag == "strong":
+            self.days[-1][2].append(text.removesuffix("."))
             self._capture = None
 
     def handle_data(self, data: str) -> None:

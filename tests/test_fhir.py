@@ -363,7 +363,10 @@ def test_batch_writes_a_care_plan_per_row(runner: CliRunner, tmp_path: Path) -> 
         app, ["batch", str(roster), "--out", str(out), "--format", "fhir", "--today", "2026-11-21"]
     )
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["P-1.fhir.json", "P-2.fhir.json"]
+    assert sorted(p.name for p in out.glob("*.json") if not p.name.startswith(".")) == [
+        "P-1.fhir.json",
+        "P-2.fhir.json",
+    ]
     for path in out.iterdir():
         assert_valid_r4(json.loads(path.read_text(encoding="utf-8")))
 

@@ -12,7 +12,7 @@ from kyphoprep.errors import InputError
 from tests.test_batch import TODAY, run_batch, write_roster
 
 PLAN = ["plan", "2026-12-03 07:30", "--tz", "America/Chicago", "--today", TODAY]
-ENDINGS = ".txt, .ics, .json, .html, .htm, .caregiver.txt, .caregiver.html, .pdf"
+ENDINGS = ".txt, .ics, .json, .html, .htm, .caregiver.txt, .caregiver.html, .pdf, .fhir.json"
 
 
 @pytest.mark.parametrize("name", ["plan.docx", "plan.xyz", "Plan.DOC", "notes.v2"])

@@ -546,7 +546,7 @@ def check_formats(case: Case, request: PlanRequest) -> None:
         for s, wall in zip(steps, walls, strict=True)
     ]
     expected_html = [
-        (part, heading, [line for line in lines if line])
+        (part, heading, [line.removesuffix(".") for line in lines if line])
         for part, heading, lines in _groups([p for p in parts if p[0] == "plan"], words)
         + _groups([p for p in parts if p[0] == "after"], words)
     ]
