@@ -88,7 +88,7 @@ def test_text_handout_layout(runner: CliRunner) -> None:
     for heading in (
         "BRING THIS LIST",
         "AFTER YOUR PROCEDURE",
-        "CALL YOUR DOCTOR IF YOU HAVE (CALL 555-0100):",
+        "CALL YOUR DOCTOR AT 555-0100 IF YOU HAVE:",
         "CALL 911 OR YOUR LOCAL EMERGENCY NUMBER RIGHT AWAY IF:",
     ):
         assert heading in text

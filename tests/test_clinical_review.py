@@ -130,10 +130,13 @@ def test_an_hours_hold_explains_its_counting_too() -> None:
 
 
 def test_the_bring_list_and_json_show_the_counting(runner: CliRunner) -> None:
-    """The "Bring this list" row and the JSON carry the counting line beside the last-dose date."""
+    """The "Bring this list" row and the JSON carry the counting line beside the last-dose date; the
+    printed table's narrow cell says it in a few words (the full line is on the step)."""
     text = runner.invoke(app, ["plan", *WHEN, "--med", "warfarin=5d", "-f", "text"]).stdout
     bring = text.split("BRING THIS LIST")[1]
     assert "Last dose: Friday, November 27. How we counted: no warfarin from" in " ".join(bring.split())
+    page = runner.invoke(app, ["plan", *WHEN, "--med", "warfarin=5d", "-f", "html"]).stdout
+    assert "<td>Friday, November 27. None from Saturday, November 28.</td>" in page
     data = json.loads(runner.invoke(app, ["plan", *WHEN, "--med", "warfarin=5d", "-f", "json"]).stdout)
     assert data["inputs"]["medicines"][0]["counting"].startswith("How we counted: no warfarin from")
 
@@ -383,9 +386,9 @@ def test_allergies_are_asked_about_and_on_the_bring_list(runner: CliRunner, lang
     """A step to tell the team about allergies, and an allergy line to fill in on the bring list."""
     steps = by_id(plan_for(language=language))
     assert "tell-allergies" in steps
-    assert any("X-ray" in item or "rayos X" in item for item in steps["pack-bag"].items)
+    assert any("allergies" in item or "alergias" in item for item in steps["pack-bag"].items)
     text = runner.invoke(app, ["plan", *WHEN, "--lang", language, "-f", "text"]).stdout
-    line = "[ ] My allergies" if language == "en" else "[ ] Mis alergias"
+    line = "[ ] My allergies (X-ray dye," if language == "en" else "[ ] Mis alergias (tinte de rayos X,"
     assert line in text
 
 

@@ -23,7 +23,14 @@ from typer.testing import CliRunner
 from kyphoprep.cli.app import app
 from kyphoprep.i18n.words import Words, words_for
 from kyphoprep.render.common import printed_citation
-from kyphoprep.render.html import FONTS, LONG_DAY_STEPS, QR_SIZE, css_string
+from kyphoprep.render.html import (
+    BLANK_BRING_ROWS,
+    BLANK_ROWS_WITHOUT_MEDICINES,
+    FONTS,
+    LONG_DAY_STEPS,
+    QR_SIZE,
+    css_string,
+)
 from tests.pdf_tools import (
     PAGE_MARGINS_PT,
     PrintedLine,
@@ -102,14 +109,28 @@ def words_of(data: dict[str, Any]) -> Words:
     return words_for(data["inputs"]["language"])
 
 
-def step_line(words: Words, step: dict[str, Any]) -> str:
+def step_line(words: Words, step: dict[str, Any], *, by_day: bool = False) -> str:
     """A step's time and title as the handout shows them: ``7:00 AM — Stop all food and milk``.
 
-    A to-do whose time is only a reminder reads ``By this day — Check-up visit ...``.
+    A to-do whose time is only a reminder reads ``By this day — Check-up visit ...``, or only its
+    title in a day of to-dos only (*by_day*), whose heading says ``By Thursday, November 26, 2026``.
     """
     if step["clock"] == "reminder":
-        return f"{words('by_this_day')} — {step['title']}"
+        return step["title"] if by_day else f"{words('by_this_day')} — {step['title']}"
     return f"{words.time(datetime.fromisoformat(step['start']))} — {step['title']}"
+
+
+def printed_start(words: Words, step: dict[str, Any], by_day: bool) -> str:
+    """How a step's paragraph starts on paper (whitespace squeezed out): its line and first words."""
+    line = step_line(words, step, by_day=by_day)
+    line = line if line[-1:] in ".?!" else f"{line}."
+    return squeeze(f"{line} {step['detail']}")[: len(squeeze(line)) + 20]
+
+
+def call_heading(words: Words, data: dict[str, Any]) -> str:
+    """The heading of the "call your doctor" box, with the clinic's phone in it when given."""
+    phone = data["inputs"]["phone"]
+    return words("heading_call_at", phone=phone) if phone else words("heading_call")
 
 
 @dataclass
@@ -117,6 +138,8 @@ class DayGroup:
     heading: str
     steps: list[dict[str, Any]]
     after_care: bool
+    by_day: bool
+    """Only to-dos (past steps aside): the heading says "By <date>" and the steps show no time."""
 
 
 def day_groups(data: dict[str, Any]) -> list[DayGroup]:
@@ -126,7 +149,11 @@ def day_groups(data: dict[str, Any]) -> list[DayGroup]:
     for after_care in (False, True):
         steps = [s for s in data["steps"] if (s["category"] == "after-care") is after_care]
         for day, in_day in itertools.groupby(steps, key=lambda s: s["start"][:10]):
-            groups.append(DayGroup(words.heading_date(date.fromisoformat(day)), list(in_day), after_care))
+            group = list(in_day)
+            by_day = all(s["clock"] == "reminder" for s in group if not s["past"])
+            when = date.fromisoformat(day)
+            heading = words("by_day_heading", date=words.date(when)) if by_day else words.heading_date(when)
+            groups.append(DayGroup(heading, group, after_care, by_day))
     return groups
 
 
@@ -227,9 +254,10 @@ def margin_box_content(page: bytes, box: str) -> str:
     return match.group(1)
 
 
-def _shown(words: Words, step: dict[str, Any]) -> str:
+def _shown(words: Words, step: dict[str, Any], *, by_day: bool = False) -> str:
     """A step's line as a reader sees it, with the PAST marker on a past step."""
-    return one_line(step_line(words, step) + (f" {words('past_marker')}" if step["past"] else ""))
+    line = step_line(words, step, by_day=by_day)
+    return one_line(line + (f" {words('past_marker')}" if step["past"] else ""))
 
 
 def _inner(markup: str, tag: str, cls: str) -> list[str]:
@@ -250,7 +278,8 @@ def test_every_text_of_the_plan_appears(runner: CliRunner, name: str) -> None:
     text = visible_text(render(runner, name))
     # A step already past when the plan was made is one title in its day's "already past" line.
     current = [step for step in data["steps"] if not step["past"]]
-    expected = [step_line(words, step) for step in current]
+    # A to-do's title: "By this day — " comes before it only in a day that also has times.
+    expected = [step_line(words, step, by_day=step["clock"] == "reminder") for step in current]
     expected += [step["detail"] for step in current]
     expected += [item for step in current for item in step["items"]]
     expected += [step["title"] for step in data["steps"] if step["past"]]
@@ -258,7 +287,7 @@ def test_every_text_of_the_plan_appears(runner: CliRunner, name: str) -> None:
         expected += [medicine["name_in_language"], medicine["what_to_do"], medicine["last_dose_text"]]
     expected += [sign["text"] for level in ("call", "emergency") for sign in data["warning_signs"][level]]
     expected += [warning["message"] for warning in data["warnings"]]
-    expected += [words("heading_bring"), words("heading_after_care"), words("heading_call")]
+    expected += [words("heading_bring"), words("heading_after_care"), call_heading(words, data)]
     expected += [words("heading_emergency"), words("end_of_plan"), words("heading_key_dates")]
     expected += [
         value for key in ("patient", "driver", "facility", "phone") if (value := data["inputs"][key])
@@ -289,7 +318,11 @@ def test_days_are_grouped_and_after_care_is_set_apart(runner: CliRunner, name: s
         expected = [
             (
                 group.heading,
-                [_shown(words, step).removesuffix(".") for step in group.steps if not step["past"]],
+                [
+                    _shown(words, step, by_day=group.by_day).removesuffix(".")
+                    for step in group.steps
+                    if not step["past"]
+                ],
             )
             for group in day_groups(data)
             if group.after_care is in_after_care
@@ -380,10 +413,13 @@ def test_spanish_plan_has_spanish_headings(runner: CliRunner) -> None:
     """Every heading of the Spanish handout is in Spanish."""
     text = visible_text(render(runner, "spanish-los-angeles"))
     spanish, english = words_for("es"), words_for("en")
-    for key in ("heading_plan", "heading_bring", "heading_after_care", "heading_call", "heading_emergency"):
+    data = plan_data(runner, "spanish-los-angeles")
+    for key in ("heading_plan", "heading_bring", "heading_after_care", "heading_emergency"):
         assert spanish(key) != english(key)
         assert one_line(spanish(key)) in text
         assert one_line(english(key)) not in text
+    assert one_line(call_heading(spanish, data)) in text
+    assert one_line(call_heading(english, data)) not in text
     assert "Día por día" in text
 
 
@@ -399,7 +435,7 @@ def test_checkboxes(runner: CliRunner, name: str) -> None:
     items = sum(len(step["items"]) for step in current)
     medicines = len(data["inputs"]["medicines"])
     blank_rows = sum(1 for tag, attrs in tags if tag == "tr" and attrs.get("class") == "blank")
-    assert blank_rows >= 2
+    assert blank_rows == (BLANK_BRING_ROWS if medicines else BLANK_ROWS_WITHOUT_MEDICINES)
     assert len(boxes) == actions + items + medicines + blank_rows + 1  # + "My allergies"
     names = {step["title"] for step in current if step["actionable"]}
     names |= {item for step in current for item in step["items"]}
@@ -505,11 +541,12 @@ def test_output_file_by_extension(runner: CliRunner, tmp_path: Path) -> None:
 # --- Printed with Chromium ------------------------------------------------------------------------
 
 EXPECTED_PAGES = {
-    ("us-chicago", "letter"): 6,
+    ("us-chicago", "letter"): 5,
     ("us-chicago", "A4"): 5,
 }  # issue 15: 10 -> 9 (Letter) and 10 -> 8 (A4) with page 1's key dates and a compact day-by-day;
 # 9 -> 7 and 8 -> 7 with the shorter protocol texts; 6 and 5 with run-in titles, long days that run
-# on, the sources by name and the second text pass (see docs/printing.md)
+# on, the sources by name and the second text pass; Letter 5 with days of to-dos under "By <date>",
+# the short table counting and tighter steps (see docs/printing.md)
 """The fixed scenario's page count: a change means the layout changed. Look at the pages, then update."""
 PAGE_RANGE = range(4, 25)
 """Any plan: large print takes pages, but a plan that runs past this has a layout fault."""
@@ -561,15 +598,20 @@ def test_page_count(runner: CliRunner, printed: Printed, name: str, paper: str) 
     assert not any("file:" in page for page in pages), "no browser header or footer"
 
 
+NOT_YET = pytest.mark.xfail(reason="issue 15's page goal is not reached (see printing.md)", strict=True)
+"""Strict, so a plan that reaches its goal is noticed and loses the mark."""
 ISSUE_15_GOALS = [
-    (name, paper, pages)
-    for name, pages in (("issue-warfarin", 4), ("issue-warfarin-late", 4), ("issue-five", 5))
+    pytest.param(name, paper, pages, marks=[NOT_YET] if (name, paper) in not_yet else [])
+    for name, pages, not_yet in (
+        ("issue-warfarin", 4, set()),
+        ("issue-warfarin-late", 4, set()),
+        ("issue-five", 5, {("issue-five", "letter"), ("issue-five", "A4")}),
+    )
     for paper in ("letter", "A4")
 ]
 """Issue 15: at most 4 pages for the warfarin plan (on time or too late), 5 with five medicines."""
 
 
-@pytest.mark.xfail(reason="issue 15's page goal is not reached: 5 and 8 pages (see printing.md)", strict=True)
 @pytest.mark.parametrize(("name", "paper", "most"), ISSUE_15_GOALS)
 def test_the_issue_plans_fit_their_page_goal(
     runner: CliRunner, printed: Printed, name: str, paper: str, most: int
@@ -664,8 +706,9 @@ def test_clinic_patient_and_page_number_on_every_page(
 @pytest.mark.parametrize(("name", "paper"), PRINTED)
 def test_no_page_break_inside_a_day(runner: CliRunner, printed: Printed, name: str, paper: str) -> None:
     """A short day is printed on one page with its heading. Only a long day (more than
-    ``LONG_DAY_STEPS`` steps) may run on, between steps: at least two of its steps on each page it
-    is on, and its date heading at the top of each of them, so no step is read without its date.
+    ``LONG_DAY_STEPS`` steps) may run on, between steps: at least one step under its heading at the
+    foot of a page and two on the next, with its date heading at the top of each page it is on, so
+    no step is read without its date.
     """
     data = plan_data(runner, name)
     words = words_of(data)
@@ -673,7 +716,8 @@ def test_no_page_break_inside_a_day(runner: CliRunner, printed: Printed, name: s
     groups = day_groups(data)
     one_page = 0
     for group in groups:
-        steps = [squeeze(step_line(words, step)) for step in group.steps if not step["past"]]
+        # The title with the start of its text: a title alone is also on page 1 (the key dates).
+        steps = [printed_start(words, step, group.by_day) for step in group.steps if not step["past"]]
         where = [[n for n, page in enumerate(pages) if line in page] for line in steps]
         assert all(len(found) == 1 for found in where), f"{group.heading}: a step printed {where}"
         on = [found[0] for found in where]
@@ -685,7 +729,7 @@ def test_no_page_break_inside_a_day(runner: CliRunner, printed: Printed, name: s
             one_page += 1
             continue
         assert len(steps) > LONG_DAY_STEPS, f"{group.heading}: a short day split over pages {on}"
-        assert min(on.count(n) for n in set(on)) >= 2, f"{group.heading}: a lone step on a page {on}"
+        assert on.count(on[-1]) >= 2, f"{group.heading}: a lone step at the top of a page {on}"
     assert one_page >= len(groups) // 2, "most days fit on one page"
 
 
@@ -702,7 +746,7 @@ def test_lists_and_warning_signs_printed_whole(
     for medicine in data["inputs"]["medicines"]:
         assert squeeze(medicine["name_in_language"]) in everything
     for level in ("call", "emergency"):
-        heading = squeeze(words(f"heading_{level}"))
+        heading = squeeze(call_heading(words, data) if level == "call" else words("heading_emergency"))
         signs = [squeeze(sign["text"]) for sign in data["warning_signs"][level]]
         with_heading = [page for page in pages if heading in page]
         assert len(with_heading) == 1, level
@@ -737,7 +781,12 @@ def test_hostile_names_print_literally(runner: CliRunner, printed: Printed) -> N
                 "Narouze S et al. Interventional spine procedures. Reg Anesth Pain Med 2018;43:225-262 "
                 "(vertebral augmentation is high bleeding risk; stents: ask the cardiologist)"
             ),
-            "Narouze S et al. Interventional spine procedures. Reg Anesth Pain Med 2018;43:225-262",
+            # A journal article: authors, journal, year, volume and pages, without its title.
+            "Narouze S et al. Reg Anesth Pain Med 2018;43:225-262",
+        ),
+        (
+            "Kindel TL et al. Multisociety guidance on GLP-1 receptor agonists, October 2024",
+            "Kindel TL et al. Multisociety guidance on GLP-1 receptor agonists, October 2024",
         ),
         (
             "Midwest Radiology page: ice up to 15 minutes an hour (seed 005)",

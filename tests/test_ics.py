@@ -149,7 +149,7 @@ def test_alarms_ring_only_when_there_is_something_to_do(runner: CliRunner) -> No
         ("12-03 05:00", "Take only medicines you were told to"),
         ("12-03 06:00", "Arrive for check-in"),
         ("12-03 14:30", "Medicine reminder: open it to read more"),
-        ("12-04 09:00", "Start light activity, a bit at a time"),
+        ("12-04 09:00", "Start light walks and chores"),
         ("12-05 09:00", "You can take the bandage off today"),
         ("01-14 09:00", "6 weeks: ask before heavy lifting"),
     ]

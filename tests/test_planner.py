@@ -51,7 +51,8 @@ def test_days_hold_last_dose_is_day_minus_n_plus_one() -> None:
     plan = make_plan("America/Chicago", datetime(2026, 12, 3, 7, 30), NOW, med("warfarin", 5, "days"))
     last = step(plan, "medicine-warfarin")
     assert last.start.astimezone(UTC) == utc(2026, 11, 27, 14, 0)  # 08:00 CST
-    assert last.detail.startswith("Friday, November 27 is your last day to take warfarin.")
+    assert last.detail.startswith("Then stop until your doctor says to start again.")
+    assert "How we counted: no warfarin from Saturday, November 28 to Thursday, December 3." in last.detail
     assert "Your doctor said: stop warfarin 5 days before the procedure." in last.detail
 
 

@@ -537,19 +537,20 @@ def check_formats(case: Case, request: PlanRequest) -> None:
     document = renderer_for(OutputFormat.HTML).render(plan, options).decode()
     # A step already past when the plan was made is not a line of its own there: its title is in its
     # day's one "already past" line (and the day keeps its heading).
-    parts = [
-        (
-            "after" if s["category"] == "after-care" else "plan",
-            wall,
-            "" if s["past"] else shown(s, wall, DASH, ""),
-        )
-        for s, wall in zip(steps, walls, strict=True)
-    ]
-    expected_html = [
-        (part, heading, [line.removesuffix(".") for line in lines if line])
-        for part, heading, lines in _groups([p for p in parts if p[0] == "plan"], words)
-        + _groups([p for p in parts if p[0] == "after"], words)
-    ]
+    # A day of to-dos only is headed "By <date>" and its steps show their titles alone.
+    expected_html = []
+    for part in ("plan", "after"):
+        in_part = [
+            (s, wall)
+            for s, wall in zip(steps, walls, strict=True)
+            if ("after" if s["category"] == "after-care" else "plan") == part
+        ]
+        for day, group in groupby(in_part, key=lambda pair: pair[1].date()):
+            shown_steps = [(s, wall) for s, wall in group if not s["past"]]
+            by_day = all(s["clock"] == "reminder" for s, _ in shown_steps)
+            heading = words("by_day_heading", date=words.date(day)) if by_day else words.heading_date(day)
+            lines = [s["title"] if by_day else shown(s, wall, DASH, "") for s, wall in shown_steps]
+            expected_html.append((part, heading, [line.removesuffix(".") for line in lines]))
     assert html_days(document) == expected_html
     for s in steps:
         if s["past"]:

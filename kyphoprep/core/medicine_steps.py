@@ -80,6 +80,7 @@ class MedicineSteps:
         self.name = order.name_in(request.language)
         self._last_dose: PlannedStep | None = None
         self._counting = ""
+        self._table_counting = ""
         self._steps = self._build()
 
     # -- public ---------------------------------------------------------------
@@ -128,6 +129,7 @@ class MedicineSteps:
                 self._last_dose.start,
                 self.words.last_dose(self._last_dose.start, hold),
                 counting=self._counting,
+                table_counting=self._table_counting,
                 name=self.name,
             )
         if order.action in ("skip-procedure-day", "skip-morning-dose", "move-dose"):
@@ -212,6 +214,7 @@ class MedicineSteps:
             if weekly:
                 detail = words("med_weekly_detail", medicine=name, last_date=last_date)
                 self._counting = words("count_weekly", days=hold.amount)
+                self._table_counting = words("bring_count_weekly")
             else:
                 detail = words("med_days_detail", medicine=name, last_date=last_date)
                 self._counting = words(
@@ -220,6 +223,9 @@ class MedicineSteps:
                     hold=words.hold(hold),
                     first=words.date(last_day + timedelta(days=1), year=False),
                     procedure=words.date(procedure_day, year=False),
+                )
+                self._table_counting = words(
+                    "bring_count_days", first=words.date(last_day + timedelta(days=1), year=False)
                 )
             start = local_instant(last_day, self.request.protocol.medicine_reminder_at, self.anchors.zone)
             title = words("med_weekly_title" if weekly else "med_days_title", medicine=name)
@@ -239,6 +245,7 @@ class MedicineSteps:
                 last_date=words.date(start.date(), year=False),
             )
             self._counting = words("count_hours", hold=words.hold(hold))
+            self._table_counting = words("bring_count_hours", hold=words.hold(hold))
             past = is_before(start, self.now)
             timing = {"rule": "last-dose-by", "minutes": 60 * hold.amount}
         detail += " " + self._counting

@@ -636,6 +636,9 @@ class MedicineSummary:
     """The medicine's name in the plan's language (``warfarina``)."""
     counting: str = ""
     """One plain line on how the last-dose date was counted from the interval."""
+    table_counting: str = ""
+    """The same in a few words, for the "Bring this list" table, whose narrow cell sits beside
+    the interval (the full line is on the last-dose step)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -87,16 +87,15 @@ def header_rows(plan: Plan) -> list[tuple[str, str]]:
     return rows
 
 
-def bring_rows(plan: Plan) -> list[tuple[str, str, str]]:
-    """Medicine, what to do (and who said so), and the last dose with how it was counted."""
-    return [
-        (
-            m.name,
-            m.instruction,
-            f"{m.last_dose_text}. {m.counting}" if m.counting else m.last_dose_text,
-        )
-        for m in plan.medicines
-    ]
+def bring_rows(plan: Plan, *, narrow: bool = False) -> list[tuple[str, str, str]]:
+    """Medicine, what to do (and who said so), and the last dose with how it was counted: in a few
+    words when the table is *narrow* (the printed handout; the step beside it has the full line)."""
+    rows = []
+    for m in plan.medicines:
+        counting = m.table_counting if narrow else m.counting
+        last = f"{m.last_dose_text}. {counting}" if counting else m.last_dose_text
+        rows.append((m.name, m.instruction, last))
+    return rows
 
 
 def step_time(step: PlannedStep, words: Words) -> str:
@@ -150,12 +149,11 @@ def place_text(plan: Plan) -> str | None:
 
 
 def call_heading(plan: Plan) -> str:
-    """ "Call your doctor if you have", with the clinic's phone when there is one."""
+    """ "Call your doctor if you have", with the clinic's phone in it when there is one."""
     words = words_of(plan)
-    heading = words("heading_call")
     if plan.request.phone:
-        heading += f" ({words('label_call')} {plan.request.phone})"
-    return heading
+        return words("heading_call_at", phone=plan.request.phone)
+    return words("heading_call")
 
 
 def after_care_steps(plan: Plan) -> list[PlannedStep]:
@@ -198,8 +196,10 @@ class Citations:
         return sorted({self._numbers[source.key] for source in sources})
 
     def marks(self, sources: Iterable[Source]) -> str:
-        """``[1] [3]``: how a step shows where its facts come from."""
-        return " ".join(f"[{number}]" for number in self.cite(tuple(sources)))
+        """``[1,3]``: how a step shows where its facts come from (compact, so it seldom takes a
+        line of its own)."""
+        numbers = self.cite(tuple(sources))
+        return f"[{','.join(map(str, numbers))}]" if numbers else ""
 
     def listed(self) -> list[tuple[int, str]]:
         """Each number with its citation, for the list at the end."""
@@ -220,7 +220,12 @@ def printed_citation(citation: str) -> str:
     short = _SUMMARY.split(_REMARK.sub("", citation), maxsplit=1)[0]
     if seed and seed.group(0) not in short:
         short += f" {seed.group(0)}"
-    return short
+    # A journal article prints as authors, journal, year, volume and pages: enough to find it.
+    return _ARTICLE.sub(r"\1 \2", short)
+
+
+_ARTICLE = re.compile(r"^(.+? et al\.) .+?\. ([A-Z][A-Za-z ]+ \d{4};[\d()]+:[\d-]+)$")
+"""``Narouze S et al. <title>. Reg Anesth Pain Med 2018;43:225-262``: the title is left out."""
 
 
 def rule_words(rule: TimingRule) -> str:

@@ -58,12 +58,13 @@ from kyphoprep.render.common import (
 )
 from kyphoprep.render.ics import reminder_ics
 
-BLANK_BRING_ROWS = 2
-"""Empty rows at the end of the "Bring this list" table, to add medicines by hand."""
+BLANK_BRING_ROWS = 1
+"""An empty row at the end of the "Bring this list" table, to add a medicine by hand (more go
+under it: the intro says to add any others; a second row cost a line a plan)."""
 BLANK_ROWS_WITHOUT_MEDICINES = 4
 """As many when the plan lists no medicine, so the person writes them all down."""
 
-LONG_DAY_STEPS = 4
+LONG_DAY_STEPS = 3
 """A day with more steps than this may run onto the next page, between steps, its date repeated:
 kept whole, a long day leaves half a page blank before it (the short days stay whole)."""
 
@@ -160,8 +161,11 @@ def _qr_svg(payload: str, label: str) -> str:
 
 
 def _key_when(step: PlannedStep, words: Words) -> str:
-    """``Friday, November 27`` and the time, or "By this day" for a to-do."""
-    return f"{words.date(step.start.date(), year=False)}, {step_time(step, words)}"
+    """``Friday, November 27, 6:00 AM``, or ``By Friday, November 27`` for a to-do."""
+    day = words.date(step.start.date(), year=False)
+    if step.clock == "reminder":
+        return words("by_day_heading", date=day)
+    return f"{day}, {step_time(step, words)}"
 
 
 class HtmlRenderer:
@@ -194,8 +198,6 @@ class HtmlRenderer:
             *self._removed(plan, words),
             '<section class="plan">',
             f"<h2>{_text(words('heading_plan'))}</h2>",
-            # Once, where the steps begin (it was also at the end: one is read, two take paper).
-            f'<p class="first">{_text(words("care_team_first"))}</p>',
             *(line for group in days(plan, before) for line in self._day(group, cited, words)),
             "</section>",
             *self._bring(plan, words),
@@ -237,7 +239,13 @@ class HtmlRenderer:
 
     def _header(self, plan: Plan, words: Words) -> list[str]:
         # Two columns of label and value: the nine facts take five lines, not nine, on page 1.
-        rows = (f"<div><dt>{_text(k)}</dt> <dd>{_text(v)}</dd></div>" for k, v in header_rows(plan))
+        # The title names the procedure, so its fact is left out here: a line of page 1.
+        procedure = words("label_procedure")
+        rows = (
+            f"<div><dt>{_text(k)}</dt> <dd>{_text(v)}</dd></div>"
+            for k, v in header_rows(plan)
+            if k != procedure
+        )
         return [
             "<header>",
             f"<h1>{_text(_title(plan))}</h1>",
@@ -274,12 +282,14 @@ class HtmlRenderer:
             )
         else:
             call = words("key_no_phone")
+        # The codes' column head is for screen readers: on paper it took a line of its own above
+        # the codes, and the legend above the table already says what they are for.
         head = "".join(
-            f'<th scope="col" class="{cls}">{_text(text)}</th>'
+            f'<th scope="col" class="{cls}">{text}</th>'
             for cls, text in (
-                ("when", words("key_column_when")),
-                ("what", words("key_column_what")),
-                ("code", words("key_column_code")),
+                ("when", _text(words("key_column_when"))),
+                ("what", _text(words("key_column_what"))),
+                ("code", f'<span class="hidden">{_text(words("key_column_code"))}</span>'),
             )
         )
         return [
@@ -301,6 +311,9 @@ class HtmlRenderer:
             f'<p class="call">{_text(call)}</p>',
             f'<p class="month-key">{_text(words("month_caption"))}</p>',
             '<div class="clear"></div>',
+            # Once, on page 1 under the key dates, read before any step (it was also at the end
+            # and at the head of "Day by day": one is read, more take paper).
+            f'<p class="first">{_text(words("care_team_first"))}</p>',
             "</section>",
         ]
 
@@ -354,12 +367,15 @@ class HtmlRenderer:
                 f'<tr class="past-row"><td colspan="2"><p class="past-line">{_text(text)}</p></td></tr>'
             )
         shown = [step for step in group.steps if not step.past]
-        rows += [line for step in shown for line in self._step(step, cited, words)]
+        # A day of to-dos only says "By Thursday, November 26" once, not "By this day" a step.
+        by_day = all(step.clock == "reminder" for step in shown)
+        heading = words("by_day_heading", date=words.date(group.day)) if by_day else group.heading
+        rows += [line for step in shown for line in self._step(step, cited, words, timed=not by_day)]
         return [
             '<section class="day long">' if len(shown) > LONG_DAY_STEPS else '<section class="day">',
             '<table class="steps">',
             "<thead><tr>",
-            f'<th colspan="2" scope="colgroup"><span class="day-heading">{_text(group.heading)}</span></th>',
+            f'<th colspan="2" scope="colgroup"><span class="day-heading">{_text(heading)}</span></th>',
             "</tr></thead>",
             "<tbody>",
             *rows,
@@ -368,13 +384,15 @@ class HtmlRenderer:
             "</section>",
         ]
 
-    def _step(self, step: PlannedStep, cited: Citations, words: Words) -> list[str]:
+    def _step(self, step: PlannedStep, cited: Citations, words: Words, *, timed: bool) -> list[str]:
         mark = (
             _checkbox(step.title) if step.actionable else '<span class="bullet" aria-hidden="true">•</span>'
         )
         # The title runs into its text, in bold: a step is one paragraph, which saves a line a step.
         title = step.title if step.title[-1:] in ".?!" else f"{step.title}."
-        what = f'<span class="time">{_text(step_time(step, words))}</span> — {_text(title)}'
+        what = _text(title)
+        if timed:
+            what = f'<span class="time">{_text(step_time(step, words))}</span> — {what}'
         refs = f'<span class="refs">{cited.marks(step.sources)}</span>'
         lines = [
             '<tr class="step">',
@@ -395,7 +413,7 @@ class HtmlRenderer:
             f'<th scope="col" class="{cls}">{_text(name)}</th>'
             for cls, name in zip(COLUMNS, names, strict=True)
         )
-        rows = bring_rows(plan)
+        rows = bring_rows(plan, narrow=True)
         done = f'<span class="hidden">{_text(words("key_column_done"))}</span>'
         other = _checkbox(words("bring_other"))
         allergies = words("bring_allergies")
@@ -439,8 +457,9 @@ class HtmlRenderer:
     def _signs(self, plan: Plan, words: Words) -> list[str]:
         call = _text(words("heading_call"))
         if plan.request.phone:
-            call += f' ({_text(words("label_call"))} <span class="phone">{_text(plan.request.phone)}</span>)'
-        lines: list[str] = ['<div class="signs-pair">']  # side by side: half the height of two stacked boxes
+            phone = f'<span class="phone">{_text(plan.request.phone)}</span>'
+            call = _text(words("heading_call_at", phone="\0")).replace("\0", phone)
+        lines: list[str] = ['<div class="signs-pair">']  # each box whole on a page
         for level, heading in (("call", call), ("emergency", _text(words("heading_emergency")))):
             lines += [
                 f'<section class="signs {level}">',
