@@ -210,7 +210,7 @@ def test_insulin_gets_a_blood_sugar_check_before_leaving(insulin: str) -> None:
     (check,) = steps
     assert check.start.astimezone(UTC) == utc(2026, 12, 3, 16, 30)  # an hour before arriving at 11:30
     assert check.clock == "exact"
-    assert "If it is under 70 (unconfirmed), or you feel shaky" in check.detail
+    assert "If your blood sugar is under 70 (unconfirmed), or you feel shaky" in check.detail
     assert "Bring your meter" in check.detail
 
 

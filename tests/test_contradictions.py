@@ -221,7 +221,8 @@ def test_metformin_says_skip_the_morning_dose_and_restart_with_the_first_meal() 
     )
     assert skip.dose_until == plan.procedure_end
     assert restart.title == "Restart metformin with your first normal meal"
-    assert restart.detail.startswith("Take metformin again with your first normal meal after the procedure.")
+    assert restart.title == "Restart metformin with your first normal meal"
+    assert restart.detail.startswith("Not before that meal.")
     assert "(unconfirmed)" in restart.detail  # the restart advice is grade C
     assert find_contradictions(plan) == []
 

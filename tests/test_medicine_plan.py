@@ -149,7 +149,9 @@ def test_daily_glp1_is_skipped_on_the_day_with_both_advices() -> None:
     skip = steps["medicine-semaglutide"]
     assert skip.title == "No Rybelsus (semaglutide) on the day, until it is done — confirm with doctor"
     assert skip.start.astimezone(UTC) == utc(2026, 12, 3, 2, 0)  # Dec 2 20:00 CST
-    assert "Older advice (2023): skip it on the day" in skip.detail
+    # The step is the 2023 advice (skip it on the day); it names the 2024 one, which keeps it.
+    assert "do not take Rybelsus (semaglutide) before it" in skip.detail
+    assert "Newer advice (2024): many keep taking it" in skip.detail
     liquid = steps["liquid-diet-semaglutide"]
     assert liquid.start.astimezone(UTC) == utc(2026, 12, 2, 13, 30)  # exactly 24 h before
     assert liquid.end.astimezone(UTC) == utc(2026, 12, 3, 13, 30)
