@@ -217,16 +217,15 @@ class MedicineSteps:
                 self._table_counting = words("bring_count_weekly")
             else:
                 detail = words("med_days_detail", medicine=name, last_date=last_date)
+                first = words.date(last_day + timedelta(days=1), year=False)
                 self._counting = words(
                     "count_days",
                     medicine=name,
                     hold=words.hold(hold),
-                    first=words.date(last_day + timedelta(days=1), year=False),
+                    first=first,
                     procedure=words.date(procedure_day, year=False),
                 )
-                self._table_counting = words(
-                    "bring_count_days", first=words.date(last_day + timedelta(days=1), year=False)
-                )
+                self._table_counting = words("bring_count_days", first=first)
             start = local_instant(last_day, self.request.protocol.medicine_reminder_at, self.anchors.zone)
             title = words("med_weekly_title" if weekly else "med_days_title", medicine=name)
             # On the last day itself there is still time to take the last dose.

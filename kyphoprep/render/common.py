@@ -62,8 +62,9 @@ def _group(steps: list[PlannedStep], words: Words) -> DayGroup:
     return DayGroup(day=day, heading=words.heading_date(day), steps=tuple(steps))
 
 
-def header_rows(plan: Plan) -> list[tuple[str, str]]:
-    """Label/value pairs for the top of a handout or screen."""
+def header_rows(plan: Plan, *, procedure: bool = True) -> list[tuple[str, str]]:
+    """Label/value pairs for the top of a handout or screen; without the procedure's row when
+    *procedure* is false (the printed handout, whose title names it)."""
     request = plan.request
     words = words_of(plan)
     message = words
@@ -84,6 +85,8 @@ def header_rows(plan: Plan) -> list[tuple[str, str]]:
     ]
     if request.address:
         rows.insert(5, (message("label_address"), request.address))
+    if not procedure:
+        del rows[1]
     return rows
 
 

@@ -47,6 +47,7 @@ from kyphoprep.render.common import (
     Citations,
     DayGroup,
     bring_rows,
+    call_heading,
     days,
     header_rows,
     key_steps,
@@ -238,13 +239,11 @@ class HtmlRenderer:
         ]
 
     def _header(self, plan: Plan, words: Words) -> list[str]:
-        # Two columns of label and value: the nine facts take five lines, not nine, on page 1.
+        # Two columns of label and value: the eight facts take four lines, not eight, on page 1.
         # The title names the procedure, so its fact is left out here: a line of page 1.
-        procedure = words("label_procedure")
         rows = (
             f"<div><dt>{_text(k)}</dt> <dd>{_text(v)}</dd></div>"
-            for k, v in header_rows(plan)
-            if k != procedure
+            for k, v in header_rows(plan, procedure=False)
         )
         return [
             "<header>",
@@ -455,10 +454,10 @@ class HtmlRenderer:
         ]
 
     def _signs(self, plan: Plan, words: Words) -> list[str]:
-        call = _text(words("heading_call"))
-        if plan.request.phone:
-            phone = f'<span class="phone">{_text(plan.request.phone)}</span>'
-            call = _text(words("heading_call_at", phone="\0")).replace("\0", phone)
+        call = _text(call_heading(plan))
+        if plan.request.phone:  # kept on one line
+            phone = _text(plan.request.phone)
+            call = call.replace(phone, f'<span class="phone">{phone}</span>', 1)
         lines: list[str] = ['<div class="signs-pair">']  # each box whole on a page
         for level, heading in (("call", call), ("emergency", _text(words("heading_emergency")))):
             lines += [
