@@ -171,8 +171,8 @@ def raw_page_texts(pdf: Path) -> list[str]:
     return [page.extract_text() for page in PdfReader(pdf).pages]
 
 
-PAGE_MARGINS_PT = (0.4 * 72, 0.6 * 72)
-"""The handout's top and bottom page margins (``@page { margin: 0.4in 0.45in 0.6in }`` in
+PAGE_MARGINS_PT = (0.4 * 72, 0.55 * 72)
+"""The handout's top and bottom page margins (``@page { margin: 0.4in 0.4in 0.55in }`` in
 handout.css): text above or below them is the page header or footer, not the body."""
 
 

@@ -131,12 +131,12 @@ def test_an_hours_hold_explains_its_counting_too() -> None:
 
 def test_the_bring_list_and_json_show_the_counting(runner: CliRunner) -> None:
     """The "Bring this list" row and the JSON carry the counting line beside the last-dose date; the
-    printed table's narrow cell says it in a few words (the full line is on the step)."""
+    printed list says it in a few words (the full line is on the step)."""
     text = runner.invoke(app, ["plan", *WHEN, "--med", "warfarin=5d", "-f", "text"]).stdout
     bring = text.split("BRING THIS LIST")[1]
     assert "Last dose: Friday, November 27. How we counted: no warfarin from" in " ".join(bring.split())
     page = runner.invoke(app, ["plan", *WHEN, "--med", "warfarin=5d", "-f", "html"]).stdout
-    assert "<td>Friday, November 27. None from Saturday, November 28.</td>" in page
+    assert "<strong>Last dose:</strong> Friday, November 27. None from Saturday, November 28.</li>" in page
     data = json.loads(runner.invoke(app, ["plan", *WHEN, "--med", "warfarin=5d", "-f", "json"]).stdout)
     assert data["inputs"]["medicines"][0]["counting"].startswith("How we counted: no warfarin from")
 
@@ -188,8 +188,8 @@ def test_weekly_glp1_keeps_the_dose_a_week_before_and_restarts_on_the_usual_day(
     steps = by_id(plan_for("Ozempic"))
     last = steps["medicine-semaglutide"]
     assert last.start.astimezone(UTC) == utc(2026, 11, 26, 14, 0)
-    weekly = "Take your last weekly dose of Ozempic (semaglutide) on Thursday, November 26 or before"
-    assert weekly in last.detail
+    assert last.title.startswith("Last weekly dose of Ozempic (semaglutide)")
+    assert last.detail.startswith("Take this last dose on Thursday, November 26 or before.")
     restart = steps["restart-semaglutide"]
     assert restart.title == "Next dose of Ozempic (semaglutide) on your usual day"
     assert restart.clock == "reminder"  # not "8:30 AM after the procedure"

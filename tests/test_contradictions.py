@@ -165,7 +165,7 @@ def test_ask_steps_move_to_the_day_before_the_earliest_last_dose(typed: str, mov
         assert step.start.astimezone(UTC) == moved_to.replace(
             hour=hour, minute=30 if hour == 15 else 0, tzinfo=UTC
         )
-        assert "This comes early: your last dose of" in step.detail
+        assert "Early, as your last dose of" in step.detail
         moved_for = step.timing["moved_for"]
         assert isinstance(moved_for, str)
         assert moved_for.startswith("medicine-")

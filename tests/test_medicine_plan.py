@@ -84,7 +84,8 @@ def test_catalogue_stop_lands_where_the_rule_says(
     assert step.start.astimezone(UTC) == expected
     assert step.title.endswith(" — confirm with doctor")
     assert "Usual advice: stop " in step.detail
-    assert "Check this with your doctor." in step.detail
+    # The title says to confirm it; the detail does not say it again.
+    assert "Check this with your doctor." not in step.detail
     assert step.medicine is not None
     assert step.medicine.hold_source == "catalogue"
     assert step.sources[0].key != "doctor"
@@ -106,7 +107,7 @@ def test_range_says_which_end_the_plan_uses_and_that_it_is_unconfirmed() -> None
     """Apixaban (grade C, 3 to 5 days) shows the range, the 5 days used, and 'unconfirmed'."""
     step = medicine_steps(plan_for("apixaban"))["medicine-apixaban"]
     assert (
-        "Usual advice: stop 3 to 5 days before (unconfirmed). Check this with your doctor. "
+        "Usual advice: stop 3 to 5 days before (unconfirmed). "
         "The usual advice is a range: 3 to 5 days. This plan uses the long end, 5 days, as the risk of "
         "bleeding is high. Your clinic may choose less. Some doctors use a shorter "
         "stop of 2 days (PAUSE study)." in step.detail
@@ -127,7 +128,7 @@ def test_grade_b_value_is_not_marked_unconfirmed() -> None:
 def test_kidney_function_form_is_named_in_the_detail() -> None:
     """The dabigatran step says which kidney-function advice was used."""
     step = medicine_steps(plan_for("dabigatran", crcl=30))["medicine-dabigatran"]
-    assert "This is the advice for kidney function (creatinine clearance) under 50 mL/min." in step.detail
+    assert "This is for kidney function (creatinine clearance) under 50 mL/min." in step.detail
 
 
 def test_aspirin_for_secondary_prevention_is_never_stopped_by_the_plan() -> None:
@@ -233,8 +234,7 @@ def test_warfarin_gets_an_inr_step_and_a_restart_at_six_hours() -> None:
     restart = steps["restart-warfarin"]
     assert restart.start.astimezone(UTC) == utc(2026, 12, 3, 20, 30)
     assert restart.detail == (
-        "Do not restart Coumadin (warfarin) until your doctor says it is safe. The usual advice is to "
-        "start again 6 hours after. Check this with your doctor."
+        "Wait for your doctor to say it is safe. Usual advice: start again 6 hours after."
     )
 
 

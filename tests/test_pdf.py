@@ -33,6 +33,7 @@ from tests.pdf_tools import (
     unembedded_fonts,
 )
 from tests.scenarios import SCENARIOS
+from tests.test_html import PLANS
 
 TODAY = "2026-11-21"
 LETTER = (612, 792)
@@ -93,6 +94,22 @@ def test_the_pdf_is_the_handout_on_letter_paper(runner: CliRunner, tmp_path: Pat
     assert expected_pages > 1  # so "every page" below means more than one
 
 
+ISSUE_15_GOALS = [("issue-warfarin", 4), ("issue-warfarin-late", 4), ("issue-five", 5)]
+
+
+@pytest.mark.parametrize(("name", "most"), ISSUE_15_GOALS)
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_the_issue_plans_fit_their_page_goal_as_pdf(
+    runner: CliRunner, tmp_path: Path, name: str, most: int, paper: str
+) -> None:
+    """Issue 15's goals hold for --format pdf too: 4 pages for warfarin alone, 5 with five medicines."""
+    require_weasyprint()
+    target = tmp_path / f"{name}.pdf"
+    result = invoke(runner, [*PLANS[name], "--paper", paper, "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert len(page_sizes(target)) <= most
+
+
 def test_paper_a4_lays_the_pdf_out_on_a4(runner: CliRunner, tmp_path: Path) -> None:
     """--paper a4 (any case) gives every page the A4 size; the default stays Letter."""
     require_weasyprint()
@@ -112,13 +129,14 @@ def test_an_unknown_paper_is_a_usage_error(runner: CliRunner, tmp_path: Path) ->
 
 
 def test_page_one_has_the_arrival_time(runner: CliRunner, tmp_path: Path) -> None:
-    """Page 1 of the PDF says when to arrive and when the procedure starts."""
+    """Page 1 of the PDF says when to arrive (a key date, with its day) and when the procedure starts."""
     require_weasyprint()
     data = plan_json(runner)
     words = words_for("en")
-    arrival = words.time(datetime.fromisoformat(data["procedure"]["arrival"]))
+    arrival = datetime.fromisoformat(data["procedure"]["arrival"])
     first = page_texts(plan_pdf(runner, tmp_path))[0]
-    assert squeeze(f"{words('label_arrive')}: {arrival}") in first  # the label's colon is the CSS's
+    arrive = step(data, "arrive")["title"]
+    assert squeeze(f"{words.date(arrival.date(), year=False)}, {words.time(arrival)}{arrive}") in first
     assert squeeze(data["procedure"]["start_text"]) in first
 
 

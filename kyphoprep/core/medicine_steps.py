@@ -275,14 +275,18 @@ class MedicineSteps:
         procedure_date = self.words.date(procedure_day, year=False)
         next_date = self.words.date(procedure_day + timedelta(days=1), year=False)
         detail = self.words(detail_key, medicine=name, procedure_date=procedure_date, next_date=next_date)
-        if rule.instruction:
+        if rule.instruction and rule.action == "change-dose":
+            # The new dose itself says the dose changes: "Your dose ... changes" only repeated the title.
+            detail = rule.instruction_in(self.language)
+        elif rule.instruction:
             detail += " " + rule.instruction_in(self.language)
         title = self.words(title_key, medicine=name)
         # "Ask your doctor" is not a typical value to confirm; its own
         # instruction marks any unconfirmed figure it quotes.
         if rule.action != "ask-doctor":
             title = self._typical_title(title)
-            detail += " " + self.words("typical_footer", unconfirmed=self.words.unconfirmed(rule))
+            # The title already says to confirm with the doctor; the detail says whose advice it is.
+            detail += " " + self.words("typical_note", unconfirmed=self.words.unconfirmed(rule))
         dose = _DAY_OF_DOSE[rule.action]
         return self._step(
             "medicine",

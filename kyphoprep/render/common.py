@@ -62,32 +62,27 @@ def _group(steps: list[PlannedStep], words: Words) -> DayGroup:
     return DayGroup(day=day, heading=words.heading_date(day), steps=tuple(steps))
 
 
-def header_rows(plan: Plan, *, procedure: bool = True) -> list[tuple[str, str]]:
-    """Label/value pairs for the top of a handout or screen; without the procedure's row when
-    *procedure* is false (the printed handout, whose title names it)."""
+def header_rows(plan: Plan, *, printed: bool = False) -> list[tuple[str, str]]:
+    """Label/value pairs for the top of a handout or screen. The *printed* handout leaves out the
+    procedure (its title names it), the arrival time and the driver (its key dates give both)."""
     request = plan.request
     words = words_of(plan)
-    message = words
-    missing = message("not_given")
+    missing = words("not_given")
+    made_on = words.date(request.now.astimezone(request.procedure_start.tzinfo).date())
     rows = [
-        (message("label_patient"), request.patient or missing),
-        (message("label_procedure"), plan.protocol.name),
-        (message("label_when"), words.moment(request.procedure_start)),
-        (message("label_arrive"), words.time(plan.arrival)),
-        (message("label_facility"), request.facility or missing),
-        (message("label_phone"), request.phone or missing),
-        (message("label_driver"), request.driver or missing),
-        (message("label_timezone"), request.timezone),
-        (
-            message("label_made_on"),
-            words.date(request.now.astimezone(request.procedure_start.tzinfo).date()),
-        ),
+        ("label_patient", request.patient or missing),
+        ("label_procedure", plan.protocol.name),
+        ("label_when", words.moment(request.procedure_start)),
+        ("label_arrive", words.time(plan.arrival)),
+        ("label_facility", request.facility or missing),
+        *([("label_address", request.address)] if request.address else []),
+        ("label_phone", request.phone or missing),
+        ("label_driver", request.driver or missing),
+        ("label_timezone", request.timezone),
+        ("label_made_on", made_on),
     ]
-    if request.address:
-        rows.insert(5, (message("label_address"), request.address))
-    if not procedure:
-        del rows[1]
-    return rows
+    left_out = {"label_procedure", "label_arrive", "label_driver"} if printed else set()
+    return [(words(key), value) for key, value in rows if key not in left_out]
 
 
 def bring_rows(plan: Plan, *, narrow: bool = False) -> list[tuple[str, str, str]]:
@@ -99,6 +94,11 @@ def bring_rows(plan: Plan, *, narrow: bool = False) -> list[tuple[str, str, str]
         last = f"{m.last_dose_text}. {counting}" if counting else m.last_dose_text
         rows.append((m.name, m.instruction, last))
     return rows
+
+
+def sentence(text: str) -> str:
+    """*text* ending with one full stop ("7:30 a. m." already has one)."""
+    return text if text.endswith(".") else text + "."
 
 
 def step_time(step: PlannedStep, words: Words) -> str:

@@ -53,6 +53,7 @@ from kyphoprep.render.common import (
     key_steps,
     made_by,
     printed_citation,
+    sentence,
     step_time,
     warning_signs,
     words_of,
@@ -60,17 +61,14 @@ from kyphoprep.render.common import (
 from kyphoprep.render.ics import reminder_ics
 
 BLANK_BRING_ROWS = 1
-"""An empty row at the end of the "Bring this list" table, to add a medicine by hand (more go
-under it: the intro says to add any others; a second row cost a line a plan)."""
+"""An empty line at the end of the "Bring this list" list, to add a medicine by hand (more go
+under it: the intro says to add any others; a second line cost a line a plan)."""
 BLANK_ROWS_WITHOUT_MEDICINES = 4
 """As many when the plan lists no medicine, so the person writes them all down."""
 
 LONG_DAY_STEPS = 3
 """A day with more steps than this may run onto the next page, between steps, its date repeated:
 kept whole, a long day leaves half a page blank before it (the short days stay whole)."""
-
-COLUMNS = ("name", "what", "last")
-"""Classes of the "Bring this list" columns named by the message ``bring_columns``."""
 
 FONTS = 'Arial, "Liberation Sans", Helvetica, "DejaVu Sans", Verdana, sans-serif'
 
@@ -239,11 +237,9 @@ class HtmlRenderer:
         ]
 
     def _header(self, plan: Plan, words: Words) -> list[str]:
-        # Two columns of label and value: the eight facts take four lines, not eight, on page 1.
-        # The title names the procedure, so its fact is left out here: a line of page 1.
+        # Two columns of label and value: the facts take three or four lines, not six, on page 1.
         rows = (
-            f"<div><dt>{_text(k)}</dt> <dd>{_text(v)}</dd></div>"
-            for k, v in header_rows(plan, procedure=False)
+            f"<div><dt>{_text(k)}</dt> <dd>{_text(v)}</dd></div>" for k, v in header_rows(plan, printed=True)
         )
         return [
             "<header>",
@@ -281,14 +277,14 @@ class HtmlRenderer:
             )
         else:
             call = words("key_no_phone")
-        # The codes' column head is for screen readers: on paper it took a line of its own above
-        # the codes, and the legend above the table already says what they are for.
+        # The column heads are for screen readers: on paper they took a line of page 1, and each
+        # row says what it is (a date, a thing to do, a code the legend explains).
         head = "".join(
-            f'<th scope="col" class="{cls}">{text}</th>'
-            for cls, text in (
-                ("when", _text(words("key_column_when"))),
-                ("what", _text(words("key_column_what"))),
-                ("code", f'<span class="hidden">{_text(words("key_column_code"))}</span>'),
+            f'<th scope="col" class="{cls}"><span class="hidden">{_text(words(key))}</span></th>'
+            for cls, key in (
+                ("when", "key_column_when"),
+                ("what", "key_column_what"),
+                ("code", "key_column_code"),
             )
         )
         return [
@@ -308,7 +304,6 @@ class HtmlRenderer:
             *self._month(plan, words),
             f'<p class="who">{_text(who)}</p>',
             f'<p class="call">{_text(call)}</p>',
-            f'<p class="month-key">{_text(words("month_caption"))}</p>',
             '<div class="clear"></div>',
             # Once, on page 1 under the key dates, read before any step (it was also at the end
             # and at the head of "Day by day": one is read, more take paper).
@@ -354,6 +349,8 @@ class HtmlRenderer:
             "<tbody>",
             *weeks,
             "</tbody>",
+            # The legend is part of the grid, so it never prints on another page than the grid.
+            f'<tfoot><tr><td colspan="7" class="month-key">{_text(words("month_caption"))}</td></tr></tfoot>',
             "</table>",
         ]
 
@@ -407,14 +404,17 @@ class HtmlRenderer:
         return lines
 
     def _bring(self, plan: Plan, words: Words) -> list[str]:
-        names = [name.strip() for name in words("bring_columns").split("|")]
-        columns = "".join(
-            f'<th scope="col" class="{cls}">{_text(name)}</th>'
-            for cls, name in zip(COLUMNS, names, strict=True)
-        )
-        rows = bring_rows(plan, narrow=True)
-        done = f'<span class="hidden">{_text(words("key_column_done"))}</span>'
-        other = _checkbox(words("bring_other"))
+        # A list, one medicine a line or two: as a four-column table at 14 pt its narrow cells
+        # wrapped every row onto three lines, which cost the five-medicine plan a page.
+        last_label = _text(words("label_last_dose"))
+        items = []
+        for name, what, last in bring_rows(plan, narrow=True):
+            line = f"{_checkbox(name)}<strong>{_text(name)}</strong>: {_text(sentence(what))}"
+            if last != words("bring_no_last_dose"):
+                line += f" <strong>{last_label}:</strong> {_text(sentence(last))}"
+            items.append(f"<li>{line}</li>")
+        other = f"{_checkbox(words('bring_other'))}{_text(words('bring_other'))}"
+        blank = BLANK_BRING_ROWS if items else BLANK_ROWS_WITHOUT_MEDICINES
         allergies = words("bring_allergies")
         lines = [
             '<section class="bring-list">',
@@ -422,26 +422,18 @@ class HtmlRenderer:
             f"<h2>{_text(words('heading_bring'))}</h2>",
             f"<p>{_text(words('bring_intro'))}</p>",
         ]
-        if not rows:
+        if not items:
             lines.append(f"<p><strong>{_text(words('bring_none'))}</strong></p>")
-        lines += [
+        return [
+            *lines,
             "</div>",
-            '<table class="bring">',
-            f'<thead><tr><th scope="col" class="box">{done}</th>{columns}</tr></thead>',
-            "<tbody>",
-            *(
-                f'<tr><td class="box">{_checkbox(name)}</td><td>{_text(name)}</td>'
-                f"<td>{_text(what)}</td><td>{_text(last)}</td></tr>"
-                for name, what, last in rows
-            ),
-            *[f'<tr class="blank"><td class="box">{other}</td><td></td><td></td><td></td></tr>']
-            * (BLANK_BRING_ROWS if rows else BLANK_ROWS_WITHOUT_MEDICINES),
-            "</tbody>",
-            "</table>",
+            '<ul class="bring">',
+            *items,
+            *[f'<li class="blank">{other}</li>'] * blank,
+            "</ul>",
             f'<p class="allergies">{_checkbox(allergies)} {_text(allergies)}</p>',
             "</section>",
         ]
-        return lines
 
     def _after_care(
         self, plan: Plan, steps: tuple[PlannedStep, ...], cited: Citations, words: Words
@@ -477,8 +469,8 @@ class HtmlRenderer:
             '<ol class="sources">',
             *(f"<li>[{n}] {_text(printed_citation(citation))}</li>" for n, citation in cited.listed()),
             "</ol>",
+            # No "End of plan." line: every page's head says "6 / 6", and the line cost the last page.
             f'<p class="made-by">{_text(made_by(plan))}</p>',
-            f'<p class="end">{_text(words("end_of_plan"))}</p>',
             "</section>",
         ]
 

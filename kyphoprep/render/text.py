@@ -20,6 +20,7 @@ from kyphoprep.render.common import (
     days,
     header_rows,
     made_by,
+    sentence,
     step_time,
     warning_signs,
     words_of,
@@ -41,11 +42,6 @@ def wrap(text: str, first: str = "", rest: str | None = None) -> list[str]:
         break_long_words=True,
         break_on_hyphens=False,
     ) or [first.rstrip()]
-
-
-def _sentence(text: str) -> str:
-    """*text* ending with one full stop ("7:30 a. m." already has one)."""
-    return text if text.endswith(".") else text + "."
 
 
 class TextRenderer:
@@ -86,9 +82,9 @@ class TextRenderer:
         rows = bring_rows(plan)
         if rows:
             for name, what, last in rows:
-                line = _sentence(f"{name}: {what}")
+                line = sentence(f"{name}: {what}")
                 if last != message("bring_no_last_dose"):
-                    line += " " + _sentence(f"{message('label_last_dose')}: {last}")
+                    line += " " + sentence(f"{message('label_last_dose')}: {last}")
                 lines += wrap(line, "[ ] ", INDENT)
         else:
             lines += wrap(message("bring_none"))
