@@ -11,7 +11,7 @@ import builtins
 import json
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +108,24 @@ def test_the_issue_plans_fit_their_page_goal_as_pdf(
     result = invoke(runner, [*PLANS[name], "--paper", paper, "-o", str(target)])
     assert result.exit_code == 0, result.output
     assert len(page_sizes(target)) <= most
+
+
+@pytest.mark.parametrize("day", ["2027-01-04", "2027-01-07", "2027-01-10"])  # Monday, Thursday, Sunday
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_the_five_medicine_plan_fits_five_pages_on_other_days(
+    runner: CliRunner, tmp_path: Path, day: str, paper: str
+) -> None:
+    """Not only on the issue's date: a Monday's month grid has three weeks, and a weekend comes
+    into the steps' days; the plan made two weeks before still prints on 5 pages."""
+    require_weasyprint()
+    target = tmp_path / "five.pdf"
+    made = (datetime.fromisoformat(day) - timedelta(days=14)).date().isoformat()
+    when = PLANS["issue-five"][1].replace("2026-12-03", day)
+    args = [arg if arg != PLANS["issue-five"][1] else when for arg in PLANS["issue-five"]]
+    args[args.index("--today") + 1] = made
+    result = invoke(runner, [*args, "--paper", paper, "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert len(page_sizes(target)) <= 5
 
 
 def test_paper_a4_lays_the_pdf_out_on_a4(runner: CliRunner, tmp_path: Path) -> None:

@@ -197,6 +197,10 @@ class HtmlRenderer:
             *self._removed(plan, words),
             '<section class="plan">',
             f"<h2>{_text(words('heading_plan'))}</h2>",
+            (
+                '<p class="legend"><span class="box-sample" aria-hidden="true"></span> '
+                f"{_text(words('key_legend'))}</p>"
+            ),
             *(line for group in days(plan, before) for line in self._day(group, cited, words)),
             "</section>",
             *self._bring(plan, words),
@@ -290,10 +294,9 @@ class HtmlRenderer:
         return [
             '<section class="key" aria-labelledby="key-dates">',
             f'<h2 id="key-dates">{_text(words("heading_key_dates"))}</h2>',
-            (
-                '<p class="legend"><span class="box-sample" aria-hidden="true"></span> '
-                f"{_text(words('key_legend'))} {_text(words('key_scan'))}</p>"
-            ),
+            # What the codes are for. What a box means is said where the boxes begin, at "Day by
+            # day": page 1 has none, and six key dates leave it no line to spare.
+            f'<p class="legend">{_text(words("key_scan"))}</p>',
             '<table class="key-dates">',
             f"<thead><tr>{head}</tr></thead>",
             "<tbody>",
@@ -342,7 +345,10 @@ class HtmlRenderer:
             weeks.append("<tr>" + "".join(cells) + "</tr>")
         months = sorted({(d.year, d.month) for d in (first, last)})
         caption = " \N{EN DASH} ".join(f"{words.month_name(m)} {y}" for y, m in months)
+        # In a block of its own that floats: Chromium kept a floated table's caption on one page
+        # and moved its weeks to the next.
         return [
+            '<div class="month-box">',
             '<table class="month">',
             f"<caption>{_text(caption)}</caption>",
             f"<thead><tr>{head}</tr></thead>",
@@ -352,6 +358,7 @@ class HtmlRenderer:
             # The legend is part of the grid, so it never prints on another page than the grid.
             f'<tfoot><tr><td colspan="7" class="month-key">{_text(words("month_caption"))}</td></tr></tfoot>',
             "</table>",
+            "</div>",
         ]
 
     def _day(self, group: DayGroup, cited: Citations, words: Words) -> list[str]:
