@@ -46,6 +46,10 @@ _DAY_OF_STEPS = {
     "move-dose": ("move_dose_title", "move_dose_detail"),
     "ask-doctor": ("ask_title", "ask_detail"),
 }
+_INSTRUCTION_IS_THE_DETAIL = frozenset({"change-dose"})
+"""Day-of actions whose detail message only restates the title ("Your dose of X changes for the
+procedure."): the catalogue's instruction (the new dose) takes its place; the message is used
+only when a medicine has no instruction. The others' messages say what the instruction adds to."""
 _DAY_OF_DOSE: dict[str, DoseEffect] = {
     "skip-procedure-day": "skip",
     "skip-morning-dose": "skip",
@@ -275,11 +279,9 @@ class MedicineSteps:
         procedure_date = self.words.date(procedure_day, year=False)
         next_date = self.words.date(procedure_day + timedelta(days=1), year=False)
         detail = self.words(detail_key, medicine=name, procedure_date=procedure_date, next_date=next_date)
-        if rule.instruction and rule.action == "change-dose":
-            # The new dose itself says the dose changes: "Your dose ... changes" only repeated the title.
-            detail = rule.instruction_in(self.language)
-        elif rule.instruction:
-            detail += " " + rule.instruction_in(self.language)
+        if rule.instruction:
+            instruction = rule.instruction_in(self.language)
+            detail = instruction if rule.action in _INSTRUCTION_IS_THE_DETAIL else f"{detail} {instruction}"
         title = self.words(title_key, medicine=name)
         # "Ask your doctor" is not a typical value to confirm; its own
         # instruction marks any unconfirmed figure it quotes.
